@@ -1,0 +1,54 @@
+/**
+ * One error class for the whole product. Every error carries a stable `code` (listed in
+ * `ERROR_CODES` with its HTTP status and meaning, mirrored in docs/errors.md) and, when it
+ * wraps another failure, the original as `cause`.
+ */
+export const ERROR_CODES = {
+  TANDEM_INVALID_DEFINITION: { status: 400, meaning: 'A source, entity, feature view or project definition is invalid.' },
+  TANDEM_INVALID_DURATION: { status: 400, meaning: 'A window or lateness is not a valid duration such as 30s, 15m, 24h or 7d.' },
+  TANDEM_CONFIG_LOAD: { status: 400, meaning: 'The project file could not be loaded or does not export a project.' },
+  TANDEM_UNKNOWN_VIEW: { status: 404, meaning: 'A feature view named in a request or command does not exist.' },
+  TANDEM_UNKNOWN_SOURCE: { status: 404, meaning: 'A source named in a request or command does not exist.' },
+  TANDEM_FEATURE_NAME_CLASH: { status: 400, meaning: 'Two selected feature views define a feature with the same name.' },
+  TANDEM_INVALID_EVENT: { status: 400, meaning: 'An event does not match its source schema.' },
+  TANDEM_LATE_EVENT: { status: 409, meaning: 'An event arrived later than the allowed lateness behind the watermark.' },
+  TANDEM_INVALID_KEY: { status: 400, meaning: 'An entity key is missing or malformed.' },
+  TANDEM_READ_TOO_OLD: { status: 400, meaning: 'A read asked for a time older than the online state retains.' },
+  TANDEM_FEATURE_VALUE: { status: 422, meaning: 'A feature function returned a value its aggregation cannot use.' },
+  TANDEM_FILE_FORMAT: { status: 400, meaning: 'A data file has an unknown format or cannot be parsed.' },
+  TANDEM_FILE_COLUMN: { status: 400, meaning: 'A data file lacks a required column or has one of the wrong type.' },
+  TANDEM_USAGE: { status: 400, meaning: 'A command was called with missing or conflicting options.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface TandemErrorOptions {
+  readonly cause?: unknown;
+  /** Extra machine-readable context (the view, the feature, the offending value). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export class TandemError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: TandemErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TandemError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.details = options.details ?? {};
+  }
+}
+
+/** Quote a value for an error message: strings in single quotes, the rest as JSON. */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

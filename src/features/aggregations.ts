@@ -1,0 +1,163 @@
+import { TandemError, quote } from '../errors.js';
+import { parseDuration, type Duration } from './duration.js';
+
+/** What a feature function may return; booleans count as 1 and 0, `null`/`undefined` as missing. */
+export type InputValue = number | boolean | string | null | undefined;
+
+/** A feature's input: a field of the event, or a function of the event. */
+export type Input<E> = (keyof E & string) | ((event: E) => InputValue);
+
+export type AggregationKind =
+  | 'count'
+  | 'sum'
+  | 'mean'
+  | 'min'
+  | 'max'
+  | 'variance'
+  | 'std'
+  | 'last'
+  | 'lastK'
+  | 'approxDistinct';
+
+export interface WindowOptions {
+  /** Window length, e.g. `'1h'`; omit for a lifetime feature covering all earlier events. */
+  readonly window?: Duration;
+}
+
+export interface LastKOptions extends WindowOptions {
+  readonly k: number;
+}
+
+export interface ApproxDistinctOptions extends WindowOptions {
+  /**
+   * HyperLogLog precision p: 2^p registers, relative standard error ≈ 1.04 / √(2^p).
+   * @default 12 (4096 registers, ≈ 1.6 %)
+   */
+  readonly precision?: number;
+}
+
+/** One windowed aggregation, as written in a feature view. `E` is the source's event type. */
+/** A feature value as read: numbers for numeric aggregations, the input's own values for last/lastK. */
+export type Scalar = number | string | boolean;
+export type FeatureValue = Scalar | null | readonly Scalar[];
+
+/**
+ * One windowed aggregation, as written in a feature view. `E` is the source's event type and
+ * `O` the type of the value it reads as (used to type request-time features).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface Aggregation<E = any, O extends FeatureValue = FeatureValue> {
+  readonly kind: 'aggregation';
+  readonly aggregation: AggregationKind;
+  /** `undefined` only for `count()`, which counts events. */
+  readonly input: Input<E> | undefined;
+  /** Window length in ms; `Infinity` for lifetime. */
+  readonly windowMs: number;
+  readonly k: number;
+  readonly precision: number;
+  /** Phantom member carrying the value type; never set. */
+  readonly __value?: O;
+}
+
+export const DEFAULT_HLL_PRECISION = 12;
+export const MAX_LAST_K = 1_000;
+
+function make<E, O extends FeatureValue>(
+  aggregation: AggregationKind,
+  input: Input<E> | undefined,
+  options: WindowOptions | undefined,
+  extra: { k?: number; precision?: number } = {},
+): Aggregation<E, O> {
+  if (input !== undefined && typeof input !== 'string' && typeof input !== 'function') {
+    throw new TandemError(
+      'TANDEM_INVALID_DEFINITION',
+      `${aggregation}() takes a field name or a function of the event, got ${quote(input)}`,
+    );
+  }
+  const window = options?.window;
+  const windowMs = window === undefined ? Infinity : parseDuration(window, `${aggregation}() window`);
+  if (windowMs === 0) {
+    throw new TandemError('TANDEM_INVALID_DEFINITION', `${aggregation}() window must be longer than 0; omit it for a lifetime feature`);
+  }
+  return {
+    kind: 'aggregation',
+    aggregation,
+    input,
+    windowMs,
+    k: extra.k ?? 1,
+    precision: extra.precision ?? DEFAULT_HLL_PRECISION,
+  };
+}
+
+/**
+ * `count()` counts events in the window; `count(input)` counts events whose input is not null.
+ * An empty window counts 0.
+ */
+export function count<E>(inputOrOptions?: Input<E> | WindowOptions, options?: WindowOptions): Aggregation<E, number> {
+  if (inputOrOptions === undefined || (typeof inputOrOptions === 'object' && inputOrOptions !== null)) {
+    return make<E, number>('count', undefined, inputOrOptions);
+  }
+  return make('count', inputOrOptions, options);
+}
+
+/** Sum of the input over the window; 0 when empty. */
+export function sum<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number> {
+  return make('sum', input, options);
+}
+
+/** Arithmetic mean; null when the window holds no value. */
+export function mean<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
+  return make('mean', input, options);
+}
+
+/** Share of events in the window for which the predicate holds; null when empty. Same as `mean` of 1/0. */
+export function ratio<E>(predicate: (event: E) => boolean | null | undefined, options?: WindowOptions): Aggregation<E, number | null> {
+  return make('mean', predicate, options);
+}
+
+export function min<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
+  return make('min', input, options);
+}
+
+export function max<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
+  return make('max', input, options);
+}
+
+/** Population variance (divides by n); null when the window holds no value. */
+export function variance<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
+  return make('variance', input, options);
+}
+
+/** Population standard deviation; null when the window holds no value. */
+export function std<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
+  return make('std', input, options);
+}
+
+/** The most recent non-null value in the window (ties at one instant: the last to arrive). */
+export function last<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, Scalar | null> {
+  return make('last', input, options);
+}
+
+/** The `k` most recent non-null values in the window, newest first; an empty array when none. */
+export function lastK<E>(input: Input<E>, options: LastKOptions): Aggregation<E, readonly Scalar[]> {
+  const k = options?.k;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_LAST_K) {
+    throw new TandemError('TANDEM_INVALID_DEFINITION', `lastK() needs k, a whole number from 1 to ${MAX_LAST_K}, got ${quote(k)}`);
+  }
+  return make('lastK', input, options, { k });
+}
+
+/**
+ * Approximate number of distinct non-null values in the window (HyperLogLog over a sliding
+ * window; relative standard error ≈ 1.04/√(2^precision)).
+ */
+export function approxDistinct<E>(input: Input<E>, options?: ApproxDistinctOptions): Aggregation<E, number> {
+  const precision = options?.precision ?? DEFAULT_HLL_PRECISION;
+  if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
+    throw new TandemError('TANDEM_INVALID_DEFINITION', `approxDistinct() precision must be a whole number from 4 to 16, got ${quote(precision)}`);
+  }
+  return make('approxDistinct', input, options, { precision });
+}
+
+/** Aggregations whose input must be numeric (or boolean, counted as 1/0). */
+export const NUMERIC_AGGREGATIONS: ReadonlySet<AggregationKind> = new Set(['sum', 'mean', 'min', 'max', 'variance', 'std']);

@@ -1,0 +1,74 @@
+import { TandemError } from '../errors.js';
+import type { Entity } from './entity.js';
+import type { FeatureView } from './feature-view.js';
+import type { RequestFeatures } from './request-features.js';
+import type { Source } from './source.js';
+
+export interface ProjectOptions {
+  readonly name?: string;
+  /** Sources; those used by views are added automatically. @default [] */
+  readonly sources?: readonly Source[];
+  readonly entities?: readonly Entity[];
+  readonly views?: readonly FeatureView[];
+  readonly requestFeatures?: readonly RequestFeatures[];
+}
+
+export interface Project {
+  readonly kind: 'project';
+  readonly name: string;
+  readonly sources: ReadonlyMap<string, Source>;
+  readonly entities: ReadonlyMap<string, Entity>;
+  readonly views: ReadonlyMap<string, FeatureView>;
+  readonly requestFeatures: ReadonlyMap<string, RequestFeatures>;
+}
+
+function addUnique<T extends { readonly name: string }>(map: Map<string, T>, item: T, what: string): void {
+  const existing = map.get(item.name);
+  if (existing !== undefined && existing !== item) {
+    throw new TandemError('TANDEM_INVALID_DEFINITION', `two different ${what}s are named '${item.name}'`);
+  }
+  map.set(item.name, item);
+}
+
+/** Gather and cross-check the definitions of one project. */
+export function defineProject(options: ProjectOptions): Project {
+  const sources = new Map<string, Source>();
+  const entities = new Map<string, Entity>();
+  const views = new Map<string, FeatureView>();
+  const requests = new Map<string, RequestFeatures>();
+  for (const s of options.sources ?? []) addUnique(sources, s, 'source');
+  for (const e of options.entities ?? []) addUnique(entities, e, 'entity');
+  for (const v of options.views ?? []) {
+    if (v?.kind !== 'featureView') {
+      throw new TandemError('TANDEM_INVALID_DEFINITION', 'project views must be made with featureView()');
+    }
+    addUnique(views, v, 'feature view');
+    addUnique(sources, v.source, 'source');
+    addUnique(entities, v.entity, 'entity');
+  }
+  for (const r of options.requestFeatures ?? []) {
+    if (r?.kind !== 'requestFeatures') {
+      throw new TandemError('TANDEM_INVALID_DEFINITION', 'project requestFeatures must be made with requestFeatures()');
+    }
+    if (views.has(r.name)) {
+      throw new TandemError('TANDEM_INVALID_DEFINITION', `request features '${r.name}' has the name of a feature view`);
+    }
+    addUnique(requests, r, 'request feature set');
+    for (const v of r.views) {
+      if (views.get(v.name) !== v) {
+        throw new TandemError(
+          'TANDEM_INVALID_DEFINITION',
+          `request features '${r.name}' reads feature view '${v.name}', which is not in the project's views`,
+        );
+      }
+    }
+  }
+  return {
+    kind: 'project',
+    name: options.name ?? 'tandem',
+    sources,
+    entities,
+    views,
+    requestFeatures: requests,
+  };
+}
