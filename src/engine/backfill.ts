@@ -1,0 +1,297 @@
+import { TandemError } from '../errors.js';
+import type { FeatureValue } from '../features/aggregations.js';
+import type { FeatureView } from '../features/feature-view.js';
+import type { Project } from '../features/project.js';
+import type { RequestFeatures } from '../features/request-features.js';
+import type { Column, Table } from '../io/table.js';
+import { groupByKey, keyIds, timeOrder, type Grouping } from './key-ids.js';
+import { allocateOutputs, outputRow } from './outputs.js';
+import { planView } from './plan.js';
+import { evaluateRequestFeatures } from './request-eval.js';
+import { slotColumns } from './slot-columns.js';
+import { isTable, requireColumn, timeColumn, valueAt } from './table-access.js';
+import { WindowState, type FeatureOutputs } from './window-state.js';
+
+export interface BackfillOptions {
+  /** Feature views and request-feature sets to compute, in output order. */
+  readonly views: readonly string[];
+  /** The events: one table when every view reads the same source, else a table per source name. */
+  readonly events: Table | Readonly<Record<string, Table>>;
+  /** Rows to compute features for (entity keys, a time, anything else passed through), or `'events'`. */
+  readonly spine: Table | 'events';
+  /** The spine's time column. @default the source's timestamp field */
+  readonly spineTimestamp?: string;
+  /** Called now and then with spine rows done out of the total (summed over views). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface BackfillRejection {
+  readonly source: string;
+  /** 1-based row of the events table. */
+  readonly row: number;
+  readonly code: 'TANDEM_INVALID_KEY';
+  readonly reason: string;
+}
+
+export interface BackfillResult {
+  /** The spine's columns, then each selected view's features as defined. */
+  readonly table: Table;
+  /** Events that belong to no entity (a key field is null); they count in no feature. */
+  readonly rejected: readonly BackfillRejection[];
+}
+
+interface Selection {
+  readonly outputs: readonly (FeatureView | RequestFeatures)[];
+  /** Views to compute: the selected ones and the inputs of selected request features. */
+  readonly views: readonly FeatureView[];
+}
+
+function select(project: Project, names: readonly string[]): Selection {
+  if (names.length === 0) throw new TandemError('TANDEM_USAGE', 'backfill needs at least one view');
+  const outputs: (FeatureView | RequestFeatures)[] = [];
+  const views: FeatureView[] = [];
+  const need = (view: FeatureView): void => {
+    if (!views.includes(view)) views.push(view);
+  };
+  for (const name of names) {
+    const view = project.views.get(name);
+    const set = project.requestFeatures.get(name);
+    if (view !== undefined) {
+      outputs.push(view);
+      need(view);
+    } else if (set !== undefined) {
+      outputs.push(set);
+      set.views.forEach(need);
+    } else {
+      const known = [...project.views.keys(), ...project.requestFeatures.keys()].join(', ');
+      throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown view '${name}' (known: ${known})`);
+    }
+  }
+  return { outputs, views };
+}
+
+function checkClashes(outputs: Selection['outputs'], spine: Table): void {
+  const owner = new Map<string, string>();
+  for (const column of spine.columns.keys()) owner.set(column, `spine column '${column}'`);
+  for (const output of outputs) {
+    const kind = output.kind === 'featureView' ? 'feature view' : 'request features';
+    for (const feature of output.featureNames) {
+      const here = `feature '${feature}' of ${kind} '${output.name}'`;
+      const clash = owner.get(feature);
+      if (clash !== undefined) {
+        throw new TandemError('TANDEM_FEATURE_NAME_CLASH', `${here} has the same name as ${clash}; select views whose feature names differ`);
+      }
+      owner.set(feature, here);
+    }
+  }
+}
+
+/**
+ * The batch driver: for every spine row, each selected view's features as of the row's time,
+ * from the same incremental state the stream uses. Events and spine rows are grouped by
+ * entity and swept once in time order; an event at the row's time or later is never seen.
+ */
+export function backfill(project: Project, options: BackfillOptions): BackfillResult {
+  const selection = select(project, options.views);
+  const sources = [...new Set(selection.views.map((v) => v.source))];
+  const eventsOf = (sourceName: string): Table => {
+    const events = options.events;
+    if (isTable(events)) {
+      if (sources.length > 1) {
+        throw new TandemError(
+          'TANDEM_USAGE',
+          `the selected views read several sources (${sources.map((s) => s.name).join(', ')}); pass the events per source`,
+        );
+      }
+      return events;
+    }
+    const table = events[sourceName];
+    if (table === undefined) {
+      throw new TandemError('TANDEM_USAGE', `no events given for source '${sourceName}' (given: ${Object.keys(events).join(', ')})`);
+    }
+    return table;
+  };
+
+  let spine: Table;
+  let spineTimeName: string;
+  if (options.spine === 'events') {
+    if (sources.length !== 1) {
+      throw new TandemError('TANDEM_USAGE', `--spine events needs views of one source; these read ${sources.map((s) => s.name).join(', ')}`);
+    }
+    spine = eventsOf(sources[0]!.name);
+    spineTimeName = options.spineTimestamp ?? sources[0]!.timestamp;
+  } else {
+    spine = options.spine;
+    spineTimeName = options.spineTimestamp ?? sources[0]!.timestamp;
+  }
+  checkClashes(selection.outputs, spine);
+  const spineTimes = timeColumn(spine, spineTimeName, 'the spine');
+  const spineByTime = timeOrder(spineTimes);
+
+  const total = spine.length * selection.views.length;
+  const outputs = new Map<FeatureView, FeatureOutputs>();
+  const rejected: BackfillRejection[] = [];
+  const eventOrders = new Map<Table, { times: Float64Array; byTime: Uint32Array }>();
+  selection.views.forEach((view, v) => {
+    const events = eventsOf(view.source.name);
+    let ordered = eventOrders.get(events);
+    if (ordered === undefined) {
+      const times = timeColumn(events, view.source.timestamp, `the events of source '${view.source.name}'`);
+      ordered = { times, byTime: events === spine ? spineByTime : timeOrder(times) };
+      eventOrders.set(events, ordered);
+    }
+    const ids = keyIds(view.entity, events, spine, view.name);
+    for (let i = 0; i < ids.events.length && rejected.length < 1_000; i++) {
+      if (ids.events[i]! < 0) {
+        rejected.push({
+          source: view.source.name,
+          row: i + 1,
+          code: 'TANDEM_INVALID_KEY',
+          reason: `a key field of entity '${view.entity.name}' (${view.entity.keys.join(', ')}) is null`,
+        });
+      }
+    }
+    const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count);
+    const spineGroups = spine === events ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
+    const progress = options.onProgress && ((done: number) => options.onProgress!(v * spine.length + done, total));
+    outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, progress));
+  });
+  options.onProgress?.(total, total);
+
+  const columns = new Map<string, Column>(spine.columns);
+  for (const output of selection.outputs) {
+    if (output.kind === 'featureView') {
+      const plan = planView(output);
+      const out = outputs.get(output)!;
+      for (const f of plan.features) {
+        columns.set(f.name, f.output === 'number' ? { type: 'number', values: out.num[f.index]! } : columnOf(out.any[f.index]!));
+      }
+    } else {
+      for (const [name, values] of requestColumns(output, spine, outputs)) columns.set(name, columnOf(values));
+    }
+  }
+  return { table: { length: spine.length, columns }, rejected };
+}
+
+function sweep(
+  view: FeatureView,
+  events: Table,
+  times: Float64Array,
+  eventGroups: Grouping,
+  spineTimes: Float64Array,
+  spineGroups: Grouping,
+  spineRows: number,
+  progress: ((done: number) => void) | undefined,
+): FeatureOutputs {
+  const plan = planView(view);
+  const data = slotColumns(plan, events);
+  const out = allocateOutputs(plan, spineRows);
+  const states = plan.windows.map((w) => new WindowState(w, plan.allowedLatenessMs));
+  // Spine rows of keys without events, and rows whose key is null, read an empty state.
+  const covered = new Uint8Array(spineRows);
+
+  const eOrder = eventGroups.order;
+  const sOrder = spineGroups.order;
+  const keys = spineGroups.starts.length - 1;
+  let done = 0;
+  let nextReport = 65_536;
+  for (let k = 0; k < keys; k++) {
+    const ss = spineGroups.starts[k]!;
+    const se = spineGroups.starts[k + 1]!;
+    if (ss === se) continue;
+    let ei = eventGroups.starts[k]!;
+    const ee = eventGroups.starts[k + 1]!;
+    if (ei === ee) continue;
+    for (const state of states) state.reset();
+    for (let si = ss; si < se; si++) {
+      const row = sOrder[si]!;
+      covered[row] = 1;
+      const t = spineTimes[row]!;
+      while (ei < ee) {
+        const e = eOrder[ei]!;
+        const et = times[e]!;
+        if (et >= t) break;
+        for (let w = 0; w < states.length; w++) states[w]!.apply(et, data, e);
+        ei++;
+      }
+      for (let w = 0; w < states.length; w++) states[w]!.read(t, out, row);
+    }
+    done += se - ss;
+    if (progress && done >= nextReport) {
+      progress(done);
+      nextReport = done + 65_536;
+    }
+  }
+  for (const state of states) state.reset();
+  for (let row = 0; row < spineRows; row++) {
+    if (covered[row] === 0) for (const state of states) state.read(spineTimes[row]!, out, row);
+  }
+  return out;
+}
+
+function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap<FeatureView, FeatureOutputs>): Map<string, unknown[]> {
+  const fields = [...set.requestFields.values()].map((field) => ({
+    field,
+    column: field.nullable && !spine.columns.has(field.name)
+      ? undefined
+      : requireColumn(spine, field.name, 'the spine', `request field of request features '${set.name}'`),
+  }));
+  const inputs = set.views.map((view) => ({ plan: planView(view), out: outputs.get(view)! }));
+  const columns = new Map(set.featureNames.map((name) => [name, new Array<unknown>(spine.length)]));
+  const row: Record<string, FeatureValue> = {};
+  const result: Record<string, FeatureValue> = {};
+  for (let i = 0; i < spine.length; i++) {
+    for (const { field, column } of fields) row[field.name] = (column === undefined ? null : valueAt(column, i)) as FeatureValue;
+    for (const input of inputs) outputRow(input.plan, input.out, i, row);
+    try {
+      evaluateRequestFeatures(set, row, result);
+    } catch (error) {
+      if (error instanceof TandemError) throw new TandemError(error.code, `spine row ${i + 1}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    for (const name of set.featureNames) columns.get(name)![i] = result[name];
+  }
+  return columns;
+}
+
+/** The narrowest column type holding every value: number, boolean, string, else JSON. */
+export function columnOf(values: readonly unknown[]): Column {
+  let kind: 'number' | 'boolean' | 'string' | 'json' | undefined;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    const k = typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'json';
+    if (kind === undefined) kind = k;
+    else if (kind !== k) {
+      kind = 'json';
+      break;
+    }
+  }
+  if (kind === 'number' || kind === 'boolean') {
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      out[i] = v === null || v === undefined ? NaN : Number(v);
+    }
+    return { type: kind, values: out };
+  }
+  if (kind === 'string') {
+    const dictionary: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'string') {
+        codes[i] = -1;
+        continue;
+      }
+      let code = index.get(v);
+      if (code === undefined) {
+        index.set(v, (code = dictionary.length));
+        dictionary.push(v);
+      }
+      codes[i] = code;
+    }
+    return { type: 'string', codes, dictionary };
+  }
+  return { type: 'json', values: values.map((v) => (v === undefined ? null : v)) };
+}

@@ -1,0 +1,116 @@
+/**
+ * HyperLogLog (Flajolet, Fusy, Gandouet, Meunier 2007) over a sliding time window, after
+ * Chabchoub & Hébrail, "Sliding HyperLogLog" (2010): each register keeps its List of Possible
+ * Future Maxima — (time, rank) pairs with ranks strictly decreasing as time increases — so the
+ * register's value for any window [lo, hi) with hi after every entry is the rank of the oldest
+ * entry at or after lo. Estimates use the standard small-range (linear counting) and
+ * large-range corrections for 32-bit hashes. Relative standard error ≈ 1.04 / √m.
+ */
+
+export function registerOf(hash: number, precision: number): number {
+  return hash >>> (32 - precision);
+}
+
+export function rankOf(hash: number, precision: number): number {
+  const rest = (hash << precision) >>> 0;
+  const cap = 32 - precision + 1;
+  return rest === 0 ? cap : Math.min(Math.clz32(rest) + 1, cap);
+}
+
+function alpha(m: number): number {
+  if (m === 16) return 0.673;
+  if (m === 32) return 0.697;
+  if (m === 64) return 0.709;
+  return 0.7213 / (1 + 1.079 / m);
+}
+
+const TWO_32 = 4_294_967_296;
+
+/** The estimate from `nonZero` registers whose 2^-rank add up to `inverseSum` (zeros excluded). */
+export function estimate(m: number, nonZero: number, inverseSum: number): number {
+  if (nonZero === 0) return 0;
+  const zeros = m - nonZero;
+  const raw = (alpha(m) * m * m) / (inverseSum + zeros);
+  if (raw <= 2.5 * m && zeros > 0) return Math.round(m * Math.log(m / zeros));
+  if (raw > TWO_32 / 30) return Math.round(-TWO_32 * Math.log(1 - raw / TWO_32));
+  return Math.round(raw);
+}
+
+/** Estimate from a dense register array (0 = empty). */
+export function estimateRegisters(registers: Uint8Array): number {
+  let nonZero = 0;
+  let inverseSum = 0;
+  for (let j = 0; j < registers.length; j++) {
+    const r = registers[j]!;
+    if (r !== 0) {
+      nonZero++;
+      inverseSum += 2 ** -r;
+    }
+  }
+  return estimate(registers.length, nonZero, inverseSum);
+}
+
+/** Sliding-window registers: per register a flat [time, rank, time, rank, …] LPFM list. */
+export class SlidingRegisters {
+  readonly precision: number;
+  readonly #lists: (number[] | undefined)[];
+  /** Registers that may hold entries; compacted lazily. */
+  #active: number[] = [];
+
+  constructor(precision: number) {
+    this.precision = precision;
+    this.#lists = new Array<number[] | undefined>(1 << precision);
+  }
+
+  /** Add a hash seen at time t; `dropBefore` discards entries no read can need any more. */
+  add(t: number, hash: number, dropBefore: number): void {
+    const reg = registerOf(hash, this.precision);
+    const rank = rankOf(hash, this.precision);
+    let list = this.#lists[reg];
+    if (list === undefined) {
+      list = [];
+      this.#lists[reg] = list;
+      this.#active.push(reg);
+    }
+    // Entries are few (expected O(log n)); drop expired ones from the front while here.
+    let start = 0;
+    while (start < list.length && list[start]! < dropBefore) start += 2;
+    if (start > 0) list.splice(0, start);
+    // Find the insertion point after every entry at or before t (arrival order breaks ties).
+    let pos = list.length;
+    while (pos > 0 && list[pos - 2]! > t) pos -= 2;
+    // Dominated by an entry at or after t with a rank at least as high: nothing to keep.
+    if (pos < list.length && list[pos + 1]! >= rank) return;
+    // Earlier entries whose rank is not higher can never be a register's maximum again.
+    let from = pos;
+    while (from > 0 && list[from - 1]! <= rank) from -= 2;
+    list.splice(from, pos - from, t, rank);
+  }
+
+  /** Estimate for [lo, ∞) when every entry is before the read time. */
+  estimateFrom(lo: number): number {
+    let nonZero = 0;
+    let inverseSum = 0;
+    let write = 0;
+    const active = this.#active;
+    for (let a = 0; a < active.length; a++) {
+      const reg = active[a]!;
+      const list = this.#lists[reg]!;
+      let i = 0;
+      while (i < list.length && list[i]! < lo) i += 2;
+      if (i < list.length) {
+        nonZero++;
+        inverseSum += 2 ** -list[i + 1]!;
+      }
+      if (list.length > 0) active[write++] = reg;
+      else this.#lists[reg] = undefined;
+    }
+    active.length = write;
+    return estimate(1 << this.precision, nonZero, inverseSum);
+  }
+
+  clear(): void {
+    for (const reg of this.#active) this.#lists[reg] = undefined;
+    this.#active = [];
+  }
+}

@@ -1,0 +1,84 @@
+import { TandemError } from '../errors.js';
+import type { Table } from '../io/table.js';
+import { hashValue } from './hash.js';
+import { toRaw, toStored } from './inputs.js';
+import type { SlotPlan, ViewPlan } from './plan.js';
+import { rowCursor, valueAt } from './table-access.js';
+import type { SlotData } from './window-state.js';
+
+/**
+ * Every slot of a view evaluated over all events at once, column by column. Numeric fields
+ * are used in place; everything else goes through the same transforms as the stream.
+ */
+export function slotColumns(plan: ViewPlan, events: Table): SlotData {
+  const n = events.length;
+  const num: (Float64Array | undefined)[] = [];
+  const any: (unknown[] | undefined)[] = [];
+  let cursor: ((row: number) => Record<string, unknown>) | undefined;
+  for (const slot of plan.slots) {
+    if (typeof slot.input === 'string') {
+      const column = events.columns.get(slot.input);
+      if (column === undefined) {
+        const field = plan.view.source.fields.get(slot.input);
+        if (field?.nullable !== true) {
+          throw new TandemError(
+            'TANDEM_FILE_COLUMN',
+            `the events have no column '${slot.input}', which view '${plan.view.name}' reads; its columns are: ${[...events.columns.keys()].join(', ')}`,
+          );
+        }
+      }
+      if (slot.transform === 'raw') {
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = column === undefined ? null : valueAt(column, i);
+        num.push(undefined);
+        any.push(out);
+        continue;
+      }
+      any.push(undefined);
+      if (column === undefined) {
+        num.push(new Float64Array(n).fill(NaN));
+      } else if (slot.transform === 'number' && column.type !== 'string' && column.type !== 'json') {
+        num.push(column.values); // already numbers with NaN for null
+      } else if (slot.transform === 'hash' && column.type === 'string') {
+        const byCode = column.dictionary.map((s) => hashValue(s));
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const code = column.codes[i]!;
+          out[i] = code < 0 ? NaN : byCode[code]!;
+        }
+        num.push(out);
+      } else {
+        num.push(transformColumn(slot, n, (i) => valueAt(column, i)));
+      }
+      continue;
+    }
+    cursor ??= rowCursor(events);
+    const fn = slot.input;
+    const at = cursor;
+    if (slot.transform === 'raw') {
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = toRaw(fn(at(i)));
+      num.push(undefined);
+      any.push(out);
+    } else {
+      num.push(transformColumn(slot, n, (i) => fn(at(i))));
+      any.push(undefined);
+    }
+  }
+  return { num, any };
+}
+
+function transformColumn(slot: SlotPlan, n: number, value: (row: number) => unknown): Float64Array {
+  const transform = slot.transform as Exclude<SlotPlan['transform'], 'raw'>;
+  const out = new Float64Array(n);
+  let i = 0;
+  try {
+    for (; i < n; i++) out[i] = toStored(transform, value(i), slot);
+  } catch (error) {
+    if (error instanceof TandemError) {
+      throw new TandemError(error.code, `event row ${i + 1}: ${error.message}`, { cause: error, details: { ...error.details, row: i + 1 } });
+    }
+    throw error;
+  }
+  return out;
+}

@@ -1,0 +1,259 @@
+import { TandemError, type ErrorCode } from '../errors.js';
+import type { FeatureValue } from '../features/aggregations.js';
+import { formatDuration } from '../features/duration.js';
+import type { FeatureView } from '../features/feature-view.js';
+import type { Project } from '../features/project.js';
+import type { Source } from '../features/source.js';
+import { toEventTime } from './event-time.js';
+import { inputValue, toRaw, toStored } from './inputs.js';
+import { keyOf, keyOfRecord, type EntityKey } from './keys.js';
+import { allocateOutputs, outputRow } from './outputs.js';
+import { planView, type ViewPlan } from './plan.js';
+import { evaluateRequestFeatures } from './request-eval.js';
+import { WindowState, type FeatureOutputs, type SlotData } from './window-state.js';
+
+type Row = Readonly<Record<string, unknown>>;
+
+export type ApplyResult =
+  | { readonly status: 'applied' }
+  | { readonly status: 'rejected'; readonly code: ErrorCode; readonly reason: string };
+
+export interface RejectedEvent {
+  readonly source: string;
+  readonly event: Row;
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+export interface StreamEngineOptions {
+  /** Views to maintain. @default every view of the project */
+  readonly views?: readonly string[];
+  /** How many rejected events to keep for inspection (all are counted). @default 10_000 */
+  readonly keepRejected?: number;
+}
+
+export interface ReadOptions {
+  /** Read as of this time (epoch ms); the window is [at − w, at). @default Date.now() */
+  readonly at?: number;
+}
+
+/** One view's live state: per entity, one window state per window length. */
+class ViewRuntime {
+  readonly plan: ViewPlan;
+  readonly entities = new Map<string, WindowState[]>();
+  readonly data: SlotData;
+  readonly out: FeatureOutputs;
+  #empty: Record<string, FeatureValue> | undefined;
+
+  constructor(view: FeatureView) {
+    this.plan = planView(view);
+    this.data = {
+      num: this.plan.slots.map((s) => (s.transform === 'raw' ? undefined : new Float64Array(1))),
+      any: this.plan.slots.map((s) => (s.transform === 'raw' ? [null] : undefined)),
+    };
+    this.out = allocateOutputs(this.plan, 1);
+  }
+
+  newStates(): WindowState[] {
+    return this.plan.windows.map((w) => new WindowState(w, this.plan.allowedLatenessMs));
+  }
+
+  /** Evaluate every input of the view for one event into the one-row slot buffers. */
+  evaluate(event: Row): void {
+    const slots = this.plan.slots;
+    for (let s = 0; s < slots.length; s++) {
+      const slot = slots[s]!;
+      const value = inputValue(slot, event);
+      if (slot.transform === 'raw') (this.data.any[s] as unknown[])[0] = toRaw(value);
+      else this.data.num[s]![0] = toStored(slot.transform, value, slot);
+    }
+  }
+
+  read(states: readonly WindowState[] | undefined, at: number): Record<string, FeatureValue> {
+    if (states === undefined) {
+      this.#empty ??= this.read(this.newStates(), 0);
+      return { ...this.#empty };
+    }
+    for (const state of states) state.read(at, this.out, 0);
+    return outputRow(this.plan, this.out, 0);
+  }
+}
+
+/**
+ * The stream driver: applies events as they arrive (out of order up to each source's allowed
+ * lateness) and answers any entity's features as of now, or as of a recent time.
+ */
+export class StreamEngine {
+  readonly #project: Project;
+  readonly #views = new Map<string, ViewRuntime>();
+  readonly #bySource = new Map<string, ViewRuntime[]>();
+  readonly #watermarks = new Map<string, number>();
+  readonly #rejected: RejectedEvent[] = [];
+  readonly #keepRejected: number;
+  #rejectedCount = 0;
+  #appliedCount = 0;
+
+  constructor(project: Project, options: StreamEngineOptions = {}) {
+    this.#project = project;
+    this.#keepRejected = options.keepRejected ?? 10_000;
+    const names = options.views ?? [...project.views.keys()];
+    for (const name of names) {
+      const runtime = new ViewRuntime(this.#view(name));
+      this.#views.set(name, runtime);
+      const list = this.#bySource.get(runtime.plan.view.source.name) ?? [];
+      list.push(runtime);
+      this.#bySource.set(runtime.plan.view.source.name, list);
+    }
+  }
+
+  /** Rejected events kept for inspection, oldest first (at most `keepRejected`). */
+  get rejected(): readonly RejectedEvent[] {
+    return this.#rejected;
+  }
+
+  get rejectedCount(): number {
+    return this.#rejectedCount;
+  }
+
+  get appliedCount(): number {
+    return this.#appliedCount;
+  }
+
+  /** The newest event time applied for a source, -Infinity before any. */
+  watermark(source: string): number {
+    return this.#watermarks.get(source) ?? -Infinity;
+  }
+
+  /** Number of entities with state in a view. */
+  entityCount(view: string): number {
+    return this.#runtime(view).entities.size;
+  }
+
+  /**
+   * Apply one event of `sourceName`. Events that cannot be applied (bad time, missing key,
+   * a feature input of the wrong type, later than the allowed lateness) are rejected with a
+   * reason and leave the state untouched.
+   */
+  apply(sourceName: string, event: Row): ApplyResult {
+    const source = this.#source(sourceName);
+    const runtimes = this.#bySource.get(sourceName) ?? [];
+    const raw = event[source.timestamp];
+    const t = toEventTime(raw);
+    if (t !== t) {
+      return this.#reject(source, event, 'TANDEM_INVALID_EVENT', `field '${source.timestamp}' is ${JSON.stringify(raw) ?? 'missing'}, not a timestamp (epoch ms or ISO 8601)`);
+    }
+    const watermark = this.watermark(sourceName);
+    if (t < watermark - source.allowedLatenessMs) {
+      return this.#reject(
+        source,
+        event,
+        'TANDEM_LATE_EVENT',
+        `event time ${new Date(t).toISOString()} is ${formatDuration(watermark - t)} behind the newest event (${new Date(watermark).toISOString()}), beyond the allowed lateness of ${formatDuration(source.allowedLatenessMs)}`,
+      );
+    }
+    // Feature functions see the event time as epoch ms, as they do in backfill.
+    const normalized = raw === t ? event : { ...event, [source.timestamp]: t };
+    const keys: string[] = [];
+    try {
+      for (const runtime of runtimes) keys.push(keyOfRecord(runtime.plan.view.entity, normalized));
+    } catch (error) {
+      if (error instanceof TandemError) return this.#reject(source, event, error.code, error.message);
+      throw error;
+    }
+    // Evaluate and apply view by view; evaluation errors are found before the first state
+    // changes because every view's inputs are evaluated before any is applied.
+    try {
+      for (const runtime of runtimes) runtime.evaluate(normalized);
+    } catch (error) {
+      if (error instanceof TandemError) return this.#reject(source, event, error.code, error.message);
+      throw error;
+    }
+    for (let i = 0; i < runtimes.length; i++) this.#applyOne(runtimes[i]!, keys[i]!, t);
+    if (t > watermark) this.#watermarks.set(sourceName, t);
+    this.#appliedCount++;
+    return { status: 'applied' };
+  }
+
+  /**
+   * The features of one entity as of `at` (default now): window [at − w, at) for each.
+   * Reads are exact for any time at or after the source's watermark minus its allowed
+   * lateness; older reads throw, since the state no longer holds what they need.
+   */
+  read(view: string, key: EntityKey, options: ReadOptions = {}): Record<string, FeatureValue> {
+    const runtime = this.#runtime(view);
+    const at = this.#checkAt(runtime.plan, options.at);
+    const states = runtime.entities.get(keyOf(runtime.plan.view.entity, key));
+    return runtime.read(states, at);
+  }
+
+  /**
+   * Request-time features for one request: the request's fields must hold the key fields of
+   * every input view's entity; their features are read as of `at` and passed to the functions.
+   */
+  requestFeatures(name: string, request: Row, options: ReadOptions = {}): Record<string, FeatureValue> {
+    const set = this.#project.requestFeatures.get(name);
+    if (set === undefined) {
+      throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown request features '${name}' (known: ${[...this.#project.requestFeatures.keys()].join(', ') || 'none'})`);
+    }
+    const row: Record<string, FeatureValue> = {};
+    for (const [field] of set.requestFields) row[field] = (request[field] ?? null) as FeatureValue;
+    for (const view of set.views) Object.assign(row, this.read(view.name, request, options));
+    return evaluateRequestFeatures(set, row);
+  }
+
+  #applyOne(runtime: ViewRuntime, key: string, t: number): void {
+    let states = runtime.entities.get(key);
+    if (states === undefined) {
+      states = runtime.newStates();
+      runtime.entities.set(key, states);
+    }
+    for (const state of states) state.apply(t, runtime.data, 0);
+  }
+
+  #checkAt(plan: ViewPlan, at: number | undefined): number {
+    const t = at ?? Date.now();
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      throw new TandemError('TANDEM_USAGE', `read time must be epoch milliseconds, got ${JSON.stringify(t)}`);
+    }
+    const horizon = this.watermark(plan.view.source.name) - plan.allowedLatenessMs;
+    if (t < horizon) {
+      throw new TandemError(
+        'TANDEM_READ_TOO_OLD',
+        `view '${plan.view.name}' cannot be read as of ${new Date(t).toISOString()}: the state holds reads from ${new Date(horizon).toISOString()} on (newest event minus the allowed lateness of ${formatDuration(plan.allowedLatenessMs)}); use backfill for older times`,
+      );
+    }
+    return t;
+  }
+
+  #reject(source: Source, event: Row, code: ErrorCode, reason: string): ApplyResult {
+    this.#rejectedCount++;
+    if (this.#rejected.length >= this.#keepRejected) this.#rejected.shift();
+    this.#rejected.push({ source: source.name, event, code, reason });
+    return { status: 'rejected', code, reason };
+  }
+
+  #source(name: string): Source {
+    const source = this.#project.sources.get(name);
+    if (source === undefined) {
+      throw new TandemError('TANDEM_UNKNOWN_SOURCE', `unknown source '${name}' (known: ${[...this.#project.sources.keys()].join(', ')})`);
+    }
+    return source;
+  }
+
+  #view(name: string): FeatureView {
+    const view = this.#project.views.get(name);
+    if (view === undefined) {
+      throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown feature view '${name}' (known: ${[...this.#project.views.keys()].join(', ')})`);
+    }
+    return view;
+  }
+
+  #runtime(name: string): ViewRuntime {
+    const runtime = this.#views.get(name);
+    if (runtime === undefined) {
+      this.#view(name);
+      throw new TandemError('TANDEM_UNKNOWN_VIEW', `feature view '${name}' is not maintained by this engine (maintained: ${[...this.#views.keys()].join(', ')})`);
+    }
+    return runtime;
+  }
+}

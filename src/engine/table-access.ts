@@ -1,0 +1,75 @@
+import { TandemError } from '../errors.js';
+import type { Column, Table } from '../io/table.js';
+
+/** The value of a column at a row, as an event object would hold it (null for missing). */
+export function valueAt(column: Column, row: number): unknown {
+  switch (column.type) {
+    case 'number':
+    case 'timestamp': {
+      const v = column.values[row]!;
+      return v === v ? v : null;
+    }
+    case 'boolean': {
+      const v = column.values[row]!;
+      return v === v ? v === 1 : null;
+    }
+    case 'string': {
+      const code = column.codes[row]!;
+      return code < 0 ? null : column.dictionary[code]!;
+    }
+    case 'json':
+      return column.values[row] ?? null;
+  }
+}
+
+/** A table's column or an error naming what needed it and which columns there are. */
+export function requireColumn(table: Table, name: string, what: string, purpose: string): Column {
+  const column = table.columns.get(name);
+  if (column === undefined) {
+    throw new TandemError(
+      'TANDEM_FILE_COLUMN',
+      `${what} has no column '${name}' (${purpose}); its columns are: ${[...table.columns.keys()].join(', ')}`,
+      { details: { column: name } },
+    );
+  }
+  return column;
+}
+
+/** Event or spine times in epoch ms; every row must have one. */
+export function timeColumn(table: Table, name: string, what: string): Float64Array {
+  const column = requireColumn(table, name, what, 'the event time');
+  if (column.type !== 'timestamp' && column.type !== 'number') {
+    throw new TandemError(
+      'TANDEM_FILE_COLUMN',
+      `${what} column '${name}' holds ${column.type} values; times must be timestamps or epoch milliseconds`,
+    );
+  }
+  const values = column.values;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]! !== values[i]!) {
+      throw new TandemError('TANDEM_FILE_COLUMN', `${what} column '${name}' row ${i + 1} has no time`);
+    }
+  }
+  return values;
+}
+
+/**
+ * A reusable event object over a table's rows, for feature functions in backfill. `at(i)` fills
+ * it with row i and returns it: functions must not keep it (the stream passes fresh objects).
+ */
+export function rowCursor(table: Table): (row: number) => Record<string, unknown> {
+  const entries = [...table.columns.entries()];
+  const object: Record<string, unknown> = {};
+  for (const [name] of entries) object[name] = null;
+  return (row: number) => {
+    for (let c = 0; c < entries.length; c++) {
+      const [name, column] = entries[c]!;
+      object[name] = valueAt(column, row);
+    }
+    return object;
+  };
+}
+
+export function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && (value as Table).columns instanceof Map && typeof (value as Table).length === 'number';
+}

@@ -1,0 +1,543 @@
+import { estimate, estimateRegisters, rankOf, registerOf, SlidingRegisters } from './hll.js';
+import { MaxDeque } from './max-deque.js';
+import type { WindowPlan } from './plan.js';
+
+/** Per-slot event values: the backfill passes whole columns, the stream one-element arrays. */
+export interface SlotData {
+  readonly num: readonly (Float64Array | undefined)[];
+  readonly any: readonly (readonly unknown[] | undefined)[];
+}
+
+/** Per-feature outputs, indexed by feature index; `number` features in Float64 with NaN = null. */
+export interface FeatureOutputs {
+  readonly num: readonly (Float64Array | undefined)[];
+  readonly any: readonly (unknown[] | undefined)[];
+}
+
+const EPSILON = Number.EPSILON;
+
+/**
+ * The incremental state of one entity for one window length: the single implementation of
+ * every aggregation, driven by both backfill and stream.
+ *
+ * Events are kept in a time-ordered ring while a read may still need them: for a window w
+ * and allowed lateness L, every read is at or after (newest − L), so events before
+ * (newest − w − L) are dropped (subtracted from running sums). Lifetime windows fold dropped
+ * events into running aggregates instead. Reads never mutate: events that fall out of
+ * [t − w, t) but are still retained are subtracted on the fly, so the state — and therefore
+ * every value — depends only on the sequence of applied events, not on when reads happen.
+ *
+ * Sums use shifted data (x − K, K a value from the window) with Neumaier-compensated
+ * summation, and are recomputed exactly from the retained events after every ~2n updates,
+ * which bounds the drift of add/remove sums (Chan, Golub, LeVeque 1983 on shifted variance).
+ */
+export class WindowState {
+  readonly #plan: WindowPlan;
+  readonly #w: number;
+  readonly #lifetime: boolean;
+  readonly #lateness: number;
+  readonly #ncol: number;
+
+  #cap = 0;
+  #mask = 0;
+  #head = 0;
+  #size = 0;
+  #times: Float64Array;
+  readonly #num: (Float64Array | null)[];
+  readonly #any: (unknown[] | null)[];
+  #keyMax = -Infinity;
+  /** Events in the sums: ring events, plus folded ones for lifetime windows. */
+  #events = 0;
+  #ops = 0;
+
+  // Moments per column: count of non-null values, shift, and compensated shifted sums.
+  readonly #n: Float64Array;
+  readonly #k: Float64Array;
+  readonly #s1: Float64Array;
+  readonly #c1: Float64Array;
+  readonly #s2: Float64Array;
+  readonly #c2: Float64Array;
+
+  readonly #max: (MaxDeque | null)[];
+  readonly #min: (MaxDeque | null)[];
+  #dequesDirty = false;
+  readonly #hll: (SlidingRegisters | null)[];
+  // Lifetime distinct counts: registers of every event (maintained estimate sums) and of folded ones.
+  readonly #lifeRegs: (Uint8Array | null)[];
+  readonly #lifeNonZero: Float64Array;
+  readonly #lifeInverse: Float64Array;
+  readonly #foldRegs: (Uint8Array | null)[];
+  // Lifetime folds of dropped events.
+  readonly #foldMin: Float64Array;
+  readonly #foldMax: Float64Array;
+  readonly #foldLast: (unknown[] | null)[];
+
+  constructor(plan: WindowPlan, latenessMs: number) {
+    this.#plan = plan;
+    this.#w = plan.windowMs;
+    this.#lifetime = !Number.isFinite(plan.windowMs);
+    this.#lateness = latenessMs;
+    const cols = plan.columns;
+    const n = (this.#ncol = cols.length);
+    this.#times = new Float64Array(0);
+    this.#num = cols.map((c) => (c.storage === 'number' ? new Float64Array(0) : null));
+    this.#any = cols.map((c) => (c.storage === 'any' ? [] : null));
+    this.#n = new Float64Array(n);
+    this.#k = new Float64Array(n);
+    this.#s1 = new Float64Array(n);
+    this.#c1 = new Float64Array(n);
+    this.#s2 = new Float64Array(n);
+    this.#c2 = new Float64Array(n);
+    this.#max = cols.map((c) => (c.max ? new MaxDeque() : null));
+    this.#min = cols.map((c) => (c.min ? new MaxDeque() : null));
+    const life = this.#lifetime;
+    this.#hll = cols.map((c) => (c.hllPrecision > 0 && !life ? new SlidingRegisters(c.hllPrecision) : null));
+    this.#lifeRegs = cols.map((c) => (c.hllPrecision > 0 && life ? new Uint8Array(1 << c.hllPrecision) : null));
+    this.#foldRegs = cols.map((c) => (c.hllPrecision > 0 && life ? new Uint8Array(1 << c.hllPrecision) : null));
+    this.#lifeNonZero = new Float64Array(n);
+    this.#lifeInverse = new Float64Array(n);
+    this.#foldMin = new Float64Array(n).fill(Infinity);
+    this.#foldMax = new Float64Array(n).fill(-Infinity);
+    this.#foldLast = cols.map((c) => (c.lastK > 0 && life ? [] : null));
+    this.#resize(8);
+  }
+
+  /** Newest event time applied, -Infinity when none. */
+  get newest(): number {
+    return this.#keyMax;
+  }
+
+  /** Events currently retained in the ring (for memory accounting and tests). */
+  get retained(): number {
+    return this.#size;
+  }
+
+  /** Forget everything: the state is then indistinguishable from a new one. */
+  reset(): void {
+    for (let c = 0; c < this.#ncol; c++) {
+      const any = this.#any[c];
+      if (any) any.fill(undefined);
+      this.#max[c]?.clear();
+      this.#min[c]?.clear();
+      this.#hll[c]?.clear();
+      this.#lifeRegs[c]?.fill(0);
+      this.#foldRegs[c]?.fill(0);
+      const folded = this.#foldLast[c];
+      if (folded) folded.length = 0;
+    }
+    this.#head = 0;
+    this.#size = 0;
+    this.#keyMax = -Infinity;
+    this.#events = 0;
+    this.#ops = 0;
+    this.#dequesDirty = false;
+    this.#n.fill(0);
+    this.#k.fill(0);
+    this.#s1.fill(0);
+    this.#c1.fill(0);
+    this.#s2.fill(0);
+    this.#c2.fill(0);
+    this.#lifeNonZero.fill(0);
+    this.#lifeInverse.fill(0);
+    this.#foldMin.fill(Infinity);
+    this.#foldMax.fill(-Infinity);
+  }
+
+  /** Apply the event at `row` of `data`, with event time `t`. */
+  apply(t: number, data: SlotData, row: number): void {
+    if (this.#size === this.#cap) this.#resize(this.#cap * 2);
+    const cols = this.#plan.columns;
+    const late = t < this.#keyMax;
+    let at: number;
+    if (!late) {
+      at = (this.#head + this.#size) & this.#mask;
+    } else {
+      at = this.#openSlot(t);
+      this.#dequesDirty = true;
+    }
+    this.#size++;
+    this.#times[at] = t;
+    this.#events++;
+    for (let c = 0; c < this.#ncol; c++) {
+      const col = cols[c]!;
+      const num = this.#num[c];
+      if (num != null) {
+        const v = data.num[col.slot]![row]!;
+        num[at] = v;
+        if (v !== v) continue; // null
+        if (col.moments) this.#addMoment(c, v);
+        if (!late) {
+          this.#max[c]?.push(t, v);
+          this.#min[c]?.push(t, -v);
+        }
+        if (col.hllPrecision > 0) this.#addHash(c, t, v);
+      } else {
+        const v = data.any[col.slot]![row];
+        this.#any[c]![at] = v === undefined ? null : v;
+      }
+    }
+    if (t > this.#keyMax) this.#keyMax = t;
+
+    const bound = this.#lifetime ? this.#keyMax - this.#lateness : this.#keyMax - this.#w - this.#lateness;
+    if (this.#size > 0 && this.#times[this.#head]! < bound) this.#drop(bound);
+    if (this.#dequesDirty) this.#rebuildDeques();
+    if (!this.#lifetime && ++this.#ops > 2 * this.#size + 32) this.#recompute();
+  }
+
+  /**
+   * Write this window's features as of `t` (window [t − w, t)) into `out` at `row`.
+   * Exact for any t ≥ newest − allowed lateness; callers enforce that bound.
+   */
+  read(t: number, out: FeatureOutputs, row: number): void {
+    const lo = this.#lifetime ? -Infinity : t - this.#w;
+    const mask = this.#mask;
+    const times = this.#times;
+    const cols = this.#plan.columns;
+    // Retained events outside [lo, t): a prefix older than lo, and (for reads in the past) a
+    // suffix at or after t.
+    let skipHead = 0;
+    while (skipHead < this.#size && times[(this.#head + skipHead) & mask]! < lo) skipHead++;
+    let skipTail = 0;
+    if (t <= this.#keyMax) {
+      while (skipTail < this.#size - skipHead && times[(this.#head + this.#size - 1 - skipTail) & mask]! >= t) skipTail++;
+    }
+    const past = skipTail > 0;
+    const events = this.#lifetime ? this.#events - skipTail : this.#size - skipHead - skipTail;
+
+    for (const f of this.#plan.features) {
+      const c = f.column;
+      switch (f.aggregation) {
+        case 'count':
+          // count() counts events; count(input) counts non-null values, kept in the moments.
+          out.num[f.index]![row] = c < 0 ? events : this.#momentFeature('count', c, skipHead, skipTail);
+          break;
+        case 'sum':
+        case 'mean':
+        case 'variance':
+        case 'std':
+          out.num[f.index]![row] = this.#momentFeature(f.aggregation, c, skipHead, skipTail);
+          break;
+        case 'max':
+        case 'min': {
+          const isMax = f.aggregation === 'max';
+          let v: number;
+          if (!past) {
+            const dq = isMax ? this.#max[c]! : this.#min[c]!;
+            v = dq.maxFrom(lo);
+            if (!isMax) v = -v;
+          } else {
+            v = this.#scanExtreme(c, skipHead, skipTail, isMax);
+          }
+          if (this.#lifetime) {
+            const folded = isMax ? this.#foldMax[c]! : this.#foldMin[c]!;
+            if (v !== v || (isMax ? folded > v : folded < v)) v = folded;
+            if (!Number.isFinite(v)) v = NaN;
+          }
+          out.num[f.index]![row] = v;
+          break;
+        }
+        case 'last':
+        case 'lastK':
+          this.#readLast(f.aggregation === 'last', f.output === 'number', f.index, c, f.k, skipHead, skipTail, out, row);
+          break;
+        case 'approxDistinct':
+          out.num[f.index]![row] = this.#distinct(c, lo, t, past, skipHead, skipTail, cols[c]!.hllPrecision);
+          break;
+      }
+    }
+  }
+
+  // ---- moments -------------------------------------------------------------------------
+
+  #addMoment(c: number, v: number): void {
+    const n = this.#n;
+    if (n[c] === 0) this.#k[c] = v;
+    const y = v - this.#k[c]!;
+    let s = this.#s1[c]!;
+    let t = s + y;
+    this.#c1[c]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
+    this.#s1[c] = t;
+    const yy = y * y;
+    s = this.#s2[c]!;
+    t = s + yy;
+    this.#c2[c]! += Math.abs(s) >= yy ? s - t + yy : yy - t + s;
+    this.#s2[c] = t;
+    n[c]!++;
+  }
+
+  #removeMoment(c: number, v: number): void {
+    const n = this.#n;
+    if (--n[c]! === 0) {
+      this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = 0;
+      return;
+    }
+    const y = this.#k[c]! - v; // negated
+    let s = this.#s1[c]!;
+    let t = s + y;
+    this.#c1[c]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
+    this.#s1[c] = t;
+    const yy = -(y * y);
+    s = this.#s2[c]!;
+    t = s + yy;
+    this.#c2[c]! += Math.abs(s) >= -yy ? s - t + yy : yy - t + s;
+    this.#s2[c] = t;
+  }
+
+  /** Recompute sums exactly from the retained events, re-centred on the oldest value. */
+  #recompute(): void {
+    this.#ops = 0;
+    const cols = this.#plan.columns;
+    for (let c = 0; c < this.#ncol; c++) {
+      if (!cols[c]!.moments) continue;
+      const num = this.#num[c]!;
+      this.#n[c] = this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = 0;
+      for (let i = 0; i < this.#size; i++) {
+        const v = num[(this.#head + i) & this.#mask]!;
+        if (v === v) this.#addMoment(c, v);
+      }
+    }
+  }
+
+  #momentFeature(kind: 'count' | 'sum' | 'mean' | 'variance' | 'std', c: number, skipHead: number, skipTail: number): number {
+    let n = this.#n[c]!;
+    let s1 = this.#s1[c]!;
+    let c1 = this.#c1[c]!;
+    let s2 = this.#s2[c]!;
+    let c2 = this.#c2[c]!;
+    const k = this.#k[c]!;
+    if (skipHead + skipTail > 0) {
+      const num = this.#num[c]!;
+      const mask = this.#mask;
+      for (let i = 0; i < this.#size; i++) {
+        if (i === skipHead) i = this.#size - skipTail;
+        if (i >= this.#size) break;
+        const v = num[(this.#head + i) & mask]!;
+        if (v !== v) continue;
+        n--;
+        const y = k - v;
+        let t = s1 + y;
+        c1 += Math.abs(s1) >= Math.abs(y) ? s1 - t + y : y - t + s1;
+        s1 = t;
+        const yy = -(y * y);
+        t = s2 + yy;
+        c2 += Math.abs(s2) >= -yy ? s2 - t + yy : yy - t + s2;
+        s2 = t;
+      }
+    }
+    if (kind === 'count') return n;
+    if (n === 0) return kind === 'sum' ? 0 : NaN;
+    const sy = s1 + c1;
+    if (kind === 'sum') return n * k + sy;
+    if (kind === 'mean') return k + sy / n;
+    let variance = 0;
+    if (n > 1) {
+      const syy = s2 + c2;
+      variance = (syy - (sy * sy) / n) / n;
+      // Below the rounding noise of the sums themselves the data are indistinguishable from
+      // constant: report 0 rather than noise.
+      if (variance <= 8 * EPSILON * (syy / n)) variance = 0;
+    }
+    return kind === 'variance' ? variance : Math.sqrt(variance);
+  }
+
+  // ---- min / max -----------------------------------------------------------------------
+
+  #scanExtreme(c: number, skipHead: number, skipTail: number, isMax: boolean): number {
+    const num = this.#num[c]!;
+    let best = NaN;
+    for (let i = skipHead; i < this.#size - skipTail; i++) {
+      const v = num[(this.#head + i) & this.#mask]!;
+      if (v !== v) continue;
+      if (best !== best || (isMax ? v > best : v < best)) best = v;
+    }
+    return best;
+  }
+
+  #rebuildDeques(): void {
+    this.#dequesDirty = false;
+    for (let c = 0; c < this.#ncol; c++) {
+      const max = this.#max[c];
+      const min = this.#min[c];
+      if (max === null && min === null) continue;
+      max?.clear();
+      min?.clear();
+      const num = this.#num[c]!;
+      for (let i = 0; i < this.#size; i++) {
+        const at = (this.#head + i) & this.#mask;
+        const v = num[at]!;
+        if (v !== v) continue;
+        max?.push(this.#times[at]!, v);
+        min?.push(this.#times[at]!, -v);
+      }
+    }
+  }
+
+  // ---- last / lastK --------------------------------------------------------------------
+
+  #readLast(
+    single: boolean,
+    numeric: boolean,
+    index: number,
+    c: number,
+    k: number,
+    skipHead: number,
+    skipTail: number,
+    out: FeatureOutputs,
+    row: number,
+  ): void {
+    const num = this.#num[c];
+    const any = this.#any[c];
+    const want = single ? 1 : k;
+    const found: unknown[] = [];
+    for (let i = this.#size - 1 - skipTail; i >= skipHead && found.length < want; i--) {
+      const at = (this.#head + i) & this.#mask;
+      if (num) {
+        const v = num[at]!;
+        if (v === v) found.push(v);
+      } else {
+        const v = any![at];
+        if (v !== null && v !== undefined) found.push(v);
+      }
+    }
+    const folded = this.#foldLast[c];
+    if (folded && found.length < want) {
+      for (let i = folded.length - 1; i >= 0 && found.length < want; i--) found.push(folded[i]);
+    }
+    if (single) {
+      const v = found.length > 0 ? found[0] : null;
+      if (numeric) out.num[index]![row] = v === null ? NaN : (v as number);
+      else out.any[index]![row] = v;
+    } else {
+      out.any[index]![row] = found;
+    }
+  }
+
+  // ---- distinct counts -----------------------------------------------------------------
+
+  #addHash(c: number, t: number, hash: number): void {
+    const sliding = this.#hll[c];
+    if (sliding) {
+      sliding.add(t, hash, this.#keyMax - this.#w - this.#lateness);
+      return;
+    }
+    const regs = this.#lifeRegs[c]!;
+    const p = this.#plan.columns[c]!.hllPrecision;
+    const reg = registerOf(hash, p);
+    const rank = rankOf(hash, p);
+    const old = regs[reg]!;
+    if (rank <= old) return;
+    // Sums of powers of two: exact in doubles, so the estimate is order-independent.
+    if (old === 0) this.#lifeNonZero[c]!++;
+    else this.#lifeInverse[c]! -= 2 ** -old;
+    this.#lifeInverse[c]! += 2 ** -rank;
+    regs[reg] = rank;
+  }
+
+  #distinct(c: number, lo: number, _t: number, past: boolean, skipHead: number, skipTail: number, p: number): number {
+    if (!past) {
+      const sliding = this.#hll[c];
+      if (sliding) return sliding.estimateFrom(lo);
+      return estimate(1 << p, this.#lifeNonZero[c]!, this.#lifeInverse[c]!);
+    }
+    const regs = this.#foldRegs[c] ? Uint8Array.from(this.#foldRegs[c]!) : new Uint8Array(1 << p);
+    const num = this.#num[c]!;
+    for (let i = skipHead; i < this.#size - skipTail; i++) {
+      const h = num[(this.#head + i) & this.#mask]!;
+      if (h !== h) continue;
+      const reg = registerOf(h, p);
+      const rank = rankOf(h, p);
+      if (rank > regs[reg]!) regs[reg] = rank;
+    }
+    return estimateRegisters(regs);
+  }
+
+  // ---- ring ----------------------------------------------------------------------------
+
+  /** Drop retained events older than `bound`: subtract them, or fold them for lifetime windows. */
+  #drop(bound: number): void {
+    const cols = this.#plan.columns;
+    const lifetime = this.#lifetime;
+    while (this.#size > 0 && this.#times[this.#head]! < bound) {
+      const at = this.#head;
+      for (let c = 0; c < this.#ncol; c++) {
+        const col = cols[c]!;
+        const num = this.#num[c];
+        if (num == null) {
+          const any = this.#any[c]!;
+          const v = any[at];
+          any[at] = undefined;
+          if (lifetime && v !== null && v !== undefined) this.#foldLastValue(c, v, col.lastK);
+          continue;
+        }
+        const v = num[at]!;
+        if (v !== v) continue;
+        if (!lifetime) {
+          if (col.moments) this.#removeMoment(c, v);
+          continue;
+        }
+        if (col.max && v > this.#foldMax[c]!) this.#foldMax[c] = v;
+        if (col.min && v < this.#foldMin[c]!) this.#foldMin[c] = v;
+        if (col.lastK > 0) this.#foldLastValue(c, v, col.lastK);
+        const folded = this.#foldRegs[c];
+        if (folded) {
+          const reg = registerOf(v, col.hllPrecision);
+          const rank = rankOf(v, col.hllPrecision);
+          if (rank > folded[reg]!) folded[reg] = rank;
+        }
+      }
+      if (!lifetime) this.#events--;
+      this.#head = (this.#head + 1) & this.#mask;
+      this.#size--;
+    }
+    for (let c = 0; c < this.#ncol; c++) {
+      this.#max[c]?.dropBefore(bound);
+      this.#min[c]?.dropBefore(bound);
+    }
+  }
+
+  #foldLastValue(c: number, v: unknown, k: number): void {
+    const folded = this.#foldLast[c]!;
+    folded.push(v);
+    if (folded.length > k) folded.shift();
+  }
+
+  /** Make room for a late event at its place in time order (after equal times); returns its slot. */
+  #openSlot(t: number): number {
+    const mask = this.#mask;
+    let pos = this.#size;
+    while (pos > 0 && this.#times[(this.#head + pos - 1) & mask]! > t) pos--;
+    for (let i = this.#size; i > pos; i--) {
+      const to = (this.#head + i) & mask;
+      const from = (this.#head + i - 1) & mask;
+      this.#times[to] = this.#times[from]!;
+      for (let c = 0; c < this.#ncol; c++) {
+        const num = this.#num[c];
+        if (num != null) num[to] = num[from]!;
+        else this.#any[c]![to] = this.#any[c]![from];
+      }
+    }
+    return (this.#head + pos) & mask;
+  }
+
+  #resize(capacity: number): void {
+    const times = new Float64Array(capacity);
+    for (let i = 0; i < this.#size; i++) times[i] = this.#times[(this.#head + i) & this.#mask]!;
+    this.#times = times;
+    for (let c = 0; c < this.#ncol; c++) {
+      const num = this.#num[c];
+      if (num !== null && num !== undefined) {
+        const next = new Float64Array(capacity);
+        for (let i = 0; i < this.#size; i++) next[i] = num[(this.#head + i) & this.#mask]!;
+        this.#num[c] = next;
+      } else {
+        const any = this.#any[c]!;
+        const next = new Array<unknown>(capacity).fill(undefined);
+        for (let i = 0; i < this.#size; i++) next[i] = any[(this.#head + i) & this.#mask];
+        this.#any[c] = next;
+      }
+    }
+    this.#head = 0;
+    this.#cap = capacity;
+    this.#mask = capacity - 1;
+  }
+}
