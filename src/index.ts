@@ -1,7 +1,7 @@
 export { TandemError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { parseDuration, formatDuration, type Duration } from './features/duration.js';
 export type { FieldType, FieldSpec, FieldOptions, PiiAction, Schema, EventOf } from './features/schema.js';
-export { source, type Source, type SourceOptions } from './features/source.js';
+export { source, type Source, type SourceOptions, type EventOfSource } from './features/source.js';
 export { entity, type Entity, type EntityOptions } from './features/entity.js';
 export {
   count,

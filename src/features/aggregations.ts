@@ -62,12 +62,12 @@ export interface Aggregation<E = any, O extends FeatureValue = FeatureValue> {
 export const DEFAULT_HLL_PRECISION = 12;
 export const MAX_LAST_K = 1_000;
 
-function make<E, O extends FeatureValue>(
+function make(
   aggregation: AggregationKind,
-  input: Input<E> | undefined,
+  input: Input<unknown> | undefined,
   options: WindowOptions | undefined,
   extra: { k?: number; precision?: number } = {},
-): Aggregation<E, O> {
+): Aggregation {
   if (input !== undefined && typeof input !== 'string' && typeof input !== 'function') {
     throw new TandemError(
       'TANDEM_INVALID_DEFINITION',
@@ -90,73 +90,103 @@ function make<E, O extends FeatureValue>(
 }
 
 /**
+ * An aggregation over a named field only constrains the event to have that field, so a view
+ * accepts it exactly when its source has the field (a typo is a compile error).
+ */
+export type FieldEvent<K extends string> = { readonly [P in K]: unknown };
+
+/**
  * `count()` counts events in the window; `count(input)` counts events whose input is not null.
  * An empty window counts 0.
  */
-export function count<E>(inputOrOptions?: Input<E> | WindowOptions, options?: WindowOptions): Aggregation<E, number> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- counting events fits any source
+export function count(options?: WindowOptions): Aggregation<any, number>;
+export function count<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number>;
+export function count<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number>;
+export function count(inputOrOptions?: Input<unknown> | string | WindowOptions, options?: WindowOptions): Aggregation {
   if (inputOrOptions === undefined || (typeof inputOrOptions === 'object' && inputOrOptions !== null)) {
-    return make<E, number>('count', undefined, inputOrOptions);
+    return make('count', undefined, inputOrOptions);
   }
-  return make('count', inputOrOptions, options);
+  return make('count', inputOrOptions as Input<unknown>, options);
 }
 
 /** Sum of the input over the window; 0 when empty. */
-export function sum<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number> {
-  return make('sum', input, options);
+export function sum<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number>;
+export function sum<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number>;
+export function sum(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('sum', input as Input<unknown>, options);
 }
 
 /** Arithmetic mean; null when the window holds no value. */
-export function mean<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
-  return make('mean', input, options);
+export function mean<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number | null>;
+export function mean<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number | null>;
+export function mean(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('mean', input as Input<unknown>, options);
 }
 
 /** Share of events in the window for which the predicate holds; null when empty. Same as `mean` of 1/0. */
 export function ratio<E>(predicate: (event: E) => boolean | null | undefined, options?: WindowOptions): Aggregation<E, number | null> {
-  return make('mean', predicate, options);
+  return make('mean', predicate as Input<unknown>, options) as Aggregation<E, number | null>;
 }
 
-export function min<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
-  return make('min', input, options);
+/** Smallest value in the window; null when empty. */
+export function min<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number | null>;
+export function min<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number | null>;
+export function min(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('min', input as Input<unknown>, options);
 }
 
-export function max<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
-  return make('max', input, options);
+/** Largest value in the window; null when empty. */
+export function max<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number | null>;
+export function max<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number | null>;
+export function max(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('max', input as Input<unknown>, options);
 }
 
 /** Population variance (divides by n); null when the window holds no value. */
-export function variance<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
-  return make('variance', input, options);
+export function variance<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number | null>;
+export function variance<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number | null>;
+export function variance(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('variance', input as Input<unknown>, options);
 }
 
 /** Population standard deviation; null when the window holds no value. */
-export function std<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, number | null> {
-  return make('std', input, options);
+export function std<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, number | null>;
+export function std<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, number | null>;
+export function std(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('std', input as Input<unknown>, options);
 }
 
 /** The most recent non-null value in the window (ties at one instant: the last to arrive). */
-export function last<E>(input: Input<E>, options?: WindowOptions): Aggregation<E, Scalar | null> {
-  return make('last', input, options);
+export function last<E>(input: (event: E) => InputValue, options?: WindowOptions): Aggregation<E, Scalar | null>;
+export function last<const K extends string>(input: K, options?: WindowOptions): Aggregation<FieldEvent<K>, Scalar | null>;
+export function last(input: Input<unknown> | string, options?: WindowOptions): Aggregation {
+  return make('last', input as Input<unknown>, options);
 }
 
 /** The `k` most recent non-null values in the window, newest first; an empty array when none. */
-export function lastK<E>(input: Input<E>, options: LastKOptions): Aggregation<E, readonly Scalar[]> {
+export function lastK<E>(input: (event: E) => InputValue, options: LastKOptions): Aggregation<E, readonly Scalar[]>;
+export function lastK<const K extends string>(input: K, options: LastKOptions): Aggregation<FieldEvent<K>, readonly Scalar[]>;
+export function lastK(input: Input<unknown> | string, options: LastKOptions): Aggregation {
   const k = options?.k;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_LAST_K) {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `lastK() needs k, a whole number from 1 to ${MAX_LAST_K}, got ${quote(k)}`);
   }
-  return make('lastK', input, options, { k });
+  return make('lastK', input as Input<unknown>, options, { k });
 }
 
 /**
  * Approximate number of distinct non-null values in the window (HyperLogLog over a sliding
  * window; relative standard error ≈ 1.04/√(2^precision)).
  */
-export function approxDistinct<E>(input: Input<E>, options?: ApproxDistinctOptions): Aggregation<E, number> {
+export function approxDistinct<E>(input: (event: E) => InputValue, options?: ApproxDistinctOptions): Aggregation<E, number>;
+export function approxDistinct<const K extends string>(input: K, options?: ApproxDistinctOptions): Aggregation<FieldEvent<K>, number>;
+export function approxDistinct(input: Input<unknown> | string, options?: ApproxDistinctOptions): Aggregation {
   const precision = options?.precision ?? DEFAULT_HLL_PRECISION;
   if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `approxDistinct() precision must be a whole number from 4 to 16, got ${quote(precision)}`);
   }
-  return make('approxDistinct', input, options, { precision });
+  return make('approxDistinct', input as Input<unknown>, options, { precision });
 }
 
 /** Aggregations whose input must be numeric (or boolean, counted as 1/0). */

@@ -5,40 +5,49 @@ import { checkName } from './names.js';
 import type { EventOf, Schema } from './schema.js';
 import type { Source } from './source.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type FeatureMap<E = any> = Readonly<Record<string, Aggregation<E>>>;
+/** Feature values by name: what a view's features read as. */
+export type ValueMap = Readonly<Record<string, FeatureValue>>;
 
-export interface FeatureViewOptions<S extends Schema, F extends FeatureMap<EventOf<S>>> {
+/** A view's aggregations by feature name, each typed by the value it reads as. */
+export type FeatureMap<S extends Schema, V extends ValueMap> = { readonly [K in keyof V]: Aggregation<EventOf<S>, V[K]> };
+
+export interface FeatureViewOptions<S extends Schema, V extends ValueMap> {
   readonly source: Source<S>;
   readonly entity: Entity;
-  readonly features: F;
+  readonly features: FeatureMap<S, V>;
   readonly description?: string;
 }
 
-export interface FeatureView<S extends Schema = Schema, F extends FeatureMap = FeatureMap> {
+export interface FeatureView<S extends Schema = Schema, V extends ValueMap = ValueMap> {
   readonly kind: 'featureView';
   readonly name: string;
   readonly source: Source<S>;
   readonly entity: Entity;
-  readonly features: F;
+  readonly features: Readonly<Record<string, Aggregation>>;
+  /** Phantom member carrying the value types; never set. */
+  readonly __values?: V;
   /** Feature names in definition order: the order of output columns. */
   readonly featureNames: readonly string[];
   readonly description: string | undefined;
 }
 
 /** The values a view's features read as, by feature name. */
-export type ValuesOf<F extends FeatureMap> = {
-  readonly [K in keyof F]: F[K] extends Aggregation<unknown, infer O> ? O : FeatureValue;
-};
+export type ValuesOf<View> = View extends FeatureView<Schema, infer V> ? V : never;
 
 /** Declare windowed aggregations of one source's events, per entity. */
-export function featureView<const S extends Schema, const F extends FeatureMap<EventOf<S>>>(
+export function featureView<const S extends Schema, V extends ValueMap>(
   name: string,
-  options: FeatureViewOptions<S, F>,
-): FeatureView<S, F> {
+  options: {
+    readonly source: Source<S>;
+    readonly entity: Entity;
+    readonly features: { readonly [K in keyof V]: Aggregation<NoInfer<EventOf<S>>, V[K]> };
+    readonly description?: string;
+  },
+): FeatureView<S, V> {
   checkName(name, 'feature view');
   const where = `feature view '${name}'`;
-  const { source, entity, features } = options ?? ({} as FeatureViewOptions<S, F>);
+  const { source, entity } = options ?? ({} as FeatureViewOptions<S, V>);
+  const features = options?.features as Readonly<Record<string, Aggregation>> | undefined;
   if (source?.kind !== 'source') {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `${where} needs a source made with source(), got ${quote(source)}`);
   }

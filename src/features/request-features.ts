@@ -8,7 +8,7 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 
 /** What a request-time feature function sees: the request fields and the input views' features. */
 export type RequestRow<R extends Schema, V extends readonly FeatureView[]> = EventOf<R> &
-  UnionToIntersection<V[number] extends FeatureView<Schema, infer F> ? ValuesOf<F> : never>;
+  UnionToIntersection<ValuesOf<V[number]>>;
 
 export type RequestFeatureFn<Row> = (row: Row) => InputValue;
 

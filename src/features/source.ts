@@ -27,6 +27,13 @@ export interface Source<S extends Schema = Schema> {
   readonly __event?: EventOf<S>;
 }
 
+/**
+ * The event type of a source, for annotating feature functions: `(e: EventOfSource<typeof tx>) => …`.
+ * (TypeScript cannot always infer a function's parameter inside a view that mixes field names
+ * and functions, so an annotation keeps such functions typed.)
+ */
+export type EventOfSource<Src> = Src extends Source<infer S> ? EventOf<S> : never;
+
 export const DEFAULT_ALLOWED_LATENESS = '1m';
 
 /** Declare a source of events: its typed schema and which field is the event time. */
