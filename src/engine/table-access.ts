@@ -25,6 +25,8 @@ export function valueAt(column: Column, row: number): unknown {
 /** A table's column or an error naming what needed it and which columns there are. */
 export function requireColumn(table: Table, name: string, what: string, purpose: string): Column {
   const column = table.columns.get(name);
+  // A table with no rows may come without columns (an empty file or array): nothing to read.
+  if (column === undefined && table.length === 0) return { type: 'number', values: new Float64Array(0) };
   if (column === undefined) {
     throw new TandemError(
       'TANDEM_FILE_COLUMN',

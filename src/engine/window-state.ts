@@ -57,6 +57,8 @@ export class WindowState {
   readonly #c1: Float64Array;
   readonly #s2: Float64Array;
   readonly #c2: Float64Array;
+  /** Σ y² over every add and remove since the last recompute: the mass the sums have carried. */
+  readonly #a2: Float64Array;
 
   readonly #max: (MaxDeque | null)[];
   readonly #min: (MaxDeque | null)[];
@@ -88,6 +90,7 @@ export class WindowState {
     this.#c1 = new Float64Array(n);
     this.#s2 = new Float64Array(n);
     this.#c2 = new Float64Array(n);
+    this.#a2 = new Float64Array(n);
     this.#max = cols.map((c) => (c.max ? new MaxDeque() : null));
     this.#min = cols.map((c) => (c.min ? new MaxDeque() : null));
     const life = this.#lifetime;
@@ -137,6 +140,7 @@ export class WindowState {
     this.#c1.fill(0);
     this.#s2.fill(0);
     this.#c2.fill(0);
+    this.#a2.fill(0);
     this.#lifeNonZero.fill(0);
     this.#lifeInverse.fill(0);
     this.#foldMin.fill(Infinity);
@@ -179,9 +183,26 @@ export class WindowState {
     if (t > this.#keyMax) this.#keyMax = t;
 
     const bound = this.#lifetime ? this.#keyMax - this.#lateness : this.#keyMax - this.#w - this.#lateness;
-    if (this.#size > 0 && this.#times[this.#head]! < bound) this.#drop(bound);
+    let recompute = !this.#lifetime && ++this.#ops > 2 * this.#size + 32;
+    if (this.#size > 0 && this.#times[this.#head]! < bound) {
+      this.#drop(bound);
+      recompute ||= !this.#lifetime && this.#shiftTooFar();
+    }
     if (this.#dequesDirty) this.#rebuildDeques();
-    if (!this.#lifetime && ++this.#ops > 2 * this.#size + 32) this.#recompute();
+    if (recompute) this.#recompute();
+  }
+
+  /**
+   * Shifted values y = x − K are rounded when they are stored in the sums; that is harmless
+   * while K is near the window's values, but after a far larger value has left, the rounding
+   * of what remains can exceed the remaining values' own precision. Then recompute.
+   */
+  #shiftTooFar(): boolean {
+    const cols = this.#plan.columns;
+    for (let c = 0; c < this.#ncol; c++) {
+      if (cols[c]!.moments && tooFar(this.#n[c]!, this.#k[c]!, this.#s1[c]! + this.#c1[c]!, this.#s2[c]! + this.#c2[c]!, this.#a2[c]!)) return true;
+    }
+    return false;
   }
 
   /**
@@ -262,13 +283,14 @@ export class WindowState {
     t = s + yy;
     this.#c2[c]! += Math.abs(s) >= yy ? s - t + yy : yy - t + s;
     this.#s2[c] = t;
+    this.#a2[c]! += yy;
     n[c]!++;
   }
 
   #removeMoment(c: number, v: number): void {
     const n = this.#n;
     if (--n[c]! === 0) {
-      this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = 0;
+      this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = this.#a2[c] = 0;
       return;
     }
     const y = this.#k[c]! - v; // negated
@@ -281,6 +303,7 @@ export class WindowState {
     t = s + yy;
     this.#c2[c]! += Math.abs(s) >= -yy ? s - t + yy : yy - t + s;
     this.#s2[c] = t;
+    this.#a2[c]! -= yy;
   }
 
   /** Recompute sums exactly from the retained events, re-centred on the oldest value. */
@@ -290,7 +313,7 @@ export class WindowState {
     for (let c = 0; c < this.#ncol; c++) {
       if (!cols[c]!.moments) continue;
       const num = this.#num[c]!;
-      this.#n[c] = this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = 0;
+      this.#n[c] = this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = this.#a2[c] = 0;
       for (let i = 0; i < this.#size; i++) {
         const v = num[(this.#head + i) & this.#mask]!;
         if (v === v) this.#addMoment(c, v);
@@ -304,8 +327,9 @@ export class WindowState {
     let c1 = this.#c1[c]!;
     let s2 = this.#s2[c]!;
     let c2 = this.#c2[c]!;
-    const k = this.#k[c]!;
+    let a2 = this.#a2[c]!;
     if (skipHead + skipTail > 0) {
+      const k = this.#k[c]!;
       const num = this.#num[c]!;
       const mask = this.#mask;
       for (let i = 0; i < this.#size; i++) {
@@ -322,16 +346,40 @@ export class WindowState {
         t = s2 + yy;
         c2 += Math.abs(s2) >= -yy ? s2 - t + yy : yy - t + s2;
         s2 = t;
+        a2 -= yy;
       }
     }
     if (kind === 'count') return n;
     if (n === 0) return kind === 'sum' ? 0 : NaN;
-    const sy = s1 + c1;
+    let sy = s1 + c1;
+    let syy = s2 + c2;
+    let k = this.#k[c]!;
+    // Lifetime sums include folded events the ring no longer holds: they cannot be redone.
+    if (skipHead + skipTail > 0 && !this.#lifetime && tooFar(n, k, sy, syy, a2)) {
+      // The values left in [t − w, t) are far smaller than the shift: sum them afresh.
+      const num = this.#num[c]!;
+      s1 = c1 = s2 = c2 = 0;
+      k = NaN;
+      for (let i = skipHead; i < this.#size - skipTail; i++) {
+        const v = num[(this.#head + i) & this.#mask]!;
+        if (v !== v) continue;
+        if (k !== k) k = v;
+        const y = v - k;
+        let t = s1 + y;
+        c1 += Math.abs(s1) >= Math.abs(y) ? s1 - t + y : y - t + s1;
+        s1 = t;
+        const yy = y * y;
+        t = s2 + yy;
+        c2 += Math.abs(s2) >= yy ? s2 - t + yy : yy - t + s2;
+        s2 = t;
+      }
+      sy = s1 + c1;
+      syy = s2 + c2;
+    }
     if (kind === 'sum') return n * k + sy;
     if (kind === 'mean') return k + sy / n;
     let variance = 0;
     if (n > 1) {
-      const syy = s2 + c2;
       variance = (syy - (sy * sy) / n) / n;
       // Below the rounding noise of the sums themselves the data are indistinguishable from
       // constant: report 0 rather than noise.
@@ -540,4 +588,19 @@ export class WindowState {
     this.#cap = capacity;
     this.#mask = capacity - 1;
   }
+}
+
+/**
+ * Whether shifted sums (n values, shift k, Σy, Σy², and a2 = Σy² over every update since the
+ * last recompute) may have lost precision relative to the values they now describe: either
+ * the values sit far from the shift (their y were rounded relative to a large |y|), or far
+ * larger values passed through the sums and their compensated residue could still show.
+ */
+function tooFar(n: number, k: number, sy: number, syy: number, a2: number): boolean {
+  if (n === 0) return false;
+  const meanY = sy / n;
+  const meanSq = Math.max(0, syy / n);
+  const spread = Math.sqrt(Math.max(0, meanSq - meanY * meanY));
+  const mean = Math.abs(k + meanY);
+  return Math.sqrt(meanSq) > 64 * (mean + spread) || a2 > 1_048_576 * n * (mean * mean + spread * spread);
 }

@@ -55,6 +55,8 @@ export interface Aggregation<E = any, O extends FeatureValue = FeatureValue> {
   readonly windowMs: number;
   readonly k: number;
   readonly precision: number;
+  /** What is wrong with the definition, reported by the feature view that uses it. */
+  readonly problem: string | undefined;
   /** Phantom member carrying the value type; never set. */
   readonly __value?: O;
 }
@@ -68,16 +70,22 @@ function make(
   options: WindowOptions | undefined,
   extra: { k?: number; precision?: number } = {},
 ): Aggregation {
+  // Problems are recorded, not thrown: only the feature view knows the names that make the
+  // message useful ("feature view 'card_stats', feature 'amount_7d': …").
+  let problem: string | undefined;
   if (input !== undefined && typeof input !== 'string' && typeof input !== 'function') {
-    throw new TandemError(
-      'TANDEM_INVALID_DEFINITION',
-      `${aggregation}() takes a field name or a function of the event, got ${quote(input)}`,
-    );
+    problem = `${aggregation}() takes a field name or a function of the event, got ${quote(input)}`;
   }
   const window = options?.window;
-  const windowMs = window === undefined ? Infinity : parseDuration(window, `${aggregation}() window`);
-  if (windowMs === 0) {
-    throw new TandemError('TANDEM_INVALID_DEFINITION', `${aggregation}() window must be longer than 0; omit it for a lifetime feature`);
+  let windowMs = Infinity;
+  if (window !== undefined) {
+    try {
+      windowMs = parseDuration(window, `${aggregation}() window`);
+      if (windowMs === 0) problem ??= `${aggregation}() window must be longer than 0; omit it for a lifetime feature`;
+    } catch (error) {
+      if (!(error instanceof TandemError)) throw error;
+      problem ??= error.message;
+    }
   }
   return {
     kind: 'aggregation',
@@ -86,6 +94,7 @@ function make(
     windowMs,
     k: extra.k ?? 1,
     precision: extra.precision ?? DEFAULT_HLL_PRECISION,
+    problem,
   };
 }
 
@@ -169,10 +178,11 @@ export function lastK<E>(input: (event: E) => InputValue, options: LastKOptions)
 export function lastK<const K extends string>(input: K, options: LastKOptions): Aggregation<FieldEvent<K>, readonly Scalar[]>;
 export function lastK(input: Input<unknown> | string, options: LastKOptions): Aggregation {
   const k = options?.k;
+  const made = make('lastK', input as Input<unknown>, options, { k: typeof k === 'number' ? k : 1 });
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_LAST_K) {
-    throw new TandemError('TANDEM_INVALID_DEFINITION', `lastK() needs k, a whole number from 1 to ${MAX_LAST_K}, got ${quote(k)}`);
+    return { ...made, problem: made.problem ?? `lastK() needs k, a whole number from 1 to ${MAX_LAST_K}, got ${quote(k)}` };
   }
-  return make('lastK', input as Input<unknown>, options, { k });
+  return made;
 }
 
 /**
@@ -183,10 +193,11 @@ export function approxDistinct<E>(input: (event: E) => InputValue, options?: App
 export function approxDistinct<const K extends string>(input: K, options?: ApproxDistinctOptions): Aggregation<FieldEvent<K>, number>;
 export function approxDistinct(input: Input<unknown> | string, options?: ApproxDistinctOptions): Aggregation {
   const precision = options?.precision ?? DEFAULT_HLL_PRECISION;
+  const made = make('approxDistinct', input as Input<unknown>, options, { precision });
   if (!Number.isInteger(precision) || precision < 4 || precision > 16) {
-    throw new TandemError('TANDEM_INVALID_DEFINITION', `approxDistinct() precision must be a whole number from 4 to 16, got ${quote(precision)}`);
+    return { ...made, problem: made.problem ?? `approxDistinct() precision must be a whole number from 4 to 16, got ${quote(precision)}` };
   }
-  return make('approxDistinct', input as Input<unknown>, options, { precision });
+  return made;
 }
 
 /** Aggregations whose input must be numeric (or boolean, counted as 1/0). */

@@ -78,6 +78,9 @@ export function featureView<const S extends Schema, V extends ValueMap>(
         `${at}: expected an aggregation such as count(), sum('field') or mean(fn), got ${quote(aggregation)}`,
       );
     }
+    if (aggregation.problem !== undefined) {
+      throw new TandemError('TANDEM_INVALID_DEFINITION', `${at}: ${aggregation.problem}`);
+    }
     if (entity.keys.includes(featureName)) {
       throw new TandemError('TANDEM_INVALID_DEFINITION', `${at}: the name is also an entity key column`);
     }
