@@ -23,3 +23,18 @@ export {
 export { featureView, type FeatureView, type ValuesOf } from './features/feature-view.js';
 export { requestFeatures, type RequestFeatures } from './features/request-features.js';
 export { defineProject, type Project, type ProjectOptions } from './features/project.js';
+export {
+  backfill,
+  backfillRows,
+  StreamEngine,
+  evaluateRequestFeatures,
+  type BackfillOptions,
+  type BackfillResult,
+  type BackfillRowsOptions,
+  type ApplyResult,
+  type RejectedEvent,
+  type ReadOptions,
+  type StreamEngineOptions,
+  type EntityKey,
+} from './engine/index.js';
+export type { Table, Column } from './io/table.js';
