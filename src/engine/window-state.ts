@@ -1,5 +1,6 @@
 import { estimate, estimateRegisters, rankOf, registerOf, SlidingRegisters } from './hll.js';
 import { MaxDeque } from './max-deque.js';
+import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue } from './moments.js';
 import type { WindowPlan } from './plan.js';
 
 /** Per-slot event values: the backfill passes whole columns, the stream one-element arrays. */
@@ -13,8 +14,6 @@ export interface FeatureOutputs {
   readonly num: readonly (Float64Array | undefined)[];
   readonly any: readonly (unknown[] | undefined)[];
 }
-
-const EPSILON = Number.EPSILON;
 
 /**
  * The incremental state of one entity for one window length: the single implementation of
@@ -50,15 +49,10 @@ export class WindowState {
   #events = 0;
   #ops = 0;
 
-  // Moments per column: count of non-null values, shift, and compensated shifted sums.
-  readonly #n: Float64Array;
-  readonly #k: Float64Array;
-  readonly #s1: Float64Array;
-  readonly #c1: Float64Array;
-  readonly #s2: Float64Array;
-  readonly #c2: Float64Array;
-  /** Σ y² over every add and remove since the last recompute: the mass the sums have carried. */
-  readonly #a2: Float64Array;
+  /** Moments per column, MOMENT_SIZE slots each (see moments.ts). */
+  readonly #moments: Float64Array;
+  /** The moments of the window being read, per column. */
+  readonly #readMoments: Float64Array;
 
   readonly #max: (MaxDeque | null)[];
   readonly #min: (MaxDeque | null)[];
@@ -84,13 +78,8 @@ export class WindowState {
     this.#times = new Float64Array(0);
     this.#num = cols.map((c) => (c.storage === 'number' ? new Float64Array(0) : null));
     this.#any = cols.map((c) => (c.storage === 'any' ? [] : null));
-    this.#n = new Float64Array(n);
-    this.#k = new Float64Array(n);
-    this.#s1 = new Float64Array(n);
-    this.#c1 = new Float64Array(n);
-    this.#s2 = new Float64Array(n);
-    this.#c2 = new Float64Array(n);
-    this.#a2 = new Float64Array(n);
+    this.#moments = new Float64Array(n * MOMENT_SIZE);
+    this.#readMoments = new Float64Array(n * MOMENT_SIZE);
     this.#max = cols.map((c) => (c.max ? new MaxDeque() : null));
     this.#min = cols.map((c) => (c.min ? new MaxDeque() : null));
     const life = this.#lifetime;
@@ -134,20 +123,18 @@ export class WindowState {
     this.#events = 0;
     this.#ops = 0;
     this.#dequesDirty = false;
-    this.#n.fill(0);
-    this.#k.fill(0);
-    this.#s1.fill(0);
-    this.#c1.fill(0);
-    this.#s2.fill(0);
-    this.#c2.fill(0);
-    this.#a2.fill(0);
+    this.#moments.fill(0);
     this.#lifeNonZero.fill(0);
     this.#lifeInverse.fill(0);
     this.#foldMin.fill(Infinity);
     this.#foldMax.fill(-Infinity);
   }
 
-  /** Apply the event at `row` of `data`, with event time `t`. */
+  /**
+   * Apply the event at `row` of `data`, with event time `t`. The order of operations is part
+   * of the contract: the backfill kernel (sweep.ts) performs the same ones on the moments, so
+   * the same events give the same bits.
+   */
   apply(t: number, data: SlotData, row: number): void {
     if (this.#size === this.#cap) this.#resize(this.#cap * 2);
     const cols = this.#plan.columns;
@@ -169,7 +156,7 @@ export class WindowState {
         const v = data.num[col.slot]![row]!;
         num[at] = v;
         if (v !== v) continue; // null
-        if (col.moments) this.#addMoment(c, v);
+        if (col.moments) momentAdd(this.#moments, c * MOMENT_SIZE, v);
         if (!late) {
           this.#max[c]?.push(t, v);
           this.#min[c]?.push(t, -v);
@@ -182,27 +169,21 @@ export class WindowState {
     }
     if (t > this.#keyMax) this.#keyMax = t;
 
-    const bound = this.#lifetime ? this.#keyMax - this.#lateness : this.#keyMax - this.#w - this.#lateness;
     let recompute = !this.#lifetime && ++this.#ops > 2 * this.#size + 32;
+    const bound = this.#lifetime ? this.#keyMax - this.#lateness : this.#keyMax - this.#w - this.#lateness;
     if (this.#size > 0 && this.#times[this.#head]! < bound) {
       this.#drop(bound);
-      recompute ||= !this.#lifetime && this.#shiftTooFar();
+      if (!this.#lifetime && !recompute) {
+        for (let c = 0; c < this.#ncol && !recompute; c++) recompute = cols[c]!.moments && momentImprecise(this.#moments, c * MOMENT_SIZE);
+      }
     }
     if (this.#dequesDirty) this.#rebuildDeques();
-    if (recompute) this.#recompute();
-  }
-
-  /**
-   * Shifted values y = x − K are rounded when they are stored in the sums; that is harmless
-   * while K is near the window's values, but after a far larger value has left, the rounding
-   * of what remains can exceed the remaining values' own precision. Then recompute.
-   */
-  #shiftTooFar(): boolean {
-    const cols = this.#plan.columns;
-    for (let c = 0; c < this.#ncol; c++) {
-      if (cols[c]!.moments && tooFar(this.#n[c]!, this.#k[c]!, this.#s1[c]! + this.#c1[c]!, this.#s2[c]! + this.#c2[c]!, this.#a2[c]!)) return true;
+    if (recompute) {
+      this.#ops = 0;
+      for (let c = 0; c < this.#ncol; c++) {
+        if (cols[c]!.moments) momentRecompute(this.#moments, c * MOMENT_SIZE, this.#num[c]!, this.#head, this.#head + this.#size, this.#mask);
+      }
     }
-    return false;
   }
 
   /**
@@ -224,19 +205,20 @@ export class WindowState {
     }
     const past = skipTail > 0;
     const events = this.#lifetime ? this.#events - skipTail : this.#size - skipHead - skipTail;
+    for (let c = 0; c < this.#ncol; c++) if (cols[c]!.moments) this.#windowMoments(c, skipHead, skipTail);
 
     for (const f of this.#plan.features) {
       const c = f.column;
       switch (f.aggregation) {
         case 'count':
           // count() counts events; count(input) counts non-null values, kept in the moments.
-          out.num[f.index]![row] = c < 0 ? events : this.#momentFeature('count', c, skipHead, skipTail);
+          out.num[f.index]![row] = c < 0 ? events : momentValue('count', this.#readMoments, c * MOMENT_SIZE);
           break;
         case 'sum':
         case 'mean':
         case 'variance':
         case 'std':
-          out.num[f.index]![row] = this.#momentFeature(f.aggregation, c, skipHead, skipTail);
+          out.num[f.index]![row] = momentValue(f.aggregation, this.#readMoments, c * MOMENT_SIZE);
           break;
         case 'max':
         case 'min': {
@@ -268,124 +250,26 @@ export class WindowState {
     }
   }
 
-  // ---- moments -------------------------------------------------------------------------
-
-  #addMoment(c: number, v: number): void {
-    const n = this.#n;
-    if (n[c] === 0) this.#k[c] = v;
-    const y = v - this.#k[c]!;
-    let s = this.#s1[c]!;
-    let t = s + y;
-    this.#c1[c]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
-    this.#s1[c] = t;
-    const yy = y * y;
-    s = this.#s2[c]!;
-    t = s + yy;
-    this.#c2[c]! += Math.abs(s) >= yy ? s - t + yy : yy - t + s;
-    this.#s2[c] = t;
-    this.#a2[c]! += yy;
-    n[c]!++;
-  }
-
-  #removeMoment(c: number, v: number): void {
-    const n = this.#n;
-    if (--n[c]! === 0) {
-      this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = this.#a2[c] = 0;
-      return;
+  /** The moments of the values in the window being read: the state's, less the skipped events. */
+  #windowMoments(c: number, skipHead: number, skipTail: number): void {
+    const o = c * MOMENT_SIZE;
+    const m = this.#readMoments;
+    momentCopy(this.#moments, o, m, o);
+    if (skipHead + skipTail === 0) return;
+    const num = this.#num[c]!;
+    const mask = this.#mask;
+    for (let i = 0; i < skipHead; i++) {
+      const v = num[(this.#head + i) & mask]!;
+      if (v === v) momentRemove(m, o, v);
     }
-    const y = this.#k[c]! - v; // negated
-    let s = this.#s1[c]!;
-    let t = s + y;
-    this.#c1[c]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
-    this.#s1[c] = t;
-    const yy = -(y * y);
-    s = this.#s2[c]!;
-    t = s + yy;
-    this.#c2[c]! += Math.abs(s) >= -yy ? s - t + yy : yy - t + s;
-    this.#s2[c] = t;
-    this.#a2[c]! -= yy;
-  }
-
-  /** Recompute sums exactly from the retained events, re-centred on the oldest value. */
-  #recompute(): void {
-    this.#ops = 0;
-    const cols = this.#plan.columns;
-    for (let c = 0; c < this.#ncol; c++) {
-      if (!cols[c]!.moments) continue;
-      const num = this.#num[c]!;
-      this.#n[c] = this.#s1[c] = this.#c1[c] = this.#s2[c] = this.#c2[c] = this.#a2[c] = 0;
-      for (let i = 0; i < this.#size; i++) {
-        const v = num[(this.#head + i) & this.#mask]!;
-        if (v === v) this.#addMoment(c, v);
-      }
+    for (let i = this.#size - skipTail; i < this.#size; i++) {
+      const v = num[(this.#head + i) & mask]!;
+      if (v === v) momentRemove(m, o, v);
     }
-  }
-
-  #momentFeature(kind: 'count' | 'sum' | 'mean' | 'variance' | 'std', c: number, skipHead: number, skipTail: number): number {
-    let n = this.#n[c]!;
-    let s1 = this.#s1[c]!;
-    let c1 = this.#c1[c]!;
-    let s2 = this.#s2[c]!;
-    let c2 = this.#c2[c]!;
-    let a2 = this.#a2[c]!;
-    if (skipHead + skipTail > 0) {
-      const k = this.#k[c]!;
-      const num = this.#num[c]!;
-      const mask = this.#mask;
-      for (let i = 0; i < this.#size; i++) {
-        if (i === skipHead) i = this.#size - skipTail;
-        if (i >= this.#size) break;
-        const v = num[(this.#head + i) & mask]!;
-        if (v !== v) continue;
-        n--;
-        const y = k - v;
-        let t = s1 + y;
-        c1 += Math.abs(s1) >= Math.abs(y) ? s1 - t + y : y - t + s1;
-        s1 = t;
-        const yy = -(y * y);
-        t = s2 + yy;
-        c2 += Math.abs(s2) >= -yy ? s2 - t + yy : yy - t + s2;
-        s2 = t;
-        a2 -= yy;
-      }
-    }
-    if (kind === 'count') return n;
-    if (n === 0) return kind === 'sum' ? 0 : NaN;
-    let sy = s1 + c1;
-    let syy = s2 + c2;
-    let k = this.#k[c]!;
     // Lifetime sums include folded events the ring no longer holds: they cannot be redone.
-    if (skipHead + skipTail > 0 && !this.#lifetime && tooFar(n, k, sy, syy, a2)) {
-      // The values left in [t − w, t) are far smaller than the shift: sum them afresh.
-      const num = this.#num[c]!;
-      s1 = c1 = s2 = c2 = 0;
-      k = NaN;
-      for (let i = skipHead; i < this.#size - skipTail; i++) {
-        const v = num[(this.#head + i) & this.#mask]!;
-        if (v !== v) continue;
-        if (k !== k) k = v;
-        const y = v - k;
-        let t = s1 + y;
-        c1 += Math.abs(s1) >= Math.abs(y) ? s1 - t + y : y - t + s1;
-        s1 = t;
-        const yy = y * y;
-        t = s2 + yy;
-        c2 += Math.abs(s2) >= yy ? s2 - t + yy : yy - t + s2;
-        s2 = t;
-      }
-      sy = s1 + c1;
-      syy = s2 + c2;
+    if (!this.#lifetime && momentImprecise(m, o)) {
+      momentRecompute(m, o, num, this.#head + skipHead, this.#head + this.#size - skipTail, mask);
     }
-    if (kind === 'sum') return n * k + sy;
-    if (kind === 'mean') return k + sy / n;
-    let variance = 0;
-    if (n > 1) {
-      variance = (syy - (sy * sy) / n) / n;
-      // Below the rounding noise of the sums themselves the data are indistinguishable from
-      // constant: report 0 rather than noise.
-      if (variance <= 8 * EPSILON * (syy / n)) variance = 0;
-    }
-    return kind === 'variance' ? variance : Math.sqrt(variance);
   }
 
   // ---- min / max -----------------------------------------------------------------------
@@ -520,7 +404,7 @@ export class WindowState {
         const v = num[at]!;
         if (v !== v) continue;
         if (!lifetime) {
-          if (col.moments) this.#removeMoment(c, v);
+          if (col.moments) momentRemove(this.#moments, c * MOMENT_SIZE, v);
           continue;
         }
         if (col.max && v > this.#foldMax[c]!) this.#foldMax[c] = v;
@@ -588,19 +472,4 @@ export class WindowState {
     this.#cap = capacity;
     this.#mask = capacity - 1;
   }
-}
-
-/**
- * Whether shifted sums (n values, shift k, Σy, Σy², and a2 = Σy² over every update since the
- * last recompute) may have lost precision relative to the values they now describe: either
- * the values sit far from the shift (their y were rounded relative to a large |y|), or far
- * larger values passed through the sums and their compensated residue could still show.
- */
-function tooFar(n: number, k: number, sy: number, syy: number, a2: number): boolean {
-  if (n === 0) return false;
-  const meanY = sy / n;
-  const meanSq = Math.max(0, syy / n);
-  const spread = Math.sqrt(Math.max(0, meanSq - meanY * meanY));
-  const mean = Math.abs(k + meanY);
-  return Math.sqrt(meanSq) > 64 * (mean + spread) || a2 > 1_048_576 * n * (mean * mean + spread * spread);
 }

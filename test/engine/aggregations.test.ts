@@ -484,6 +484,17 @@ describe('cases found by the parity properties', () => {
     expect(engine.read('v', 'u1', { at: 120_000 })).toEqual({ n: 1, total: 0, avg: 0 });
   });
 
+  it('keep a small spread exact after an older, larger value left the window (found by the benchmark)', () => {
+    const project = projectOf({ sd: std('amount', { window: 7 * 86_400_000 }) });
+    const events = [
+      ev(Date.parse('2024-01-07T11:31:10Z'), { amount: 28.34 }),
+      ev(Date.parse('2024-03-03T10:20:43.393Z'), { amount: 5.56 }),
+      ev(Date.parse('2024-03-05T15:30:26Z'), { amount: 5.57 }),
+    ];
+    // The two doubles differ by 0.010000000000000675, so the population std is half of that.
+    expectBoth(project, events, [at(Date.parse('2024-03-06T11:23:58Z'))], [{ sd: (5.57 - 5.56) / 2 }]);
+  });
+
   it('stream and backfill agree bit for bit when events arrive in time order and are read as of now', () => {
     const project = projectOf({ total: sum('amount', { window: 60_000 }), var: variance('amount', { window: 60_000 }), sd: std('amount', { window: 60_000 }) });
     const cases = [

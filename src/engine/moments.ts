@@ -1,0 +1,155 @@
+/**
+ * Running moments (count, sum, mean, population variance) of a window of values, as one block
+ * of a Float64Array: both drivers keep their sums here and call only these functions on them,
+ * so for the same sequence of adds and removes they produce the same bits.
+ *
+ * Values are stored shifted, y = x − K with K a value from the window near its mean (Chan,
+ * Golub & LeVeque 1983), in Neumaier-compensated sums. Adds and removes drift; the owner
+ * recomputes the block from the retained values every ~2n updates, and sooner when
+ * `imprecise` says the shift or the history has made the sums unreliable for what remains.
+ */
+
+export const M_N = 0;
+export const M_K = 1;
+const M_S1 = 2;
+const M_C1 = 3;
+const M_S2 = 4;
+const M_C2 = 5;
+/** Σ y² over every add and remove since the last recompute: the mass the sums have carried. */
+const M_A2 = 6;
+export const MOMENT_SIZE = 7;
+
+const EPSILON = Number.EPSILON;
+
+export function momentReset(m: Float64Array, o: number): void {
+  m[o + M_N] = m[o + M_K] = m[o + M_S1] = m[o + M_C1] = m[o + M_S2] = m[o + M_C2] = m[o + M_A2] = 0;
+}
+
+export function momentCopy(from: Float64Array, o: number, to: Float64Array, p: number): void {
+  for (let i = 0; i < MOMENT_SIZE; i++) to[p + i] = from[o + i]!;
+}
+
+/** Add a non-null value. */
+export function momentAdd(m: Float64Array, o: number, v: number): void {
+  if (m[o + M_N] === 0) m[o + M_K] = v;
+  const y = v - m[o + M_K]!;
+  let s = m[o + M_S1]!;
+  let t = s + y;
+  m[o + M_C1]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
+  m[o + M_S1] = t;
+  const yy = y * y;
+  s = m[o + M_S2]!;
+  t = s + yy;
+  m[o + M_C2]! += s >= yy ? s - t + yy : yy - t + s;
+  m[o + M_S2] = t;
+  m[o + M_A2]! += yy;
+  m[o + M_N]!++;
+}
+
+/** Remove a value added before; the last one out resets the block exactly. */
+export function momentRemove(m: Float64Array, o: number, v: number): void {
+  if (--m[o + M_N]! === 0) {
+    momentReset(m, o);
+    return;
+  }
+  const y = m[o + M_K]! - v; // −(v − K): IEEE subtraction is symmetric, so this cancels the add
+  let s = m[o + M_S1]!;
+  let t = s + y;
+  m[o + M_C1]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
+  m[o + M_S1] = t;
+  const yy = y * y;
+  s = m[o + M_S2]!;
+  t = s - yy;
+  m[o + M_C2]! += Math.abs(s) >= yy ? s - t - yy : -yy - t + s;
+  m[o + M_S2] = t;
+  m[o + M_A2]! += yy;
+}
+
+/**
+ * Recompute the block from the values `values[from..to)` read through `at(i)` (which maps a
+ * position to an index of `values`), skipping NaN (null). The shift becomes the value nearest
+ * the mean, so a window of equal values has y = 0 exactly.
+ */
+export function momentRecompute(m: Float64Array, o: number, values: Float64Array, from: number, to: number, mask: number): void {
+  momentReset(m, o);
+  let s = 0;
+  let c = 0;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i & mask]!;
+    if (v !== v) continue;
+    const t = s + v;
+    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    s = t;
+    n++;
+  }
+  if (n === 0) return;
+  const mean = (s + c) / n;
+  let k = NaN;
+  let best = Infinity;
+  for (let i = from; i < to; i++) {
+    const v = values[i & mask]!;
+    const d = Math.abs(v - mean);
+    if (d < best) {
+      best = d;
+      k = v;
+    }
+  }
+  m[o + M_N] = 0;
+  m[o + M_K] = k;
+  for (let i = from; i < to; i++) {
+    const v = values[i & mask]!;
+    if (v !== v) continue;
+    // momentAdd without the first-value shift: K is already chosen.
+    const y = v - k;
+    let ss = m[o + M_S1]!;
+    let t = ss + y;
+    m[o + M_C1]! += Math.abs(ss) >= Math.abs(y) ? ss - t + y : y - t + ss;
+    m[o + M_S1] = t;
+    const yy = y * y;
+    ss = m[o + M_S2]!;
+    t = ss + yy;
+    m[o + M_C2]! += ss >= yy ? ss - t + yy : yy - t + ss;
+    m[o + M_S2] = t;
+    m[o + M_A2]! += yy;
+    m[o + M_N]!++;
+  }
+}
+
+/**
+ * Whether the sums may have lost precision for the values they now hold: the shift is far
+ * from them relative to their spread (so rounding of y = x − K shows in the variance), or far
+ * larger values passed through and the compensated residue could still show.
+ */
+export function momentImprecise(m: Float64Array, o: number): boolean {
+  const n = m[o + M_N]!;
+  if (n === 0) return false;
+  const meanY = (m[o + M_S1]! + m[o + M_C1]!) / n;
+  const meanSq = (m[o + M_S2]! + m[o + M_C2]!) / n;
+  if (meanSq <= 0) return false;
+  const variance = meanSq - meanY * meanY;
+  const mean = m[o + M_K]! + meanY;
+  return 4096 * variance < meanSq || m[o + M_A2]! > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
+}
+
+export type MomentKind = 'count' | 'sum' | 'mean' | 'variance' | 'std';
+
+/** A feature's value from the block; NaN for null. */
+export function momentValue(kind: MomentKind, m: Float64Array, o: number): number {
+  const n = m[o + M_N]!;
+  if (kind === 'count') return n;
+  if (n === 0) return kind === 'sum' ? 0 : NaN;
+  const k = m[o + M_K]!;
+  const sy = m[o + M_S1]! + m[o + M_C1]!;
+  if (kind === 'sum') return n * k + sy;
+  if (kind === 'mean') return k + sy / n;
+  let variance = 0;
+  if (n > 1) {
+    const syy = m[o + M_S2]! + m[o + M_C2]!;
+    variance = (syy - (sy * sy) / n) / n;
+    // Below the rounding noise of the sums themselves the values are constant to machine
+    // precision: report 0 rather than noise.
+    if (variance <= 8 * EPSILON * (syy / n)) variance = 0;
+  }
+  return kind === 'variance' ? variance : Math.sqrt(variance);
+}
