@@ -10,7 +10,8 @@ import { planView } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
 import { slotColumns } from './slot-columns.js';
 import { isTable, requireColumn, timeColumn, valueAt } from './table-access.js';
-import { WindowState, type FeatureOutputs } from './window-state.js';
+import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
+import type { FeatureOutputs } from './window-state.js';
 
 export interface BackfillOptions {
   /** Feature views and request-feature sets to compute, in output order. */
@@ -153,10 +154,9 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
     }
     const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count);
     const spineGroups = spine === events ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
-    const progress = options.onProgress && ((done: number) => options.onProgress!(v * spine.length + done, total));
-    outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, progress));
+    outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, spine === events));
+    options.onProgress?.((v + 1) * spine.length, total);
   });
-  options.onProgress?.(total, total);
 
   const columns = new Map<string, Column>(spine.columns);
   for (const output of selection.outputs) {
@@ -181,51 +181,37 @@ function sweep(
   spineTimes: Float64Array,
   spineGroups: Grouping,
   spineRows: number,
-  progress: ((done: number) => void) | undefined,
+  sameTable: boolean,
 ): FeatureOutputs {
   const plan = planView(view);
   const data = slotColumns(plan, events);
+  const order = eventGroups.order;
+  const sortedTimes = gather(times, order);
+  const sorted: SortedEvents = {
+    times: sortedTimes,
+    num: data.num.map((column) => column && gather(column, order)),
+    any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
+    starts: eventGroups.starts,
+  };
+  const spine: SortedSpine = sameTable
+    ? { times: sortedTimes, rows: order, starts: eventGroups.starts }
+    : { times: gather(spineTimes, spineGroups.order), rows: spineGroups.order, starts: spineGroups.starts };
   const out = allocateOutputs(plan, spineRows);
-  const states = plan.windows.map((w) => new WindowState(w, plan.allowedLatenessMs));
-  // Spine rows of keys without events, and rows whose key is null, read an empty state.
-  const covered = new Uint8Array(spineRows);
+  // Rows of entities without events (or with a null key) keep the empty-window values.
+  for (const f of plan.features) {
+    const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
+    if (f.output === 'number') out.num[f.index]!.fill(empty);
+    else out.any[f.index]!.fill(f.aggregation === 'lastK' ? EMPTY_LIST : null);
+  }
+  for (const window of plan.windows) sweepWindow(plan, window, sorted, spine, out);
+  return out;
+}
 
-  const eOrder = eventGroups.order;
-  const sOrder = spineGroups.order;
-  const keys = spineGroups.starts.length - 1;
-  let done = 0;
-  let nextReport = 65_536;
-  for (let k = 0; k < keys; k++) {
-    const ss = spineGroups.starts[k]!;
-    const se = spineGroups.starts[k + 1]!;
-    if (ss === se) continue;
-    let ei = eventGroups.starts[k]!;
-    const ee = eventGroups.starts[k + 1]!;
-    if (ei === ee) continue;
-    for (const state of states) state.reset();
-    for (let si = ss; si < se; si++) {
-      const row = sOrder[si]!;
-      covered[row] = 1;
-      const t = spineTimes[row]!;
-      while (ei < ee) {
-        const e = eOrder[ei]!;
-        const et = times[e]!;
-        if (et >= t) break;
-        for (let w = 0; w < states.length; w++) states[w]!.apply(et, data, e);
-        ei++;
-      }
-      for (let w = 0; w < states.length; w++) states[w]!.read(t, out, row);
-    }
-    done += se - ss;
-    if (progress && done >= nextReport) {
-      progress(done);
-      nextReport = done + 65_536;
-    }
-  }
-  for (const state of states) state.reset();
-  for (let row = 0; row < spineRows; row++) {
-    if (covered[row] === 0) for (const state of states) state.read(spineTimes[row]!, out, row);
-  }
+const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
+
+function gather(values: Float64Array, order: Uint32Array): Float64Array {
+  const out = new Float64Array(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
   return out;
 }
 

@@ -75,20 +75,13 @@ export function keyIds(entity: Entity, events: Table, spine: Table, viewName: st
     }
     // Composite key: number the (previous id, this part's id) pairs that occur.
     const width = dictionary.size;
-    const pairs = new Map<number, number>();
+    const pairs = new PairIds();
     const combine = (prev: Int32Array, part: Int32Array): Int32Array => {
       const out = new Int32Array(prev.length);
       for (let i = 0; i < prev.length; i++) {
         const a = prev[i]!;
         const b = part[i]!;
-        if (a < 0 || b < 0) {
-          out[i] = -1;
-          continue;
-        }
-        const pair = a * width + b;
-        let id = pairs.get(pair);
-        if (id === undefined) pairs.set(pair, (id = pairs.size));
-        out[i] = id;
+        out[i] = a < 0 || b < 0 ? -1 : pairs.id(a * width + b);
       }
       return out;
     };
@@ -100,6 +93,50 @@ export function keyIds(entity: Entity, events: Table, spine: Table, viewName: st
   return { events: evIds!, spine: spIds!, count };
 }
 
+/** Dense ids for non-negative integers (< 2^53): an open-addressing table, linear probing. */
+class PairIds {
+  #keys = new Float64Array(1024).fill(-1);
+  #ids = new Int32Array(1024);
+  #mask = 1023;
+  size = 0;
+
+  id(key: number): number {
+    let slot = this.#slot(key);
+    for (;;) {
+      const k = this.#keys[slot]!;
+      if (k === key) return this.#ids[slot]!;
+      if (k < 0) break;
+      slot = (slot + 1) & this.#mask;
+    }
+    const id = this.size++;
+    this.#keys[slot] = key;
+    this.#ids[slot] = id;
+    if (this.size * 2 > this.#mask) this.#grow();
+    return id;
+  }
+
+  #slot(key: number): number {
+    const h = Math.imul((key >>> 0) ^ Math.floor(key / 4_294_967_296), 0x9e3779b1);
+    return (h ^ (h >>> 15)) & this.#mask;
+  }
+
+  #grow(): void {
+    const keys = this.#keys;
+    const ids = this.#ids;
+    this.#keys = new Float64Array(keys.length * 2).fill(-1);
+    this.#ids = new Int32Array(keys.length * 2);
+    this.#mask = keys.length * 2 - 1;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (key < 0) continue;
+      let slot = this.#slot(key);
+      while (this.#keys[slot]! >= 0) slot = (slot + 1) & this.#mask;
+      this.#keys[slot] = key;
+      this.#ids[slot] = ids[i]!;
+    }
+  }
+}
+
 /** Row indices grouped by key id (ascending), each group in time order then row order. */
 export interface Grouping {
   readonly order: Uint32Array;
@@ -107,16 +144,32 @@ export interface Grouping {
   readonly starts: Uint32Array;
 }
 
-/** Stable order of rows by time (identity when already sorted, the usual case for logs). */
+/**
+ * Stable order of rows by time. Event logs are sorted or nearly so (a little arrival
+ * disorder), so this tries an insertion sort, linear in the number of inversions, and falls
+ * back to a comparison sort when the data turn out to be far from sorted.
+ */
 export function timeOrder(times: Float64Array): Uint32Array {
   const n = times.length;
   const order = new Uint32Array(n);
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    order[i] = i;
-    if (i > 0 && times[i]! < times[i - 1]!) sorted = false;
+  for (let i = 0; i < n; i++) order[i] = i;
+  let budget = 16 * n + 1024;
+  for (let i = 1; i < n; i++) {
+    const row = order[i]!;
+    const t = times[row]!;
+    let j = i - 1;
+    if (times[order[j]!]! <= t) continue;
+    while (j >= 0 && times[order[j]!]! > t) {
+      order[j + 1] = order[j]!;
+      j--;
+    }
+    order[j + 1] = row;
+    budget -= i - j;
+    if (budget < 0) {
+      for (let k = 0; k < n; k++) order[k] = k;
+      return order.sort((a, b) => times[a]! - times[b]! || a - b);
+    }
   }
-  if (!sorted) order.sort((a, b) => times[a]! - times[b]! || a - b);
   return order;
 }
 

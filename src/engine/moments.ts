@@ -132,6 +132,34 @@ export function momentImprecise(m: Float64Array, o: number): boolean {
   return 4096 * variance < meanSq || m[o + M_A2]! > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
 }
 
+/**
+ * Merge block `b` (at p) into block `a` (at o): the moments of both sets of values together
+ * (Chan, Golub & LeVeque's pairwise update). The result is centred on the joint mean.
+ */
+export function momentMerge(a: Float64Array, o: number, b: Float64Array, p: number): void {
+  const na = a[o + M_N]!;
+  const nb = b[p + M_N]!;
+  if (nb === 0) return;
+  if (na === 0) {
+    momentCopy(b, p, a, o);
+    return;
+  }
+  const sa = a[o + M_S1]! + a[o + M_C1]!;
+  const sb = b[p + M_S1]! + b[p + M_C1]!;
+  const meanA = a[o + M_K]! + sa / na;
+  const meanB = b[p + M_K]! + sb / nb;
+  const m2a = Math.max(0, a[o + M_S2]! + a[o + M_C2]! - (sa * sa) / na);
+  const m2b = Math.max(0, b[p + M_S2]! + b[p + M_C2]! - (sb * sb) / nb);
+  const n = na + nb;
+  const delta = meanB - meanA;
+  const mean = meanA + (delta * nb) / n;
+  const m2 = m2a + m2b + (delta * delta * na * nb) / n;
+  a[o + M_N] = n;
+  a[o + M_K] = mean;
+  a[o + M_S1] = a[o + M_C1] = a[o + M_C2] = 0;
+  a[o + M_S2] = a[o + M_A2] = m2;
+}
+
 export type MomentKind = 'count' | 'sum' | 'mean' | 'variance' | 'std';
 
 /** A feature's value from the block; NaN for null. */

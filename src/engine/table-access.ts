@@ -56,18 +56,52 @@ export function timeColumn(table: Table, name: string, what: string): Float64Arr
 }
 
 /**
- * A reusable event object over a table's rows, for feature functions in backfill. `at(i)` fills
- * it with row i and returns it: functions must not keep it (the stream passes fresh objects).
+ * A reusable event object over a table's rows, for feature functions in backfill: `at(i)`
+ * points it at row i and returns it. Fields are getters that decode only what a function
+ * reads, so a predicate on one field costs one array read. Functions must not keep the
+ * object (the stream passes fresh ones).
  */
-export function rowCursor(table: Table): (row: number) => Record<string, unknown> {
-  const entries = [...table.columns.entries()];
+export function rowCursor(table: Table): (row: number) => Readonly<Record<string, unknown>> {
+  let row = 0;
   const object: Record<string, unknown> = {};
-  for (const [name] of entries) object[name] = null;
-  return (row: number) => {
-    for (let c = 0; c < entries.length; c++) {
-      const [name, column] = entries[c]!;
-      object[name] = valueAt(column, row);
+  for (const [name, column] of table.columns) {
+    let get: () => unknown;
+    switch (column.type) {
+      case 'number':
+      case 'timestamp': {
+        const values = column.values;
+        get = () => {
+          const v = values[row]!;
+          return v === v ? v : null;
+        };
+        break;
+      }
+      case 'boolean': {
+        const values = column.values;
+        get = () => {
+          const v = values[row]!;
+          return v === v ? v === 1 : null;
+        };
+        break;
+      }
+      case 'string': {
+        const { codes, dictionary } = column;
+        get = () => {
+          const code = codes[row]!;
+          return code < 0 ? null : dictionary[code]!;
+        };
+        break;
+      }
+      case 'json': {
+        const values = column.values;
+        get = () => values[row] ?? null;
+        break;
+      }
     }
+    Object.defineProperty(object, name, { get, enumerable: true });
+  }
+  return (i: number) => {
+    row = i;
     return object;
   };
 }

@@ -1,6 +1,6 @@
 import { estimate, estimateRegisters, rankOf, registerOf, SlidingRegisters } from './hll.js';
 import { MaxDeque } from './max-deque.js';
-import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue } from './moments.js';
+import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentMerge, momentRecompute, momentRemove, momentValue } from './moments.js';
 import type { WindowPlan } from './plan.js';
 
 /** Per-slot event values: the backfill passes whole columns, the stream one-element arrays. */
@@ -53,6 +53,8 @@ export class WindowState {
   readonly #moments: Float64Array;
   /** The moments of the window being read, per column. */
   readonly #readMoments: Float64Array;
+  /** Lifetime windows: the moments of the folded events alone, for reads in the past. */
+  readonly #foldMoments: Float64Array;
 
   readonly #max: (MaxDeque | null)[];
   readonly #min: (MaxDeque | null)[];
@@ -80,6 +82,7 @@ export class WindowState {
     this.#any = cols.map((c) => (c.storage === 'any' ? [] : null));
     this.#moments = new Float64Array(n * MOMENT_SIZE);
     this.#readMoments = new Float64Array(n * MOMENT_SIZE);
+    this.#foldMoments = new Float64Array(this.#lifetime ? n * MOMENT_SIZE : 0);
     this.#max = cols.map((c) => (c.max ? new MaxDeque() : null));
     this.#min = cols.map((c) => (c.min ? new MaxDeque() : null));
     const life = this.#lifetime;
@@ -124,6 +127,7 @@ export class WindowState {
     this.#ops = 0;
     this.#dequesDirty = false;
     this.#moments.fill(0);
+    this.#foldMoments.fill(0);
     this.#lifeNonZero.fill(0);
     this.#lifeInverse.fill(0);
     this.#foldMin.fill(Infinity);
@@ -266,10 +270,10 @@ export class WindowState {
       const v = num[(this.#head + i) & mask]!;
       if (v === v) momentRemove(m, o, v);
     }
-    // Lifetime sums include folded events the ring no longer holds: they cannot be redone.
-    if (!this.#lifetime && momentImprecise(m, o)) {
-      momentRecompute(m, o, num, this.#head + skipHead, this.#head + this.#size - skipTail, mask);
-    }
+    if (!momentImprecise(m, o)) return;
+    momentRecompute(m, o, num, this.#head + skipHead, this.#head + this.#size - skipTail, mask);
+    // Lifetime sums also hold folded events the ring no longer has: add their own moments.
+    if (this.#lifetime) momentMerge(m, o, this.#foldMoments, o);
   }
 
   // ---- min / max -----------------------------------------------------------------------
@@ -407,6 +411,7 @@ export class WindowState {
           if (col.moments) momentRemove(this.#moments, c * MOMENT_SIZE, v);
           continue;
         }
+        if (col.moments) momentAdd(this.#foldMoments, c * MOMENT_SIZE, v);
         if (col.max && v > this.#foldMax[c]!) this.#foldMax[c] = v;
         if (col.min && v < this.#foldMin[c]!) this.#foldMin[c] = v;
         if (col.lastK > 0) this.#foldLastValue(c, v, col.lastK);
