@@ -1,0 +1,12 @@
+export type { Column, ColumnType, Table } from './table.js';
+export type { FileFormat } from './file-format.js';
+export { FILE_FORMATS, formatFromPath } from './file-format.js';
+export type { ReadColumnType } from './column-plan.js';
+export type { ReadTableOptions } from './read-table.js';
+export { readTable } from './read-table.js';
+export type { WriteTableOptions } from './write-table.js';
+export { writeTable } from './write-table.js';
+export { tableFromRows } from './table-from-rows.js';
+export { tableToRows } from './table-to-rows.js';
+export { columnValue } from './column-value.js';
+export { parseTimestampText } from './timestamp-text.js';
