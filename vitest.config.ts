@@ -1,7 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Config files are the one place a default export is the convention.
-// eslint-disable-next-line no-restricted-exports
+// Config files are the one place a default export is the convention (allowed in eslint.config.js).
 export default defineConfig({
   // Project files import 'tandem'; resolve it to the sources, as the CLI does under tsx.
   resolve: { conditions: ['development'] },

@@ -1,0 +1,89 @@
+import {
+  type EventOfSource,
+  approxDistinct,
+  count,
+  defineProject,
+  entity,
+  featureView,
+  last,
+  max,
+  mean,
+  ratio,
+  requestFeatures,
+  source,
+  std,
+  sum,
+} from 'tandem';
+
+/** Card payments: one event per authorisation. */
+export const transactions = source('transactions', {
+  timestamp: 'ts',
+  allowedLateness: '5m',
+  schema: {
+    ts: 'timestamp',
+    tx_id: 'string',
+    card: 'string',
+    merchant: 'string',
+    amount: 'number',
+    country: 'string',
+    device: { type: 'string', pii: 'tokenize' },
+  },
+});
+
+type Transaction = EventOfSource<typeof transactions>;
+
+const card = entity('card', { key: 'card' });
+const merchant = entity('merchant', { key: 'merchant' });
+const cardMerchant = entity('card_merchant', { key: ['card', 'merchant'] });
+
+export const cardStats = featureView('card_stats', {
+  source: transactions,
+  entity: card,
+  features: {
+    card_tx_1h: count({ window: '1h' }),
+    card_tx_24h: count({ window: '24h' }),
+    card_amount_24h: sum('amount', { window: '24h' }),
+    card_amount_mean_7d: mean('amount', { window: '7d' }),
+    card_amount_max_24h: max('amount', { window: '24h' }),
+    card_amount_std_7d: std('amount', { window: '7d' }),
+    card_small_ratio_1h: ratio((e: Transaction) => e.amount < 2, { window: '1h' }),
+    card_countries_24h: approxDistinct('country', { window: '24h' }),
+    card_devices_7d: approxDistinct('device', { window: '7d' }),
+    card_last_country: last('country'),
+  },
+});
+
+export const merchantStats = featureView('merchant_stats', {
+  source: transactions,
+  entity: merchant,
+  features: {
+    merchant_tx_1h: count({ window: '1h' }),
+    merchant_amount_mean_24h: mean('amount', { window: '24h' }),
+    merchant_high_ratio_24h: ratio((e: Transaction) => e.amount > 500, { window: '24h' }),
+  },
+});
+
+export const cardMerchantStats = featureView('card_merchant_stats', {
+  source: transactions,
+  entity: cardMerchant,
+  features: {
+    pair_tx_7d: count({ window: '7d' }),
+    pair_amount_mean_7d: mean('amount', { window: '7d' }),
+  },
+});
+
+/** Computed from the request itself and the card's features, identically in backfill and serving. */
+export const txRequest = requestFeatures('tx_request', {
+  request: { amount: 'number', country: 'string' },
+  views: [cardStats],
+  features: {
+    amount_vs_mean_7d: (r) => (r.card_amount_mean_7d ? r.amount / r.card_amount_mean_7d : null),
+    new_country: (r) => r.card_last_country !== null && r.country !== r.card_last_country,
+  },
+});
+
+export default defineProject({
+  name: 'fraud',
+  views: [cardStats, merchantStats, cardMerchantStats],
+  requestFeatures: [txRequest],
+});

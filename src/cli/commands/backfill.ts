@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import { TandemError } from '../../errors.js';
+import type { Project } from '../../features/project.js';
+import type { FieldType } from '../../features/schema.js';
+import type { Source } from '../../features/source.js';
+import { backfill } from '../../engine/backfill.js';
+import { readTable, writeTable } from '../../io/index.js';
+import type { Table } from '../../io/table.js';
+import { loadProject } from '../../config/load-project.js';
+import { progressBar } from '../progress.js';
+import { formatCount, formatSeconds } from '../format.js';
+
+interface BackfillFlags {
+  readonly config: string;
+  readonly view: string[];
+  readonly events: string[];
+  readonly spine: string;
+  readonly spineTime?: string;
+  readonly out: string;
+}
+
+function schemaTypes(source: Source): Record<string, FieldType> {
+  return Object.fromEntries([...source.fields.values()].map((f) => [f.name, f.type]));
+}
+
+/** `--events file` for the views' one source, or `--events source=file` per source. */
+function eventFiles(project: Project, sources: readonly Source[], specs: readonly string[]): Map<Source, string> {
+  const files = new Map<Source, string>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const named = eq > 0 ? project.sources.get(spec.slice(0, eq)) : undefined;
+    if (named !== undefined) {
+      files.set(named, spec.slice(eq + 1));
+    } else if (sources.length === 1) {
+      files.set(sources[0]!, spec);
+    } else {
+      throw new TandemError(
+        'TANDEM_USAGE',
+        `the views read several sources (${sources.map((s) => s.name).join(', ')}); give --events <source>=<file> for each`,
+      );
+    }
+  }
+  for (const source of sources) {
+    if (!files.has(source)) throw new TandemError('TANDEM_USAGE', `no --events file for source '${source.name}'`);
+  }
+  return files;
+}
+
+export function registerBackfill(program: Command): void {
+  program
+    .command('backfill')
+    .description('compute point-in-time correct features for every spine row (a training set)')
+    .option('-c, --config <file>', 'project file', 'tandem.config.ts')
+    .requiredOption('-v, --view <names>', 'feature views or request features, comma-separated', (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)])
+    .requiredOption('-e, --events <file>', 'events file (CSV, NDJSON, Parquet), or <source>=<file>; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('-s, --spine <file|events>', "rows to compute features for, or 'events' for each event as of its own time")
+    .option('--spine-time <column>', "the spine's time column (default: the source's timestamp field)")
+    .requiredOption('-o, --out <file>', 'output file (.parquet, .csv or .ndjson)')
+    .action(async (flags: BackfillFlags) => {
+      const started = performance.now();
+      const project = await loadProject(flags.config);
+      const selected = flags.view.map((name) => {
+        const view = project.views.get(name);
+        const set = project.requestFeatures.get(name);
+        if (view) return [view];
+        if (set) return set.views;
+        throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown view '${name}' in ${flags.config} (known: ${[...project.views.keys(), ...project.requestFeatures.keys()].join(', ')})`);
+      }).flat();
+      const sources = [...new Set(selected.map((v) => v.source))];
+      const files = eventFiles(project, sources, flags.events);
+      const events: Record<string, Table> = {};
+      for (const [source, file] of files) events[source.name] = await readTable(file, { types: schemaTypes(source) });
+
+      let spine: Table | 'events' = 'events';
+      if (flags.spine !== 'events') {
+        const types: Record<string, FieldType> = { [flags.spineTime ?? sources[0]!.timestamp]: 'timestamp' };
+        for (const view of selected) for (const key of view.entity.keys) types[key] = view.source.fields.get(key)!.type;
+        for (const name of flags.view) {
+          for (const field of project.requestFeatures.get(name)?.requestFields.values() ?? []) types[field.name] = field.type;
+        }
+        const spineTable = await readTable(flags.spine, { types });
+        spine = spineTable;
+      }
+      const loaded = performance.now();
+      const bar = progressBar('backfill');
+      const result = backfill(project, {
+        views: flags.view,
+        events: sources.length === 1 ? events[sources[0]!.name]! : events,
+        spine,
+        ...(flags.spineTime === undefined ? {} : { spineTimestamp: flags.spineTime }),
+        onProgress: (done, total) => bar.update(done, total),
+      });
+      bar.stop();
+      const computed = performance.now();
+      await writeTable(result.table, flags.out);
+      const rows = result.table.length;
+      const features = result.table.columns.size - (spine === 'events' ? events[sources[0]!.name]!.columns.size : spine.columns.size);
+      const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(
+        `backfill: ${formatCount(rows)} rows × ${features} features → ${flags.out} in ${formatSeconds(seconds)} ` +
+          `(${formatCount(Math.round(rows / seconds))} rows/s; read ${formatSeconds((loaded - started) / 1000)}, ` +
+          `compute ${formatSeconds((computed - loaded) / 1000)}, write ${formatSeconds((performance.now() - computed) / 1000)})\n`,
+      );
+      if (result.rejected.length > 0) {
+        process.stderr.write(`warning: ${result.rejected.length} event(s) have a null key and count in no feature; first: row ${result.rejected[0]!.row}: ${result.rejected[0]!.reason}\n`);
+      }
+    });
+}

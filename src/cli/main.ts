@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { TandemError } from '../errors.js';
+import { registerBackfill } from './commands/backfill.js';
+import { registerDemo } from './commands/demo.js';
+import { registerInit } from './commands/init.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('tandem')
+    .description('Batch and real-time machine learning for TypeScript: one feature definition for training sets and live serving')
+    .version(version)
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program);
+  registerBackfill(program);
+  registerDemo(program);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof TandemError) {
+      process.stderr.write(`error [${error.code}]: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
