@@ -1,0 +1,359 @@
+/**
+ * Backfill benchmark: Tandem's columnar backfill against DuckDB SQL window functions computing
+ * the same nine features over the same generated events, in one process, with every value
+ * compared. Also measures the stream driver's apply rate and a plain typed-array pass for
+ * context. See bench/README.md for what is measured and the recorded results.
+ *
+ *   npm run bench                          # 3,000,000 events
+ *   npm run bench -- --events 200000       # a quick run
+ *   npm run bench -- --json                # machine-readable results on stdout
+ *   npm run bench -- --runs 3 --save r.json # best of 3 per side, results also saved as JSON
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { backfill, StreamEngine } from '../src/engine/index.js';
+import type { Table } from '../src/io/table.js';
+import { bruteForce, compareColumns, relativeDifference, type Agreement } from './compare.js';
+import { checkFrame, featureQuery, loadEvents, openDuckDB, readResult, toSql, type TimeEncoding } from './duckdb.js';
+import { generateEvents, keyStats, prng, type GeneratedEvents } from './generate.js';
+import { FEATURE_NAMES, FEATURE_SPECS, VIEW_NAMES, checkSpecs, project, transactions } from './project.js';
+
+const TOLERANCE = 1e-9;
+
+const wholeNumber = (value: string): number => {
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number above 0, got '${value}'`);
+  return n;
+};
+
+const options = new Command('backfill.bench')
+  .description('Tandem backfill vs DuckDB SQL window functions on the same features')
+  .option('--events <n>', 'events to generate', wholeNumber, 3_000_000)
+  .option('--stream-events <n>', 'events applied through the stream driver (at most --events)', wholeNumber, 1_000_000)
+  .option('--runs <n>', 'timed runs of each side (the best is reported)', wholeNumber, 1)
+  .option('--seed <n>', 'generator seed', wholeNumber, 20_240_601)
+  .option('--spot-checks <n>', 'random rows whose features are also brute-forced exactly', wholeNumber, 20)
+  .addOption(new Option('--time <encoding>', 'SQL type of the event time (epoch ms or TIMESTAMP)').choices(['bigint', 'timestamp']).default('bigint'))
+  .option('--json', 'print the results as JSON on stdout', false)
+  .option('--save <file>', 'also write the results as JSON to a file')
+  .parse()
+  .opts<{ events: number; streamEvents: number; runs: number; seed: number; spotChecks: number; time: TimeEncoding; json: boolean; save?: string }>();
+const timeEncoding = options.time;
+
+// Progress goes to stderr, one line per phase, so --json output stays clean.
+const started = performance.now();
+const phase = (message: string): void => {
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
+};
+
+interface MemorySample {
+  readonly maxRssMB: number;
+  readonly heapUsedMB: number;
+  readonly arrayBuffersMB: number;
+}
+const memory = (): MemorySample => {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number): number => Math.round(bytes / 1_048_576);
+  // resourceUsage().maxRSS is in kilobytes.
+  return { maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMB: mb(usage.heapUsed), arrayBuffersMB: mb(usage.arrayBuffers) };
+};
+const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+async function timed<T>(runs: number, run: () => T | Promise<T>): Promise<{ result: T; seconds: number; all: number[] }> {
+  const all: number[] = [];
+  const last: { result?: T } = {};
+  for (let r = 0; r < runs; r++) {
+    delete last.result; // let the previous run's output go before the next one allocates
+    collect();
+    const t0 = performance.now();
+    last.result = await run();
+    all.push((performance.now() - t0) / 1000);
+  }
+  return { result: last.result as T, seconds: Math.min(...all), all };
+}
+
+/** The feature columns of a backfill output, placed by event id. */
+function featureColumns(table: Table, length: number): Float64Array[] {
+  const idColumn = table.columns.get('id');
+  if (idColumn?.type !== 'number') throw new Error("backfill output lacks the spine's 'id' column");
+  const ids = idColumn.values;
+  if (table.length !== length) throw new Error(`backfill output has ${table.length} rows, expected one per event (${length})`);
+  return FEATURE_NAMES.map((name) => {
+    const column = table.columns.get(name);
+    if (column === undefined || column.type !== 'number') {
+      throw new Error(`backfill output column '${name}' is ${column === undefined ? 'missing' : `of type '${column.type}'`}, expected 'number'`);
+    }
+    const out = new Float64Array(length);
+    for (let i = 0; i < table.length; i++) out[ids[i]!] = column.values[i]!;
+    return out;
+  });
+}
+
+/** Plain JS reference passes over the typed arrays: DESIGN's "well over 10 million events/s". */
+function referencePasses(events: GeneratedEvents): { sumPerSecond: number; keyedSumPerSecond: number; checksum: number } {
+  const n = events.length;
+  const best = (pass: () => number): { perSecond: number; value: number } => {
+    let seconds = Infinity;
+    let value = 0;
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      value = pass();
+      seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+    }
+    return { perSecond: n / seconds, value };
+  };
+  const sum = best(() => {
+    const amount = events.amount;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += amount[i]!;
+    return total;
+  });
+  const sums = new Float64Array(events.cardNames.length);
+  const keyed = best(() => {
+    const amount = events.amount;
+    const card = events.card;
+    sums.fill(0);
+    for (let i = 0; i < n; i++) sums[card[i]!]! += amount[i]!;
+    return sums[0]!;
+  });
+  return { sumPerSecond: sum.perSecond, keyedSumPerSecond: keyed.perSecond, checksum: sum.value + keyed.value };
+}
+
+function streamApply(events: GeneratedEvents, count: number): { events: number; seconds: number; perSecond: number; rejected: number } {
+  const rows = new Array<Record<string, number | string>>(count);
+  for (let i = 0; i < count; i++) {
+    rows[i] = {
+      id: events.id[i]!,
+      ts: events.ts[i]!,
+      card: events.cardNames[events.card[i]!]!,
+      merchant: events.merchantNames[events.merchant[i]!]!,
+      country: events.countryNames[events.country[i]!]!,
+      amount: events.amount[i]!,
+    };
+  }
+  const engine = new StreamEngine(project);
+  collect();
+  let rejected = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    if (engine.apply(transactions.name, rows[i]!).status !== 'applied') rejected++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { events: count, seconds, perSecond: count / seconds, rejected };
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    return line?.split(':')[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+interface Disagreement {
+  readonly feature: string;
+  readonly id: number;
+  readonly tandem: number;
+  readonly duckdb: number;
+  readonly exact: number;
+  readonly windowEvents: number;
+  readonly closer: 'tandem' | 'duckdb' | 'tie';
+}
+
+async function main(): Promise<void> {
+  checkSpecs();
+  // Other work on a shared machine skews both sides; the load average is reported with the figures.
+  const loadBefore = os.loadavg()[0]!;
+  const n = options.events;
+  phase(`generating ${n.toLocaleString('en-US')} events (seed ${options.seed})`);
+  const generated = await timed(1, () => generateEvents({ events: n, seed: options.seed }));
+  const events = generated.result;
+  const keys = keyStats(events);
+  const spanDays = (Math.max(...events.ts.subarray(-1000)) - Math.min(...events.ts.subarray(0, 1000))) / 86_400_000;
+  const memGenerated = memory();
+  phase(
+    `generated in ${generated.seconds.toFixed(1)}s: ${keys.cards} cards, ${keys.merchants} merchants, ${keys.cardMerchants} card×merchant pairs ` +
+      `(${keys.busyCardMerchants} with ≥ 50 events), ${events.ties} exact ties, ${events.boundaryRepeats} window-edge repeats, ${spanDays.toFixed(1)} days`,
+  );
+
+  phase('plain JS reference passes over the typed arrays');
+  const reference = referencePasses(events);
+
+  phase(`Tandem backfill of ${VIEW_NAMES.join(', ')} (spine = the events), ${options.runs} run(s)`);
+  const tandem = await timed(options.runs, () => backfill(project, { views: VIEW_NAMES, events: events.table, spine: 'events' }));
+  const memTandem = memory();
+  if (tandem.result.rejected.length > 0) throw new Error(`backfill rejected ${tandem.result.rejected.length} events; the generator makes none that should be`);
+  const ours = featureColumns(tandem.result.table, n);
+  phase(`Tandem backfill: ${tandem.seconds.toFixed(3)}s (${Math.round(n / tandem.seconds).toLocaleString('en-US')} events/s)`);
+
+  const streamCount = Math.min(options.streamEvents, n);
+  phase(`stream apply of ${streamCount.toLocaleString('en-US')} events as objects`);
+  const stream = streamApply(events, streamCount);
+  const memStream = memory();
+  phase(`stream apply: ${stream.seconds.toFixed(3)}s (${Math.round(stream.perSecond).toLocaleString('en-US')} events/s, ${stream.rejected} rejected)`);
+
+  phase('DuckDB: checking that the SQL frame is [t − w, t) on a hand-made example');
+  const duck = await openDuckDB();
+  await checkFrame(duck.connection, 'bigint');
+  await checkFrame(duck.connection, 'timestamp');
+  phase(`DuckDB ${duck.version} (${duck.threads} threads): loading events (ts as ${timeEncoding})`);
+  const load = await timed(1, () => loadEvents(duck.connection, events, timeEncoding));
+  const sql = featureQuery(FEATURE_SPECS.map(toSql), timeEncoding);
+  phase(`DuckDB: computing the features (${options.runs} run(s))`);
+  const compute = await timed(options.runs, () => duck.connection.run(sql));
+  phase(`DuckDB compute: ${compute.seconds.toFixed(3)}s; reading the result back`);
+  const read = await timed(1, () => readResult(duck.connection, FEATURE_NAMES, n));
+  const theirs = read.result;
+  const memDuck = memory();
+  duck.close();
+
+  phase('comparing every value');
+  const agreement: Agreement[] = FEATURE_NAMES.map((name, f) => compareColumns(name, ours[f]!, theirs[f]!, TOLERANCE));
+  const disagreements: Disagreement[] = [];
+  for (const [f, a] of agreement.entries()) {
+    for (const id of a.worstRows.slice(0, 3)) {
+      const exact = bruteForce(events, FEATURE_SPECS[f]!, id);
+      const t = ours[f]![id]!;
+      const d = theirs[f]![id]!;
+      const off = (v: number): number => (Number.isNaN(v) || Number.isNaN(exact.value) ? (Number.isNaN(v) === Number.isNaN(exact.value) ? 0 : Infinity) : relativeDifference(v, exact.value));
+      const closer = off(t) < off(d) ? 'tandem' : off(d) < off(t) ? 'duckdb' : 'tie';
+      disagreements.push({ feature: a.feature, id, tandem: t, duckdb: d, exact: exact.value, windowEvents: exact.window.length, closer });
+    }
+  }
+  // A third, independent witness: exact brute force on random rows, against both sides.
+  phase(`spot checks: ${options.spotChecks} random rows × ${FEATURE_NAMES.length} features brute-forced exactly`);
+  const pickRow = prng(options.seed ^ 0x5eed);
+  const spot = { values: 0, tandemOff: 0, duckdbOff: 0 };
+  const offExact = (v: number, exact: number): boolean =>
+    Number.isNaN(v) || Number.isNaN(exact) ? Number.isNaN(v) !== Number.isNaN(exact) : relativeDifference(v, exact) > TOLERANCE;
+  for (let s = 0; s < options.spotChecks; s++) {
+    const id = Math.floor(pickRow() * n);
+    for (const [f, spec] of FEATURE_SPECS.entries()) {
+      const exact = bruteForce(events, spec, id).value;
+      spot.values++;
+      if (offExact(ours[f]![id]!, exact)) spot.tandemOff++;
+      if (offExact(theirs[f]![id]!, exact)) spot.duckdbOff++;
+    }
+  }
+  const pass = agreement.every((a) => a.nullMismatches === 0 && a.overTolerance === 0) && spot.tandemOff === 0;
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpuModel(),
+      cores: os.availableParallelism(),
+      node: process.version,
+      duckdb: duck.version,
+      duckdbThreads: duck.threads,
+      loadAverage1m: { before: loadBefore, after: os.loadavg()[0]! },
+    },
+    data: {
+      events: n,
+      seed: options.seed,
+      spanDays: Number(spanDays.toFixed(1)),
+      keys,
+      exactTies: events.ties,
+      windowEdgeRepeats: events.boundaryRepeats,
+      features: FEATURE_NAMES.length,
+      generateSeconds: generated.seconds,
+    },
+    tandem: { backfillSeconds: tandem.seconds, runs: tandem.all, eventsPerSecond: n / tandem.seconds },
+    runs: options.runs,
+    duckdb: {
+      timeEncoding,
+      loadSeconds: load.seconds,
+      computeSeconds: compute.seconds,
+      runs: compute.all,
+      readBackSeconds: read.seconds,
+      eventsPerSecond: n / compute.seconds,
+    },
+    speedup: compute.seconds / tandem.seconds,
+    speedupIncludingReadBack: (compute.seconds + read.seconds) / tandem.seconds,
+    stream,
+    reference: { sumEventsPerSecond: reference.sumPerSecond, keyedSumEventsPerSecond: reference.keyedSumPerSecond },
+    memory: { afterGenerate: memGenerated, afterTandemBackfill: memTandem, afterStream: memStream, afterDuckDB: memDuck },
+    tolerance: TOLERANCE,
+    agreement,
+    disagreements,
+    spotChecks: spot,
+    pass,
+  };
+
+  if (options.save !== undefined) writeFileSync(options.save, `${JSON.stringify(results, null, 2)}\n`);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    printReport(results);
+  }
+  if (!pass) {
+    process.stderr.write(`\nFAIL: Tandem and DuckDB disagree (tolerance ${TOLERANCE} relative, nulls must match); see the disagreements above.\n`);
+    process.exitCode = 1;
+  }
+  // Keep the checksum alive so the reference loops cannot be optimised away.
+  if (Number.isNaN(reference.checksum)) process.stderr.write('reference checksum is NaN\n');
+}
+
+type Results = {
+  machine: { cpu: string; cores: number; node: string; duckdb: string; duckdbThreads: number; loadAverage1m: { before: number; after: number } };
+  data: { events: number; spanDays: number; keys: ReturnType<typeof keyStats>; exactTies: number; windowEdgeRepeats: number; features: number };
+  tandem: { backfillSeconds: number; eventsPerSecond: number; runs: readonly number[] };
+  duckdb: { timeEncoding: string; loadSeconds: number; computeSeconds: number; readBackSeconds: number; eventsPerSecond: number; runs: readonly number[] };
+  speedup: number;
+  speedupIncludingReadBack: number;
+  stream: { events: number; seconds: number; perSecond: number; rejected: number };
+  reference: { sumEventsPerSecond: number; keyedSumEventsPerSecond: number };
+  memory: Record<string, MemorySample>;
+  agreement: readonly Agreement[];
+  disagreements: readonly Disagreement[];
+  spotChecks: { values: number; tandemOff: number; duckdbOff: number };
+  pass: boolean;
+};
+
+function printReport(r: Results): void {
+  const int = (v: number): string => Math.round(v).toLocaleString('en-US');
+  const sec = (v: number): string => `${v.toFixed(3)} s`;
+  const best = (runs: readonly number[]): string => (runs.length > 1 ? `; best of ${runs.map((v) => v.toFixed(2)).join(' / ')} s` : '');
+  const rows: [string, string][] = [
+    ['machine', `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, DuckDB ${r.machine.duckdb} (${r.machine.duckdbThreads} threads)`],
+    ['load average', `${r.machine.loadAverage1m.before.toFixed(2)} before, ${r.machine.loadAverage1m.after.toFixed(2)} after (1 min; other work skews the figures)`],
+    ['events', `${int(r.data.events)} over ${r.data.spanDays} days, ${r.data.features} features in 3 views`],
+    ['keys', `card ${int(r.data.keys.cards)}, merchant ${int(r.data.keys.merchants)}, card×merchant ${int(r.data.keys.cardMerchants)} (${int(r.data.keys.busyCardMerchants)} with ≥ 50 events)`],
+    ['edge cases', `${int(r.data.exactTies)} exact-time ties, ${int(r.data.windowEdgeRepeats)} events exactly 1h/24h/7d after another`],
+    ['Tandem backfill', `${sec(r.tandem.backfillSeconds)}  (${int(r.tandem.eventsPerSecond)} events/s, 1 thread${best(r.tandem.runs)})`],
+    ['DuckDB compute', `${sec(r.duckdb.computeSeconds)}  (${int(r.duckdb.eventsPerSecond)} events/s, ${r.machine.duckdbThreads} threads, ts as ${r.duckdb.timeEncoding}${best(r.duckdb.runs)})`],
+    ['DuckDB read-back', `${sec(r.duckdb.readBackSeconds)}  (result into typed arrays; not in the ratio)`],
+    ['DuckDB load', `${sec(r.duckdb.loadSeconds)}  (not in the ratio)`],
+    ['DuckDB / Tandem', `${r.speedup.toFixed(1)}×  (${r.speedupIncludingReadBack.toFixed(1)}× counting DuckDB's read-back; target ≥ 10×)`],
+    ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, ${r.stream.rejected} rejected; target ≥ 1,000,000)`],
+    ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
+  ];
+  for (const [phaseName, m] of Object.entries(r.memory)) {
+    rows.push([`memory ${phaseName}`, `maxRSS ${m.maxRssMB} MB, heap used ${m.heapUsedMB} MB, array buffers ${m.arrayBuffersMB} MB`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const out: string[] = ['', ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), ''];
+  const header = ['feature', 'max |Δ|', 'max rel Δ', 'null ≠', `> ${TOLERANCE}`, 'empty'];
+  const table = r.agreement.map((a) => [a.feature, a.maxAbsDiff.toExponential(2), a.maxRelDiff.toExponential(2), String(a.nullMismatches), String(a.overTolerance), int(a.bothNull)]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  out.push(line(header), line(widths.map((w) => '-'.repeat(w))), ...table.map(line), '');
+  if (r.disagreements.length > 0) {
+    out.push('worst disagreements (exact = brute force over the window in whole cents):');
+    for (const d of r.disagreements) {
+      out.push(`  ${d.feature} id ${d.id}: tandem ${d.tandem}, duckdb ${d.duckdb}, exact ${d.exact} (${d.windowEvents} events in window) → ${d.closer} is closer`);
+    }
+    out.push('');
+  }
+  out.push(
+    `spot checks against exact brute force: ${r.spotChecks.values} values, Tandem off on ${r.spotChecks.tandemOff}, DuckDB off on ${r.spotChecks.duckdbOff}`,
+    '',
+  );
+  out.push(r.pass ? 'PASS: every value agrees (relative difference ≤ 1e-9, nulls identical).' : 'FAIL: values disagree.');
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+await main();
