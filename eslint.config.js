@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.config.ts', '*.config.js', '**/tandem.config.ts'],
+    files: ['**/*.config.ts', '**/*.config.js'],
     rules: { 'no-restricted-exports': 'off' },
   },
 );

@@ -3,7 +3,7 @@
  * again as plain specs (kind, key fields, window) for the SQL and the brute-force reference.
  * Both are in output-column order; `checkSpecs` keeps them in step.
  */
-import { count, defineProject, entity, featureView, max, mean, ratio, source, std, type EventOf } from '../src/index.js';
+import { count, defineProject, entity, featureView, max, mean, ratio, source, std } from '../src/index.js';
 
 /** The ratio's threshold, shared by the definition, the SQL and the brute-force reference. */
 export const HIGH_AMOUNT = 100;
@@ -21,14 +21,12 @@ export const transactions = source('transactions', {
   // The generator delivers some events up to 30 s late; a minute of lateness keeps every one.
   allowedLateness: '1m',
 });
-type Transaction = EventOf<typeof transactions.schema>;
 
 const card = entity('card', { key: 'card' });
 const merchant = entity('merchant', { key: 'merchant' });
 const cardMerchant = entity('card_merchant', { key: ['card', 'merchant'] });
 
-export const cardStats = featureView('card_stats', {
-  source: transactions,
+export const cardStats = featureView('card_stats', transactions, {
   entity: card,
   features: {
     card_count_1h: count({ window: '1h' }),
@@ -38,18 +36,16 @@ export const cardStats = featureView('card_stats', {
   },
 });
 
-export const merchantStats = featureView('merchant_stats', {
-  source: transactions,
+export const merchantStats = featureView('merchant_stats', transactions, {
   entity: merchant,
   features: {
     merchant_count_1h: count({ window: '1h' }),
-    merchant_high_ratio_24h: ratio((e: Transaction) => e.amount > HIGH_AMOUNT, { window: '24h' }),
+    merchant_high_ratio_24h: ratio((e) => e.amount > HIGH_AMOUNT, { window: '24h' }),
     merchant_amount_mean_7d: mean('amount', { window: '7d' }),
   },
 });
 
-export const cardMerchantStats = featureView('card_merchant_stats', {
-  source: transactions,
+export const cardMerchantStats = featureView('card_merchant_stats', transactions, {
   entity: cardMerchant,
   features: {
     cm_count_24h: count({ window: '24h' }),

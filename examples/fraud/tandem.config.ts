@@ -1,5 +1,4 @@
 import {
-  type EventOfSource,
   approxDistinct,
   count,
   defineProject,
@@ -30,14 +29,11 @@ export const transactions = source('transactions', {
   },
 });
 
-type Transaction = EventOfSource<typeof transactions>;
-
 const card = entity('card', { key: 'card' });
 const merchant = entity('merchant', { key: 'merchant' });
 const cardMerchant = entity('card_merchant', { key: ['card', 'merchant'] });
 
-export const cardStats = featureView('card_stats', {
-  source: transactions,
+export const cardStats = featureView('card_stats', transactions, {
   entity: card,
   features: {
     card_tx_1h: count({ window: '1h' }),
@@ -46,25 +42,23 @@ export const cardStats = featureView('card_stats', {
     card_amount_mean_7d: mean('amount', { window: '7d' }),
     card_amount_max_24h: max('amount', { window: '24h' }),
     card_amount_std_7d: std('amount', { window: '7d' }),
-    card_small_ratio_1h: ratio((e: Transaction) => e.amount < 2, { window: '1h' }),
+    card_small_ratio_1h: ratio((e) => e.amount < 2, { window: '1h' }),
     card_countries_24h: approxDistinct('country', { window: '24h' }),
     card_devices_7d: approxDistinct('device', { window: '7d' }),
     card_last_country: last('country'),
   },
 });
 
-export const merchantStats = featureView('merchant_stats', {
-  source: transactions,
+export const merchantStats = featureView('merchant_stats', transactions, {
   entity: merchant,
   features: {
     merchant_tx_1h: count({ window: '1h' }),
     merchant_amount_mean_24h: mean('amount', { window: '24h' }),
-    merchant_high_ratio_24h: ratio((e: Transaction) => e.amount > 500, { window: '24h' }),
+    merchant_high_ratio_24h: ratio((e) => e.amount > 500, { window: '24h' }),
   },
 });
 
-export const cardMerchantStats = featureView('card_merchant_stats', {
-  source: transactions,
+export const cardMerchantStats = featureView('card_merchant_stats', transactions, {
   entity: cardMerchant,
   features: {
     pair_tx_7d: count({ window: '7d' }),

@@ -19,6 +19,7 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Run the CLI on `argv` (as process.argv: node, script, args…); resolves to the exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   try {
     await buildProgram().parseAsync([...argv]);
@@ -34,4 +35,3 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   }
 }
 
-process.exitCode = await main();

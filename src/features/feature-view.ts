@@ -12,7 +12,6 @@ export type ValueMap = Readonly<Record<string, FeatureValue>>;
 export type FeatureMap<S extends Schema, V extends ValueMap> = { readonly [K in keyof V]: Aggregation<EventOf<S>, V[K]> };
 
 export interface FeatureViewOptions<S extends Schema, V extends ValueMap> {
-  readonly source: Source<S>;
   readonly entity: Entity;
   readonly features: FeatureMap<S, V>;
   readonly description?: string;
@@ -34,19 +33,18 @@ export interface FeatureView<S extends Schema = Schema, V extends ValueMap = Val
 /** The values a view's features read as, by feature name. */
 export type ValuesOf<View> = View extends FeatureView<Schema, infer V> ? V : never;
 
-/** Declare windowed aggregations of one source's events, per entity. */
+/**
+ * Declare windowed aggregations of one source's events, per entity. The source comes before
+ * the options so that TypeScript knows the event type when it checks feature functions.
+ */
 export function featureView<const S extends Schema, V extends ValueMap>(
   name: string,
-  options: {
-    readonly source: Source<S>;
-    readonly entity: Entity;
-    readonly features: { readonly [K in keyof V]: Aggregation<NoInfer<EventOf<S>>, V[K]> };
-    readonly description?: string;
-  },
+  source: Source<S>,
+  options: FeatureViewOptions<S, V>,
 ): FeatureView<S, V> {
   checkName(name, 'feature view');
   const where = `feature view '${name}'`;
-  const { source, entity } = options ?? ({} as FeatureViewOptions<S, V>);
+  const entity = options?.entity;
   const features = options?.features as Readonly<Record<string, Aggregation>> | undefined;
   if (source?.kind !== 'source') {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `${where} needs a source made with source(), got ${quote(source)}`);

@@ -54,7 +54,7 @@ function ev(ts: number, fields: Partial<Tx> = {}): Row {
 /** One view holding the given features, alone in its project. */
 function projectOf(features: Record<string, Aggregation<Tx>>, options: { composite?: boolean } = {}): Project {
   return defineProject({
-    views: [featureView('v', { source: tx, entity: options.composite === true ? route : user, features })],
+    views: [featureView('v', tx, { entity: options.composite === true ? route : user, features })],
   });
 }
 
@@ -350,7 +350,7 @@ describe('the backfill driver with empty inputs', () => {
 
 describe('the stream driver', () => {
   const late = source('late_tx', { timestamp: 'ts', allowedLateness: 10, schema });
-  const project = defineProject({ views: [featureView('v', { source: late, entity: user, features: { n: count(), total: sum('amount', { window: 5 }) } })] });
+  const project = defineProject({ views: [featureView('v', late, { entity: user, features: { n: count(), total: sum('amount', { window: 5 }) } })] });
 
   it('rejects events older than watermark − allowed lateness and lists them with a reason', () => {
     const engine = new StreamEngine(project);
@@ -382,7 +382,7 @@ function thrown(fn: () => unknown): TandemError {
 
 describe('definition errors name the view, the feature and the problem', () => {
   it('an unknown field', () => {
-    const error = thrown(() => featureView('card_stats', { source: tx, entity: user, features: { amt_sum: sum('amout' as 'amount') } }));
+    const error = thrown(() => featureView('card_stats', tx, { entity: user, features: { amt_sum: sum('amout' as 'amount') } }));
     expect(error.code).toBe('TANDEM_INVALID_DEFINITION');
     expect(error.message).toContain("'card_stats'");
     expect(error.message).toContain("'amt_sum'");
@@ -390,14 +390,14 @@ describe('definition errors name the view, the feature and the problem', () => {
   });
 
   it('sum over a string field', () => {
-    const error = thrown(() => featureView('card_stats', { source: tx, entity: user, features: { cat_sum: sum('cat' as 'amount') } }));
+    const error = thrown(() => featureView('card_stats', tx, { entity: user, features: { cat_sum: sum('cat' as 'amount') } }));
     expect(error.message).toContain("'card_stats'");
     expect(error.message).toContain("'cat_sum'");
     expect(error.message).toMatch(/'cat' is a string/);
   });
 
   it('lastK without k', () => {
-    const error = thrown(() => featureView('card_stats', { source: tx, entity: user, features: { recent: lastK('amount', {} as { k: number }) } }));
+    const error = thrown(() => featureView('card_stats', tx, { entity: user, features: { recent: lastK('amount', {} as { k: number }) } }));
     expect(error.code).toBe('TANDEM_INVALID_DEFINITION');
     expect(error.message).toMatch(/lastK\(\) needs k/);
     expect(error.message).toContain("'card_stats'");
@@ -405,15 +405,15 @@ describe('definition errors name the view, the feature and the problem', () => {
   });
 
   it("a bad window '5x'", () => {
-    const error = thrown(() => featureView('card_stats', { source: tx, entity: user, features: { n_5x: count({ window: '5x' as '5m' }) } }));
+    const error = thrown(() => featureView('card_stats', tx, { entity: user, features: { n_5x: count({ window: '5x' as '5m' }) } }));
     expect(error.message).toContain("'5x'");
     expect(error.message).toContain("'card_stats'");
     expect(error.message).toContain("'n_5x'");
   });
 
   it('duplicate view names in defineProject', () => {
-    const one = featureView('card_stats', { source: tx, entity: user, features: { n: count() } });
-    const two = featureView('card_stats', { source: tx, entity: user, features: { m: count() } });
+    const one = featureView('card_stats', tx, { entity: user, features: { n: count() } });
+    const two = featureView('card_stats', tx, { entity: user, features: { m: count() } });
     const error = thrown(() => defineProject({ views: [one, two] }));
     expect(error.message).toContain("'card_stats'");
     expect(error.message).toMatch(/two different feature views/);
@@ -421,7 +421,7 @@ describe('definition errors name the view, the feature and the problem', () => {
 
   it('an entity key that is not a field of the source', () => {
     const card = entity('card', { key: 'card_id' });
-    const error = thrown(() => featureView('card_stats', { source: tx, entity: card, features: { n: count() } }));
+    const error = thrown(() => featureView('card_stats', tx, { entity: card, features: { n: count() } }));
     expect(error.message).toContain("'card_stats'");
     expect(error.message).toContain("'card_id'");
     expect(error.message).toContain("'tx'");
@@ -440,8 +440,8 @@ describe('engine errors name what is wrong', () => {
   });
 
   it('two selected views defining the same feature name', () => {
-    const v1 = featureView('v1', { source: tx, entity: user, features: { n: count() } });
-    const v2 = featureView('v2', { source: tx, entity: route, features: { n: count({ window: '1h' }) } });
+    const v1 = featureView('v1', tx, { entity: user, features: { n: count() } });
+    const v2 = featureView('v2', tx, { entity: route, features: { n: count({ window: '1h' }) } });
     const project = defineProject({ views: [v1, v2] });
     const error = thrown(() => backfillRows(project, { views: ['v1', 'v2'], events: [], spine: [] }));
     expect(error.code).toBe('TANDEM_FEATURE_NAME_CLASH');
@@ -478,7 +478,7 @@ describe('cases found by the parity properties', () => {
 
   it('the stream’s lifetime sum of a single 0 is 0, not null, after older events were folded', () => {
     const late = source('late3m', { timestamp: 'ts', allowedLateness: '3m', schema });
-    const project = defineProject({ views: [featureView('v', { source: late, entity: user, features: { n: count('amount'), total: sum('amount'), avg: mean('amount') } })] });
+    const project = defineProject({ views: [featureView('v', late, { entity: user, features: { n: count('amount'), total: sum('amount'), avg: mean('amount') } })] });
     const engine = new StreamEngine(project);
     for (const event of [ev(120_000, { amount: 7 }), ev(0, { amount: 0 }), ev(300_000)]) expect(engine.apply('late3m', event).status).toBe('applied');
     expect(engine.read('v', 'u1', { at: 120_000 })).toEqual({ n: 1, total: 0, avg: 0 });

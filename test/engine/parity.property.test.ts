@@ -70,8 +70,7 @@ function allKinds(prefix: string, options: WindowOption): Record<string, Aggrega
 
 function makeProject(allowedLateness: number): Project {
   const tx = source(SOURCE, { timestamp: 'ts', allowedLateness, schema });
-  const byUser = featureView('by_user', {
-    source: tx,
+  const byUser = featureView('by_user', tx, {
     entity: entity('user', { key: 'user' }),
     features: {
       ...allKinds('u_1m', { window: '1m' }),
@@ -102,8 +101,7 @@ function makeProject(allowedLateness: number): Project {
       u_not_flag_last_life: last((e: Tx) => (e.flag === null ? null : !e.flag)),
     },
   });
-  const byRoute = featureView('by_route', {
-    source: tx,
+  const byRoute = featureView('by_route', tx, {
     entity: entity('route', { key: ['a', 'b'] }),
     features: {
       r_n_2m: count({ window: '2m' }),

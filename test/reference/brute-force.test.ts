@@ -35,8 +35,7 @@ const user = entity('user', { key: 'user' });
 const route = entity('route', { key: ['a', 'b'] });
 
 const w10 = { window: 10 } as const;
-const stats = featureView('stats', {
-  source: tx,
+const stats = featureView('stats', tx, {
   entity: user,
   features: {
     n: count(w10),
@@ -54,8 +53,7 @@ const stats = featureView('stats', {
     total_life: sum('amount'),
   },
 });
-const flags = featureView('flags', {
-  source: tx,
+const flags = featureView('flags', tx, {
   entity: user,
   features: {
     flag_sum: sum('flag'),
@@ -68,8 +66,7 @@ const flags = featureView('flags', {
     label: last((e: Tx) => (e.cat === null ? null : `${e.cat}!`)),
   },
 });
-const routes = featureView('routes', {
-  source: tx,
+const routes = featureView('routes', tx, {
   entity: route,
   features: { route_n: count(), route_total: sum('amount') },
 });
