@@ -21,6 +21,15 @@ export const MOMENT_SIZE = 7;
 
 const EPSILON = Number.EPSILON;
 
+/**
+ * The exact rounding error of `sum = a + b` (Knuth's TwoSum). Branch-free, so it costs no
+ * mispredictions on random data, and it equals the error Neumaier's branching form computes.
+ */
+export function twoSumError(a: number, b: number, sum: number): number {
+  const bv = sum - a;
+  return a - (sum - bv) + (b - bv);
+}
+
 export function momentReset(m: Float64Array, o: number): void {
   m[o + M_N] = m[o + M_K] = m[o + M_S1] = m[o + M_C1] = m[o + M_S2] = m[o + M_C2] = m[o + M_A2] = 0;
 }
@@ -35,12 +44,12 @@ export function momentAdd(m: Float64Array, o: number, v: number): void {
   const y = v - m[o + M_K]!;
   let s = m[o + M_S1]!;
   let t = s + y;
-  m[o + M_C1]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
+  m[o + M_C1]! += twoSumError(s, y, t);
   m[o + M_S1] = t;
   const yy = y * y;
   s = m[o + M_S2]!;
   t = s + yy;
-  m[o + M_C2]! += s >= yy ? s - t + yy : yy - t + s;
+  m[o + M_C2]! += twoSumError(s, yy, t);
   m[o + M_S2] = t;
   m[o + M_A2]! += yy;
   m[o + M_N]!++;
@@ -55,12 +64,12 @@ export function momentRemove(m: Float64Array, o: number, v: number): void {
   const y = m[o + M_K]! - v; // −(v − K): IEEE subtraction is symmetric, so this cancels the add
   let s = m[o + M_S1]!;
   let t = s + y;
-  m[o + M_C1]! += Math.abs(s) >= Math.abs(y) ? s - t + y : y - t + s;
+  m[o + M_C1]! += twoSumError(s, y, t);
   m[o + M_S1] = t;
   const yy = y * y;
   s = m[o + M_S2]!;
   t = s - yy;
-  m[o + M_C2]! += Math.abs(s) >= yy ? s - t - yy : -yy - t + s;
+  m[o + M_C2]! += twoSumError(s, -yy, t);
   m[o + M_S2] = t;
   m[o + M_A2]! += yy;
 }
@@ -79,7 +88,7 @@ export function momentRecompute(m: Float64Array, o: number, values: Float64Array
     const v = values[i & mask]!;
     if (v !== v) continue;
     const t = s + v;
-    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    c += twoSumError(s, v, t);
     s = t;
     n++;
   }
@@ -104,12 +113,12 @@ export function momentRecompute(m: Float64Array, o: number, values: Float64Array
     const y = v - k;
     let ss = m[o + M_S1]!;
     let t = ss + y;
-    m[o + M_C1]! += Math.abs(ss) >= Math.abs(y) ? ss - t + y : y - t + ss;
+    m[o + M_C1]! += twoSumError(ss, y, t);
     m[o + M_S1] = t;
     const yy = y * y;
     ss = m[o + M_S2]!;
     t = ss + yy;
-    m[o + M_C2]! += ss >= yy ? ss - t + yy : yy - t + ss;
+    m[o + M_C2]! += twoSumError(ss, yy, t);
     m[o + M_S2] = t;
     m[o + M_A2]! += yy;
     m[o + M_N]!++;

@@ -1,6 +1,6 @@
 import { estimate, rankOf, registerOf, SlidingRegisters } from './hll.js';
-import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentReset, momentValue } from './moments.js';
-import type { ViewPlan, WindowPlan } from './plan.js';
+import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
+import type { FeaturePlan, ViewPlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
 
 /** A view's events ordered by entity, then time (then arrival), with every slot gathered. */
@@ -34,26 +34,59 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
   const lifetime = !Number.isFinite(w);
   const lateness = plan.allowedLatenessMs;
   const cols = window.columns;
-  const ncol = cols.length;
   const times = events.times;
   const values = cols.map((c) => events.num[c.slot]);
   const raws = cols.map((c) => events.any[c.slot]);
-  const momentCols = cols.flatMap((c, i) => (c.moments ? [i] : []));
-  const nm = momentCols.length;
-  const moments = new Float64Array(ncol * MOMENT_SIZE);
-  const reading = new Float64Array(ncol * MOMENT_SIZE);
   const n = times.length;
-  // Monotonic deques of positions, per column; values decrease (max) or increase (min) from the front.
-  const maxDq = cols.map((c) => (c.max ? new Int32Array(n) : undefined));
-  const minDq = cols.map((c) => (c.min ? new Int32Array(n) : undefined));
-  const dqHead = new Int32Array(ncol * 2);
-  const dqTail = new Int32Array(ncol * 2);
-  const sliding = cols.map((c) => (c.hllPrecision > 0 && !lifetime ? new SlidingRegisters(c.hllPrecision) : undefined));
-  const registers = cols.map((c) => (c.hllPrecision > 0 && lifetime ? new Uint8Array(1 << c.hllPrecision) : undefined));
-  const nonZero = new Float64Array(ncol);
-  const inverse = new Float64Array(ncol);
-  const touched: number[][] = cols.map(() => []);
+
+  // Column lists per concern, so the per-event loops touch only what they need.
+  const momentCols = Int32Array.from(cols.flatMap((c, i) => (c.moments ? [i] : [])));
+  const momentVals = Array.from(momentCols, (c) => values[c]!);
+  const nm = momentCols.length;
+  const pv = nm > 0 ? momentVals[0]! : new Float64Array(0);
+  const scratch = new Float64Array(MOMENT_SIZE);
+  const moments = new Float64Array(Math.max(1, nm) * MOMENT_SIZE);
+  const reading = new Float64Array(Math.max(1, nm) * MOMENT_SIZE);
+  const maxCols = cols.flatMap((c, i) => (c.max ? [i] : []));
+  const minCols = cols.flatMap((c, i) => (c.min ? [i] : []));
+  const maxVals = maxCols.map((c) => values[c]!);
+  const minVals = minCols.map((c) => values[c]!);
+  // Monotonic deques of positions: values decrease (max) or increase (min) from the front.
+  const maxDq = maxCols.map(() => new Int32Array(n));
+  const minDq = minCols.map(() => new Int32Array(n));
+  const maxHead = new Int32Array(maxCols.length);
+  const maxTail = new Int32Array(maxCols.length);
+  const minHead = new Int32Array(minCols.length);
+  const minTail = new Int32Array(minCols.length);
+  const hllCols = cols.flatMap((c, i) => (c.hllPrecision > 0 ? [i] : []));
+  const hllVals = hllCols.map((c) => values[c]!);
+  const sliding = hllCols.map((c) => (lifetime ? undefined : new SlidingRegisters(cols[c]!.hllPrecision)));
+  const registers = hllCols.map((c) => (lifetime ? new Uint8Array(1 << cols[c]!.hllPrecision) : undefined));
+  const nonZero = new Float64Array(hllCols.length);
+  const inverse = new Float64Array(hllCols.length);
+  const touched: number[][] = hllCols.map(() => []);
+
   const features = window.features;
+  const nf = features.length;
+  const op = Int32Array.from(features, opcode);
+  const outNum = features.map((f) => out.num[f.index]);
+  const outAny = features.map((f) => out.any[f.index]);
+  /** Per feature: its moment block offset, deque or sketch index. */
+  const aux = Int32Array.from(features, (f) => {
+    switch (op[features.indexOf(f)]) {
+      case MAX:
+        return maxCols.indexOf(f.column);
+      case MIN:
+        return minCols.indexOf(f.column);
+      case DISTINCT:
+        return hllCols.indexOf(f.column);
+      case MOMENT:
+        return momentCols.indexOf(f.column) * MOMENT_SIZE;
+      default:
+        return f.column;
+    }
+  });
+  const kinds = features.map((f) => f.aggregation as MomentKind);
 
   const keys = spine.starts.length - 1;
   for (let k = 0; k < keys; k++) {
@@ -64,143 +97,220 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
     if (ss === se || gs === ge) continue; // no rows, or rows that keep their empty values
 
     // A fresh state for this entity.
-    for (let m = 0; m < nm; m++) momentReset(moments, momentCols[m]! * MOMENT_SIZE);
-    dqHead.fill(0);
-    dqTail.fill(0);
-    for (let c = 0; c < ncol; c++) {
-      sliding[c]?.clear();
-      const regs = registers[c];
-      if (regs) {
-        for (const r of touched[c]!) regs[r] = 0;
-        touched[c]!.length = 0;
-        nonZero[c] = inverse[c] = 0;
+    moments.fill(0);
+    maxHead.fill(0);
+    maxTail.fill(0);
+    minHead.fill(0);
+    minTail.fill(0);
+    for (let h = 0; h < hllCols.length; h++) {
+      sliding[h]?.clear();
+      const regs = registers[h];
+      if (regs !== undefined) {
+        for (const r of touched[h]!) regs[r] = 0;
+        touched[h]!.length = 0;
+        nonZero[h] = inverse[h] = 0;
       }
     }
     let head = gs;
     let hi = gs;
     let lo = gs;
     let ops = 0;
+    // The first moment column's block, in locals: count, shift, Σy and its compensation,
+    // Σy² and its compensation, and the mass carried (moments.ts names them M_N … M_A2).
+    let mn = 0;
+    let mk = 0;
+    let s1 = 0;
+    let c1 = 0;
+    let s2 = 0;
+    let c2 = 0;
+    let a2 = 0;
 
     for (let si = ss; si < se; si++) {
       const t = spine.times[si]!;
-      // Apply every event before t, exactly as WindowState.apply does.
+      // Apply every event before t, with WindowState.apply's operations in its order.
       while (hi < ge && times[hi]! < t) {
         const i = hi++;
         const ti = times[i]!;
-        for (let c = 0; c < ncol; c++) {
-          const vals = values[c];
-          if (vals === undefined) continue;
-          const v = vals[i]!;
-          if (v !== v) continue;
-          const col = cols[c]!;
-          if (col.moments) momentAdd(moments, c * MOMENT_SIZE, v);
-          const mx = maxDq[c];
-          if (mx !== undefined) {
-            let tail = dqTail[2 * c]!;
-            while (tail > dqHead[2 * c]! && vals[mx[tail - 1]!]! <= v) tail--;
-            mx[tail++] = i;
-            dqTail[2 * c] = tail;
+        if (nm > 0) {
+          // momentAdd on the locals (same operations, same order).
+          const v = pv[i]!;
+          if (v === v) {
+            if (mn === 0) mk = v;
+            const y = v - mk;
+            let u = s1 + y;
+            c1 += twoSumError(s1, y, u);
+            s1 = u;
+            const yy = y * y;
+            u = s2 + yy;
+            c2 += twoSumError(s2, yy, u);
+            s2 = u;
+            a2 += yy;
+            mn++;
           }
-          const mn = minDq[c];
-          if (mn !== undefined) {
-            let tail = dqTail[2 * c + 1]!;
-            while (tail > dqHead[2 * c + 1]! && vals[mn[tail - 1]!]! >= v) tail--;
-            mn[tail++] = i;
-            dqTail[2 * c + 1] = tail;
-          }
-          if (col.hllPrecision > 0) {
-            const s = sliding[c];
-            if (s !== undefined) s.add(ti, v, ti - w - lateness);
-            else addRegister(c, v, col.hllPrecision);
+          for (let m = 1; m < nm; m++) {
+            const x = momentVals[m]![i]!;
+            if (x === x) momentAdd(moments, m * MOMENT_SIZE, x);
           }
         }
-        if (lifetime) continue;
-        const size = hi - head;
-        let recompute = ++ops > 2 * size + 32;
+        for (let d = 0; d < maxVals.length; d++) {
+          const vals = maxVals[d]!;
+          const v = vals[i]!;
+          if (v !== v) continue;
+          const dq = maxDq[d]!;
+          let tail = maxTail[d]!;
+          while (tail > maxHead[d]! && vals[dq[tail - 1]!]! <= v) tail--;
+          dq[tail] = i;
+          maxTail[d] = tail + 1;
+        }
+        for (let d = 0; d < minVals.length; d++) {
+          const vals = minVals[d]!;
+          const v = vals[i]!;
+          if (v !== v) continue;
+          const dq = minDq[d]!;
+          let tail = minTail[d]!;
+          while (tail > minHead[d]! && vals[dq[tail - 1]!]! >= v) tail--;
+          dq[tail] = i;
+          minTail[d] = tail + 1;
+        }
+        for (let h = 0; h < hllVals.length; h++) {
+          const v = hllVals[h]![i]!;
+          if (v !== v) continue;
+          const s = sliding[h];
+          if (s !== undefined) s.add(ti, v, ti - w - lateness);
+          else addRegister(h, v, cols[hllCols[h]!]!.hllPrecision);
+        }
+        if (lifetime || nm === 0) continue;
+        let recompute = ++ops > 2 * (hi - head) + 32;
         const bound = ti - w - lateness;
         if (times[head]! < bound) {
           while (head < hi && times[head]! < bound) {
-            for (let m = 0; m < nm; m++) {
-              const c = momentCols[m]!;
-              const v = values[c]![head]!;
-              if (v === v) momentRemove(moments, c * MOMENT_SIZE, v);
+            // momentRemove on the locals.
+            const v = pv[head]!;
+            if (v === v) {
+              if (--mn === 0) {
+                mk = s1 = c1 = s2 = c2 = a2 = 0;
+              } else {
+                const y = mk - v;
+                let u = s1 + y;
+                c1 += twoSumError(s1, y, u);
+                s1 = u;
+                const yy = y * y;
+                u = s2 - yy;
+                c2 += twoSumError(s2, -yy, u);
+                s2 = u;
+                a2 += yy;
+              }
+            }
+            for (let m = 1; m < nm; m++) {
+              const x = momentVals[m]![head]!;
+              if (x === x) momentRemove(moments, m * MOMENT_SIZE, x);
             }
             head++;
           }
-          for (let m = 0; m < nm && !recompute; m++) recompute = momentImprecise(moments, momentCols[m]! * MOMENT_SIZE);
+          recompute ||= imprecise(mn, mk, s1, c1, s2, c2, a2);
+          for (let m = 1; m < nm && !recompute; m++) recompute = momentImprecise(moments, m * MOMENT_SIZE);
         }
         if (recompute) {
           ops = 0;
-          for (let m = 0; m < nm; m++) {
-            const c = momentCols[m]!;
-            momentRecompute(moments, c * MOMENT_SIZE, values[c]!, head, hi, ALL);
-          }
+          momentRecompute(scratch, 0, pv, head, hi, ALL);
+          mn = scratch[0]!;
+          mk = scratch[1]!;
+          s1 = scratch[2]!;
+          c1 = scratch[3]!;
+          s2 = scratch[4]!;
+          c2 = scratch[5]!;
+          a2 = scratch[6]!;
+          for (let m = 1; m < nm; m++) momentRecompute(moments, m * MOMENT_SIZE, momentVals[m]!, head, hi, ALL);
         }
       }
 
-      // Read as of t, exactly as WindowState.read does (every applied event is before t).
+      // Read as of t, as WindowState.read does (every applied event is before t).
       const row = spine.rows[si]!;
-      const from = lifetime ? gs : t - w;
+      const from = lifetime ? -Infinity : t - w;
       if (!lifetime) while (lo < hi && times[lo]! < from) lo++;
       const first = lifetime ? gs : lo;
-      for (let m = 0; m < nm; m++) {
-        const c = momentCols[m]!;
-        const o = c * MOMENT_SIZE;
-        momentCopy(moments, o, reading, o);
-        if (lifetime || lo === head) continue;
-        const vals = values[c]!;
-        for (let j = head; j < lo; j++) {
-          const v = vals[j]!;
-          if (v === v) momentRemove(reading, o, v);
-        }
-        if (momentImprecise(reading, o)) momentRecompute(reading, o, vals, lo, hi, ALL);
-      }
-      for (let f = 0; f < features.length; f++) {
-        const feature = features[f]!;
-        const c = feature.column;
-        switch (feature.aggregation) {
-          case 'count':
-            out.num[feature.index]![row] = c < 0 ? hi - first : momentValue('count', reading, c * MOMENT_SIZE);
-            break;
-          case 'sum':
-          case 'mean':
-          case 'variance':
-          case 'std':
-            out.num[feature.index]![row] = momentValue(feature.aggregation, reading, c * MOMENT_SIZE);
-            break;
-          case 'max':
-          case 'min': {
-            const d = feature.aggregation === 'max' ? 2 * c : 2 * c + 1;
-            const dq = (feature.aggregation === 'max' ? maxDq[c] : minDq[c])!;
-            let h = dqHead[d]!;
-            while (h < dqTail[d]! && dq[h]! < first) h++;
-            dqHead[d] = h;
-            out.num[feature.index]![row] = h < dqTail[d]! ? values[c]![dq[h]!]! : NaN;
-            break;
-          }
-          case 'last':
-          case 'lastK': {
-            const want = feature.aggregation === 'last' ? 1 : feature.k;
-            const vals = values[c];
-            const raw = raws[c];
-            const found: unknown[] = [];
-            for (let j = hi - 1; j >= first && found.length < want; j--) {
-              if (vals !== undefined) {
-                const v = vals[j]!;
-                if (v === v) found.push(v);
-              } else {
-                const v = raw![j];
-                if (v !== null && v !== undefined) found.push(v);
-              }
+      if (nm > 0) {
+        // The window's moments: the state less the retained events before t − w, as
+        // WindowState's #windowMoments computes them.
+        let rn = mn;
+        let rk = mk;
+        let r1 = s1;
+        let q1 = c1;
+        let r2 = s2;
+        let q2 = c2;
+        let ra = a2;
+        if (!lifetime && lo > head) {
+          for (let j = head; j < lo; j++) {
+            const v = pv[j]!;
+            if (v !== v) continue;
+            if (--rn === 0) {
+              rk = r1 = q1 = r2 = q2 = ra = 0;
+            } else {
+              const y = rk - v;
+              let u = r1 + y;
+              q1 += twoSumError(r1, y, u);
+              r1 = u;
+              const yy = y * y;
+              u = r2 - yy;
+              q2 += twoSumError(r2, -yy, u);
+              r2 = u;
+              ra += yy;
             }
-            if (feature.aggregation === 'lastK') out.any[feature.index]![row] = found;
-            else if (feature.output === 'number') out.num[feature.index]![row] = found.length > 0 ? (found[0] as number) : NaN;
-            else out.any[feature.index]![row] = found.length > 0 ? found[0] : null;
+          }
+        }
+        reading[0] = rn;
+        reading[1] = rk;
+        reading[2] = r1;
+        reading[3] = q1;
+        reading[4] = r2;
+        reading[5] = q2;
+        reading[6] = ra;
+        if (!lifetime && lo > head && imprecise(rn, rk, r1, q1, r2, q2, ra)) momentRecompute(reading, 0, pv, lo, hi, ALL);
+        for (let m = 1; m < nm; m++) {
+          const o = m * MOMENT_SIZE;
+          momentCopy(moments, o, reading, o);
+          if (lifetime || lo <= head) continue;
+          const vals = momentVals[m]!;
+          for (let j = head; j < lo; j++) {
+            const v = vals[j]!;
+            if (v === v) momentRemove(reading, o, v);
+          }
+          if (momentImprecise(reading, o)) momentRecompute(reading, o, vals, lo, hi, ALL);
+        }
+      }
+      for (let f = 0; f < nf; f++) {
+        switch (op[f]) {
+          case COUNT_EVENTS:
+            outNum[f]![row] = hi - first;
+            break;
+          case MOMENT:
+            outNum[f]![row] = momentValue(kinds[f]!, reading, aux[f]!);
+            break;
+          case MAX: {
+            const d = aux[f]!;
+            const dq = maxDq[d]!;
+            let h = maxHead[d]!;
+            while (h < maxTail[d]! && dq[h]! < first) h++;
+            maxHead[d] = h;
+            outNum[f]![row] = h < maxTail[d]! ? maxVals[d]![dq[h]!]! : NaN;
             break;
           }
-          case 'approxDistinct': {
-            const s = sliding[c];
-            out.num[feature.index]![row] = s !== undefined ? s.estimateFrom(from) : estimate(1 << cols[c]!.hllPrecision, nonZero[c]!, inverse[c]!);
+          case MIN: {
+            const d = aux[f]!;
+            const dq = minDq[d]!;
+            let h = minHead[d]!;
+            while (h < minTail[d]! && dq[h]! < first) h++;
+            minHead[d] = h;
+            outNum[f]![row] = h < minTail[d]! ? minVals[d]![dq[h]!]! : NaN;
+            break;
+          }
+          case LAST:
+            readLast(features[f]!, values[aux[f]!], raws[aux[f]!], hi, first, outNum[f], outAny[f], row);
+            break;
+          case DISTINCT: {
+            const h = aux[f]!;
+            const s = sliding[h];
+            outNum[f]![row] = s !== undefined ? s.estimateFrom(from) : estimate(1 << cols[hllCols[h]!]!.hllPrecision, nonZero[h]!, inverse[h]!);
             break;
           }
         }
@@ -208,19 +318,83 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
     }
   }
 
-  function addRegister(c: number, hash: number, p: number): void {
-    const regs = registers[c]!;
+  function addRegister(h: number, hash: number, p: number): void {
+    const regs = registers[h]!;
     const reg = registerOf(hash, p);
     const rank = rankOf(hash, p);
     const old = regs[reg]!;
     if (rank <= old) return;
     if (old === 0) {
-      nonZero[c]!++;
-      touched[c]!.push(reg);
+      nonZero[h]!++;
+      touched[h]!.push(reg);
     } else {
-      inverse[c]! -= 2 ** -old;
+      inverse[h]! -= 2 ** -old;
     }
-    inverse[c]! += 2 ** -rank;
+    inverse[h]! += 2 ** -rank;
     regs[reg] = rank;
   }
+}
+
+// Feature opcodes, so the per-row loop switches on small integers.
+const COUNT_EVENTS = 0;
+const MOMENT = 1;
+const MAX = 2;
+const MIN = 3;
+const LAST = 4;
+const DISTINCT = 5;
+
+function opcode(f: FeaturePlan): number {
+  switch (f.aggregation) {
+    case 'count':
+      return f.column < 0 ? COUNT_EVENTS : MOMENT;
+    case 'max':
+      return MAX;
+    case 'min':
+      return MIN;
+    case 'last':
+    case 'lastK':
+      return LAST;
+    case 'approxDistinct':
+      return DISTINCT;
+    default:
+      return MOMENT;
+  }
+}
+
+/** last / lastK: the newest non-null values of positions [first, hi), newest first. */
+function readLast(
+  feature: FeaturePlan,
+  vals: Float64Array | undefined,
+  raw: readonly unknown[] | undefined,
+  hi: number,
+  first: number,
+  outNum: Float64Array | undefined,
+  outAny: unknown[] | undefined,
+  row: number,
+): void {
+  const want = feature.aggregation === 'last' ? 1 : feature.k;
+  const found: unknown[] = [];
+  for (let j = hi - 1; j >= first && found.length < want; j--) {
+    if (vals !== undefined) {
+      const v = vals[j]!;
+      if (v === v) found.push(v);
+    } else {
+      const v = raw![j];
+      if (v !== null && v !== undefined) found.push(v);
+    }
+  }
+  if (feature.aggregation === 'lastK') outAny![row] = found;
+  else if (feature.output === 'number') outNum![row] = found.length > 0 ? (found[0] as number) : NaN;
+  else outAny![row] = found.length > 0 ? found[0] : null;
+}
+
+/** momentImprecise on a block held in locals (the same test, the same operations). */
+function imprecise(n: number, k: number, s1: number, c1: number, s2: number, c2: number, a2: number): boolean {
+  if (n === 0) return false;
+  const meanY = (s1 + c1) / n;
+  const meanSq = (s2 + c2) / n;
+  if (meanSq <= 0) return false;
+  const variance = meanSq - meanY * meanY;
+  const mean = k + meanY;
+  return 4096 * variance < meanSq || a2 > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
 }
