@@ -4,7 +4,7 @@ import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
-import { groupByKey, keyIds, timeOrder, type Grouping } from './key-ids.js';
+import { groupByKey, keyIds, timeOrder, toGroupedOrder, type Grouping } from './key-ids.js';
 import { allocateOutputs, outputRow } from './outputs.js';
 import { planView } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
@@ -186,16 +186,16 @@ function sweep(
   const plan = planView(view);
   const data = slotColumns(plan, events);
   const order = eventGroups.order;
-  const sortedTimes = gather(times, order);
+  const sortedTimes = toGroupedOrder(times, eventGroups);
   const sorted: SortedEvents = {
     times: sortedTimes,
-    num: data.num.map((column) => column && gather(column, order)),
+    num: data.num.map((column) => column && toGroupedOrder(column, eventGroups)),
     any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
     starts: eventGroups.starts,
   };
   const spine: SortedSpine = sameTable
     ? { times: sortedTimes, rows: order, starts: eventGroups.starts }
-    : { times: gather(spineTimes, spineGroups.order), rows: spineGroups.order, starts: spineGroups.starts };
+    : { times: toGroupedOrder(spineTimes, spineGroups), rows: spineGroups.order, starts: spineGroups.starts };
   const out = allocateOutputs(plan, spineRows);
   // Rows of entities without events (or with a null key) keep the empty-window values.
   for (const f of plan.features) {
@@ -209,11 +209,6 @@ function sweep(
 
 const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
 
-function gather(values: Float64Array, order: Uint32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  for (let i = 0; i < order.length; i++) out[i] = values[order[i]!]!;
-  return out;
-}
 
 function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap<FeatureView, FeatureOutputs>): Map<string, unknown[]> {
   const fields = [...set.requestFields.values()].map((field) => ({
