@@ -193,17 +193,33 @@ function sweep(
     any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
     starts: eventGroups.starts,
   };
-  const spine: SortedSpine = sameTable
-    ? { times: sortedTimes, rows: order, starts: eventGroups.starts }
-    : { times: toGroupedOrder(spineTimes, spineGroups), rows: spineGroups.order, starts: spineGroups.starts };
+  const spineGrouping = sameTable ? eventGroups : spineGroups;
+  const spine: SortedSpine = {
+    times: sameTable ? sortedTimes : toGroupedOrder(spineTimes, spineGroups),
+    starts: spineGrouping.starts,
+  };
+  // Features are computed in grouped order, then moved to the spine's row order; rows of
+  // entities without events, and rows whose key is null, keep the empty-window values.
+  const grouped = allocateOutputs(plan, spineGrouping.order.length);
   const out = allocateOutputs(plan, spineRows);
-  // Rows of entities without events (or with a null key) keep the empty-window values.
   for (const f of plan.features) {
     const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
-    if (f.output === 'number') out.num[f.index]!.fill(empty);
-    else out.any[f.index]!.fill(f.aggregation === 'lastK' ? EMPTY_LIST : null);
+    if (f.output === 'number') {
+      grouped.num[f.index]!.fill(empty);
+      out.num[f.index]!.fill(empty);
+    } else {
+      const value = f.aggregation === 'lastK' ? EMPTY_LIST : null;
+      grouped.any[f.index]!.fill(value);
+      out.any[f.index]!.fill(value);
+    }
   }
-  for (const window of plan.windows) sweepWindow(plan, window, sorted, spine, out);
+  for (const window of plan.windows) sweepWindow(plan, window, sorted, spine, grouped);
+  const rows = spineGrouping.order;
+  for (const f of plan.features) {
+    const from = f.output === 'number' ? grouped.num[f.index]! : grouped.any[f.index]!;
+    const to = f.output === 'number' ? out.num[f.index]! : out.any[f.index]!;
+    for (let i = 0; i < rows.length; i++) to[rows[i]!] = from[i]!;
+  }
   return out;
 }
 

@@ -12,10 +12,13 @@ export interface SortedEvents {
   readonly starts: Uint32Array;
 }
 
-/** Spine rows in the same entity order, each with its output row. */
+/**
+ * Spine rows in the same entity order. The kernel writes features at these positions, in
+ * order; the caller moves them to the spine's own row order afterwards (a scattered write
+ * per value inside the sweep costs several times more than one tight pass at the end).
+ */
 export interface SortedSpine {
   readonly times: Float64Array;
-  readonly rows: Uint32Array;
   readonly starts: Uint32Array;
 }
 
@@ -225,7 +228,7 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
       }
 
       // Read as of t, as WindowState.read does (every applied event is before t).
-      const row = spine.rows[si]!;
+      const row = si;
       const from = lifetime ? -Infinity : t - w;
       if (!lifetime) while (lo < hi && times[lo]! < from) lo++;
       const first = lifetime ? gs : lo;
