@@ -142,7 +142,9 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
       eventOrders.set(events, ordered);
     }
     const ids = keyIds(view.entity, events, spine, view.name);
-    for (let i = 0; i < ids.events.length && rejected.length < 1_000; i++) {
+    const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count);
+    const nullKeys = eventGroups.order.length < ids.events.length;
+    for (let i = 0; nullKeys && i < ids.events.length && rejected.length < 1_000; i++) {
       if (ids.events[i]! < 0) {
         rejected.push({
           source: view.source.name,
@@ -152,7 +154,6 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
         });
       }
     }
-    const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count);
     const spineGroups = spine === events ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
     outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, spine === events));
     options.onProgress?.((v + 1) * spine.length, total);
@@ -216,14 +217,18 @@ function sweep(
   for (const window of plan.windows) sweepWindow(plan, window, sorted, spine, grouped);
   const rows = spineGrouping.order;
   for (const f of plan.features) {
-    const from = f.output === 'number' ? grouped.num[f.index]! : grouped.any[f.index]!;
-    const to = f.output === 'number' ? out.num[f.index]! : out.any[f.index]!;
-    for (let i = 0; i < rows.length; i++) to[rows[i]!] = from[i]!;
+    if (f.output === 'number') permute(grouped.num[f.index]!, rows, out.num[f.index]!);
+    else permute(grouped.any[f.index]!, rows, out.any[f.index]!);
   }
   return out;
 }
 
 const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
+
+/** to[rows[i]] = from[i], one monomorphic loop per array kind. */
+function permute<A extends Float64Array | unknown[]>(from: A, rows: Uint32Array, to: A): void {
+  for (let i = 0; i < rows.length; i++) to[rows[i]!] = from[i]!;
+}
 
 
 function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap<FeatureView, FeatureOutputs>): Map<string, unknown[]> {

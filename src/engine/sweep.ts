@@ -40,7 +40,6 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
   const times = events.times;
   const values = cols.map((c) => events.num[c.slot]);
   const raws = cols.map((c) => events.any[c.slot]);
-  const n = times.length;
 
   // Column lists per concern, so the per-event loops touch only what they need.
   const momentCols = Int32Array.from(cols.flatMap((c, i) => (c.moments ? [i] : [])));
@@ -55,8 +54,11 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
   const maxVals = maxCols.map((c) => values[c]!);
   const minVals = minCols.map((c) => values[c]!);
   // Monotonic deques of positions: values decrease (max) or increase (min) from the front.
-  const maxDq = maxCols.map(() => new Int32Array(n));
-  const minDq = minCols.map(() => new Int32Array(n));
+  // A deque holds positions of one entity's events: the largest entity bounds its size.
+  let largest = 0;
+  for (let k = 0; k + 1 < events.starts.length; k++) largest = Math.max(largest, events.starts[k + 1]! - events.starts[k]!);
+  const maxDq = maxCols.map(() => new Int32Array(largest));
+  const minDq = minCols.map(() => new Int32Array(largest));
   const maxHead = new Int32Array(maxCols.length);
   const maxTail = new Int32Array(maxCols.length);
   const minHead = new Int32Array(minCols.length);
