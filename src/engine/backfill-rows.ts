@@ -1,7 +1,7 @@
 import type { Project } from '../features/project.js';
 import type { Column, Table } from '../io/table.js';
 import { backfill, columnOf } from './backfill.js';
-import { valueAt } from './table-access.js';
+import { columnValue } from '../io/column-value.js';
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -45,7 +45,7 @@ export function backfillRows(project: Project, options: BackfillRowsOptions): Re
   const columns = [...table.columns.entries()];
   for (let i = 0; i < table.length; i++) {
     const row: Record<string, unknown> = {};
-    for (const [name, column] of columns) row[name] = valueAt(column, i);
+    for (const [name, column] of columns) row[name] = columnValue(column, i);
     out.push(row);
   }
   return out;

@@ -9,7 +9,8 @@ import { allocateOutputs, outputRow } from './outputs.js';
 import { planView } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
 import { slotColumns } from './slot-columns.js';
-import { isTable, requireColumn, timeColumn, valueAt } from './table-access.js';
+import { isTable, requireColumn, timeColumn } from './table-access.js';
+import { columnValue } from '../io/column-value.js';
 import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
 
@@ -129,11 +130,14 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
   const spineTimes = timeColumn(spine, spineTimeName, 'the spine');
   const spineByTime = timeOrder(spineTimes);
 
-  const total = spine.length * selection.views.length;
+  // Progress counts spine rows swept, once per window of each view.
+  const total = spine.length * selection.views.reduce((sum, view) => sum + planView(view).windows.length, 0);
+  let swept = 0;
+  const progress = options.onProgress && ((rows: number) => options.onProgress!(swept + rows, total));
   const outputs = new Map<FeatureView, FeatureOutputs>();
   const rejected: BackfillRejection[] = [];
   const eventOrders = new Map<Table, { times: Float64Array; byTime: Uint32Array }>();
-  selection.views.forEach((view, v) => {
+  selection.views.forEach((view) => {
     const events = eventsOf(view.source.name);
     let ordered = eventOrders.get(events);
     if (ordered === undefined) {
@@ -155,8 +159,10 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
       }
     }
     const spineGroups = spine === events ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
-    outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, spine === events));
-    options.onProgress?.((v + 1) * spine.length, total);
+    outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, spine === events, (rows, windowDone) => {
+      if (windowDone) swept += spine.length;
+      progress?.(windowDone ? 0 : rows);
+    }));
   });
 
   const columns = new Map<string, Column>(spine.columns);
@@ -183,6 +189,7 @@ function sweep(
   spineGroups: Grouping,
   spineRows: number,
   sameTable: boolean,
+  progress: (rows: number, windowDone: boolean) => void,
 ): FeatureOutputs {
   const plan = planView(view);
   const data = slotColumns(plan, events);
@@ -214,7 +221,10 @@ function sweep(
       out.any[f.index]!.fill(value);
     }
   }
-  for (const window of plan.windows) sweepWindow(plan, window, sorted, spine, grouped);
+  for (const window of plan.windows) {
+    sweepWindow(plan, window, sorted, spine, grouped, (rows) => progress(rows, false));
+    progress(spineRows, true);
+  }
   const rows = spineGrouping.order;
   for (const f of plan.features) {
     if (f.output === 'number') permute(grouped.num[f.index]!, rows, out.num[f.index]!);
@@ -243,7 +253,7 @@ function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap
   const row: Record<string, FeatureValue> = {};
   const result: Record<string, FeatureValue> = {};
   for (let i = 0; i < spine.length; i++) {
-    for (const { field, column } of fields) row[field.name] = (column === undefined ? null : valueAt(column, i)) as FeatureValue;
+    for (const { field, column } of fields) row[field.name] = (column === undefined ? null : columnValue(column, i)) as FeatureValue;
     for (const input of inputs) outputRow(input.plan, input.out, i, row);
     try {
       evaluateRequestFeatures(set, row, result);

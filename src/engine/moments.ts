@@ -41,6 +41,10 @@ export function momentCopy(from: Float64Array, o: number, to: Float64Array, p: n
 /** Add a non-null value. */
 export function momentAdd(m: Float64Array, o: number, v: number): void {
   if (m[o + M_N] === 0) m[o + M_K] = v;
+  addShifted(m, o, v);
+}
+
+function addShifted(m: Float64Array, o: number, v: number): void {
   const y = v - m[o + M_K]!;
   let s = m[o + M_S1]!;
   let t = s + y;
@@ -104,24 +108,10 @@ export function momentRecompute(m: Float64Array, o: number, values: Float64Array
       k = v;
     }
   }
-  m[o + M_N] = 0;
   m[o + M_K] = k;
   for (let i = from; i < to; i++) {
     const v = values[i & mask]!;
-    if (v !== v) continue;
-    // momentAdd without the first-value shift: K is already chosen.
-    const y = v - k;
-    let ss = m[o + M_S1]!;
-    let t = ss + y;
-    m[o + M_C1]! += twoSumError(ss, y, t);
-    m[o + M_S1] = t;
-    const yy = y * y;
-    ss = m[o + M_S2]!;
-    t = ss + yy;
-    m[o + M_C2]! += twoSumError(ss, yy, t);
-    m[o + M_S2] = t;
-    m[o + M_A2]! += yy;
-    m[o + M_N]!++;
+    if (v === v) addShifted(m, o, v);
   }
 }
 

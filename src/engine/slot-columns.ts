@@ -3,7 +3,8 @@ import type { Table } from '../io/table.js';
 import { hashValue } from './hash.js';
 import { toRaw, toStored } from './inputs.js';
 import type { SlotPlan, ViewPlan } from './plan.js';
-import { rowCursor, valueAt } from './table-access.js';
+import { rowCursor } from './table-access.js';
+import { columnValue } from '../io/column-value.js';
 import type { SlotData } from './window-state.js';
 
 /**
@@ -29,7 +30,7 @@ export function slotColumns(plan: ViewPlan, events: Table): SlotData {
       }
       if (slot.transform === 'raw') {
         const out = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) out[i] = column === undefined ? null : valueAt(column, i);
+        for (let i = 0; i < n; i++) out[i] = column === undefined ? null : columnValue(column, i);
         num.push(undefined);
         any.push(out);
         continue;
@@ -48,7 +49,7 @@ export function slotColumns(plan: ViewPlan, events: Table): SlotData {
         }
         num.push(out);
       } else {
-        num.push(transformColumn(slot, n, (i) => valueAt(column, i)));
+        num.push(transformColumn(slot, n, (i) => columnValue(column, i)));
       }
       continue;
     }

@@ -32,7 +32,15 @@ const ALL = -1; // index mask for plain (non-ring) arrays: i & -1 === i
  * the stream's bit for bit for the same events. Deques, counts, last values and distinct
  * counts are exact, so only their results, not their steps, need to match.
  */
-export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): void {
+export function sweepWindow(
+  plan: ViewPlan,
+  window: WindowPlan,
+  events: SortedEvents,
+  spine: SortedSpine,
+  out: FeatureOutputs,
+  /** Called now and then with the number of spine rows swept so far. */
+  progress?: (rows: number) => void,
+): void {
   const w = window.windowMs;
   const lifetime = !Number.isFinite(w);
   const lateness = plan.allowedLatenessMs;
@@ -94,8 +102,13 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
   const kinds = features.map((f) => f.aggregation as MomentKind);
 
   const keys = spine.starts.length - 1;
+  let nextReport = 1 << 18;
   for (let k = 0; k < keys; k++) {
     const ss = spine.starts[k]!;
+    if (progress !== undefined && ss >= nextReport) {
+      progress(ss);
+      nextReport = ss + (1 << 18);
+    }
     const se = spine.starts[k + 1]!;
     const gs = events.starts[k]!;
     const ge = events.starts[k + 1]!;
@@ -237,40 +250,20 @@ export function sweepWindow(plan: ViewPlan, window: WindowPlan, events: SortedEv
       if (nm > 0) {
         // The window's moments: the state less the retained events before t − w, as
         // WindowState's #windowMoments computes them.
-        let rn = mn;
-        let rk = mk;
-        let r1 = s1;
-        let q1 = c1;
-        let r2 = s2;
-        let q2 = c2;
-        let ra = a2;
+        reading[0] = mn;
+        reading[1] = mk;
+        reading[2] = s1;
+        reading[3] = c1;
+        reading[4] = s2;
+        reading[5] = c2;
+        reading[6] = a2;
         if (!lifetime && lo > head) {
           for (let j = head; j < lo; j++) {
             const v = pv[j]!;
-            if (v !== v) continue;
-            if (--rn === 0) {
-              rk = r1 = q1 = r2 = q2 = ra = 0;
-            } else {
-              const y = rk - v;
-              let u = r1 + y;
-              q1 += twoSumError(r1, y, u);
-              r1 = u;
-              const yy = y * y;
-              u = r2 - yy;
-              q2 += twoSumError(r2, -yy, u);
-              r2 = u;
-              ra += yy;
-            }
+            if (v === v) momentRemove(reading, 0, v);
           }
+          if (momentImprecise(reading, 0)) momentRecompute(reading, 0, pv, lo, hi, ALL);
         }
-        reading[0] = rn;
-        reading[1] = rk;
-        reading[2] = r1;
-        reading[3] = q1;
-        reading[4] = r2;
-        reading[5] = q2;
-        reading[6] = ra;
-        if (!lifetime && lo > head && imprecise(rn, rk, r1, q1, r2, q2, ra)) momentRecompute(reading, 0, pv, lo, hi, ALL);
         for (let m = 1; m < nm; m++) {
           const o = m * MOMENT_SIZE;
           momentCopy(moments, o, reading, o);

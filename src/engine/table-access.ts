@@ -1,27 +1,6 @@
 import { TandemError } from '../errors.js';
 import type { Column, Table } from '../io/table.js';
 
-/** The value of a column at a row, as an event object would hold it (null for missing). */
-export function valueAt(column: Column, row: number): unknown {
-  switch (column.type) {
-    case 'number':
-    case 'timestamp': {
-      const v = column.values[row]!;
-      return v === v ? v : null;
-    }
-    case 'boolean': {
-      const v = column.values[row]!;
-      return v === v ? v === 1 : null;
-    }
-    case 'string': {
-      const code = column.codes[row]!;
-      return code < 0 ? null : column.dictionary[code]!;
-    }
-    case 'json':
-      return column.values[row] ?? null;
-  }
-}
-
 /** A table's column or an error naming what needed it and which columns there are. */
 export function requireColumn(table: Table, name: string, what: string, purpose: string): Column {
   const column = table.columns.get(name);

@@ -6,7 +6,7 @@ import { loadProject } from '../../config/load-project.js';
 import { generateTransactions } from '../../demo/transactions.js';
 import { backfill, columnOf } from '../../engine/backfill.js';
 import { StreamEngine } from '../../engine/stream.js';
-import { valueAt } from '../../engine/table-access.js';
+import { columnValue } from '../../io/column-value.js';
 import { TandemError } from '../../errors.js';
 import { readTable, writeTable } from '../../io/index.js';
 import type { Column, Table } from '../../io/table.js';
@@ -24,7 +24,7 @@ const VIEWS = ['card_stats', 'merchant_stats', 'card_merchant_stats', 'tx_reques
 
 function row(table: Table, i: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, column] of table.columns) out[name] = valueAt(column, i);
+  for (const [name, column] of table.columns) out[name] = columnValue(column, i);
   return out;
 }
 
@@ -84,7 +84,7 @@ export function registerDemo(program: Command): void {
       started = performance.now();
       for (let i = 0; i < n; i++) {
         const event: Record<string, unknown> = {};
-        for (let c = 0; c < names.length; c++) event[names[c]!] = valueAt(columns[c]!, i);
+        for (let c = 0; c < names.length; c++) event[names[c]!] = columnValue(columns[c]!, i);
         engine.apply('transactions', event);
       }
       const streamSeconds = (performance.now() - started) / 1000;
@@ -102,7 +102,7 @@ export function registerDemo(program: Command): void {
       const spineRows: Record<string, unknown>[] = [];
       for (let i = 0; i < sample; i++) {
         const r = Math.floor((i * n) / sample);
-        spineRows.push({ card: valueAt(cardColumn, r), merchant: valueAt(merchantColumn, r), ts: at, amount: 42, country: 'US' });
+        spineRows.push({ card: columnValue(cardColumn, r), merchant: columnValue(merchantColumn, r), ts: at, amount: 42, country: 'US' });
       }
       const spine: Table = {
         length: spineRows.length,
