@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { backfill, StreamEngine } from '../src/engine/index.js';
+import { backfill, backfillParallel, StreamEngine } from '../src/engine/index.js';
 import type { Table } from '../src/io/table.js';
 import { bruteForce, compareColumns, relativeDifference, type Agreement } from './compare.js';
 import { checkFrame, featureQuery, loadEvents, openDuckDB, readResult, toSql, type TimeEncoding } from './duckdb.js';
@@ -190,6 +190,16 @@ async function main(): Promise<void> {
   const ours = featureColumns(tandem.result.table, n);
   phase(`Tandem backfill: ${tandem.seconds.toFixed(3)}s (${Math.round(n / tandem.seconds).toLocaleString('en-US')} events/s)`);
 
+  phase(`Tandem backfillParallel (2 threads, as DuckDB), ${options.runs} run(s)`);
+  const parallel = await timed(options.runs, () => backfillParallel(project, { views: VIEW_NAMES, events: events.table, spine: 'events', threads: 2 }));
+  const parallelIdentical = [...tandem.result.table.columns].every(([name, column]) => {
+    const other = parallel.result.table.columns.get(name);
+    if (other?.type !== column.type || column.type === 'string' || column.type === 'json' || other.type === 'string' || other.type === 'json') return other !== undefined;
+    return column.values.every((v, i) => Object.is(v, other.values[i]));
+  });
+  if (!parallelIdentical) throw new Error('backfillParallel differs from backfill');
+  phase(`Tandem backfillParallel: ${parallel.seconds.toFixed(3)}s, identical to the one-thread output`);
+
   const streamCount = Math.min(options.streamEvents, n);
   phase(`stream apply of ${streamCount.toLocaleString('en-US')} events as objects`);
   const stream = streamApply(events, streamCount);
@@ -261,7 +271,13 @@ async function main(): Promise<void> {
       features: FEATURE_NAMES.length,
       generateSeconds: generated.seconds,
     },
-    tandem: { backfillSeconds: tandem.seconds, runs: tandem.all, eventsPerSecond: n / tandem.seconds },
+    tandem: {
+      backfillSeconds: tandem.seconds,
+      runs: tandem.all,
+      eventsPerSecond: n / tandem.seconds,
+      parallelSeconds: parallel.seconds,
+      parallelRuns: parallel.all,
+    },
     runs: options.runs,
     duckdb: {
       timeEncoding,
@@ -273,6 +289,7 @@ async function main(): Promise<void> {
     },
     speedup: compute.seconds / tandem.seconds,
     speedupIncludingReadBack: (compute.seconds + read.seconds) / tandem.seconds,
+    speedupParallel: compute.seconds / parallel.seconds,
     stream,
     reference: { sumEventsPerSecond: reference.sumPerSecond, keyedSumEventsPerSecond: reference.keyedSumPerSecond },
     memory: { afterGenerate: memGenerated, afterTandemBackfill: memTandem, afterStream: memStream, afterDuckDB: memDuck },
@@ -300,10 +317,11 @@ async function main(): Promise<void> {
 type Results = {
   machine: { cpu: string; cores: number; node: string; duckdb: string; duckdbThreads: number; loadAverage1m: { before: number; after: number } };
   data: { events: number; spanDays: number; keys: ReturnType<typeof keyStats>; exactTies: number; windowEdgeRepeats: number; features: number };
-  tandem: { backfillSeconds: number; eventsPerSecond: number; runs: readonly number[] };
+  tandem: { backfillSeconds: number; eventsPerSecond: number; runs: readonly number[]; parallelSeconds: number; parallelRuns: readonly number[] };
   duckdb: { timeEncoding: string; loadSeconds: number; computeSeconds: number; readBackSeconds: number; eventsPerSecond: number; runs: readonly number[] };
   speedup: number;
   speedupIncludingReadBack: number;
+  speedupParallel: number;
   stream: { events: number; seconds: number; perSecond: number; rejected: number };
   reference: { sumEventsPerSecond: number; keyedSumEventsPerSecond: number };
   memory: Record<string, MemorySample>;
@@ -327,7 +345,8 @@ function printReport(r: Results): void {
     ['DuckDB compute', `${sec(r.duckdb.computeSeconds)}  (${int(r.duckdb.eventsPerSecond)} events/s, ${r.machine.duckdbThreads} threads, ts as ${r.duckdb.timeEncoding}${best(r.duckdb.runs)})`],
     ['DuckDB read-back', `${sec(r.duckdb.readBackSeconds)}  (result into typed arrays; not in the ratio)`],
     ['DuckDB load', `${sec(r.duckdb.loadSeconds)}  (not in the ratio)`],
-    ['DuckDB / Tandem', `${r.speedup.toFixed(1)}×  (${r.speedupIncludingReadBack.toFixed(1)}× counting DuckDB's read-back; target ≥ 10×)`],
+    ['Tandem, 2 threads', `${sec(r.tandem.parallelSeconds)}  (${int(r.data.events / r.tandem.parallelSeconds)} events/s, backfillParallel, identical output${best(r.tandem.parallelRuns)})`],
+    ['DuckDB / Tandem', `${r.speedup.toFixed(1)}× with 1 thread (${r.speedupIncludingReadBack.toFixed(1)}× counting DuckDB's read-back); ${r.speedupParallel.toFixed(1)}× with 2 threads; target ≥ 10×`],
     ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, ${r.stream.rejected} rejected; target ≥ 1,000,000)`],
     ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
   ];

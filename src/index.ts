@@ -25,6 +25,7 @@ export { requestFeatures, type RequestFeatures } from './features/request-featur
 export { defineProject, type Project, type ProjectOptions } from './features/project.js';
 export {
   backfill,
+  backfillParallel,
   backfillRows,
   StreamEngine,
   evaluateRequestFeatures,

@@ -6,11 +6,13 @@ import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
 import { groupByKey, keyIds, timeOrder, toGroupedOrder, type Grouping } from './key-ids.js';
 import { allocateOutputs, outputRow } from './outputs.js';
-import { planView } from './plan.js';
+import { availableParallelism } from 'node:os';
+import { planView, type ViewPlan, type WindowPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
 import { slotColumns } from './slot-columns.js';
 import { isTable, requireColumn, timeColumn } from './table-access.js';
 import { columnValue } from '../io/column-value.js';
+import { sweepPool } from './sweep-pool.js';
 import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
 
@@ -90,10 +92,93 @@ function checkClashes(outputs: Selection['outputs'], spine: Table): void {
 
 /**
  * The batch driver: for every spine row, each selected view's features as of the row's time,
- * from the same incremental state the stream uses. Events and spine rows are grouped by
- * entity and swept once in time order; an event at the row's time or later is never seen.
+ * by the same algorithms the stream uses. Events and spine rows are grouped by entity and
+ * swept once in time order; an event at the row's time or later is never seen.
  */
 export function backfill(project: Project, options: BackfillOptions): BackfillResult {
+  const run = startBackfill(project, options, (n) => new Float64Array(n));
+  for (const job of run.jobs()) {
+    for (const window of job.plan.windows) {
+      sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped, (rows) => run.progress(rows));
+      run.windowDone();
+    }
+    finishView(job);
+  }
+  return run.result();
+}
+
+/**
+ * `backfill` on both cores: while the main thread prepares the next view (and evaluates its
+ * feature functions), worker threads sweep the windows of the views already prepared, over
+ * shared memory. Same values as `backfill`, bit for bit.
+ */
+export async function backfillParallel(
+  project: Project,
+  options: BackfillOptions & {
+    /**
+     * Worker threads to sweep with. @default the cores available, or 1 (no workers) when the
+     * work is small enough that starting workers would cost more than it saves
+     */
+    readonly threads?: number;
+  },
+): Promise<BackfillResult> {
+  const threads = Math.max(1, Math.min(options.threads ?? (estimateWork(project, options) < SMALL_WORK ? 1 : availableParallelism()), 8));
+  if (threads === 1) return backfill(project, options);
+  const pool = sweepPool(threads);
+  const run = startBackfill(project, options, (n) => new Float64Array(new SharedArrayBuffer(8 * n)));
+  const pending: Promise<void>[] = [];
+  for (const job of run.jobs()) {
+    const sweeps = job.plan.windows.map(async (window) => {
+      if (canRunInWorker(job, window)) {
+        await pool.sweep(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
+      } else {
+        sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
+      }
+      run.windowDone();
+    });
+    pending.push(Promise.all(sweeps).then(() => finishView(job)));
+  }
+  await Promise.all(pending);
+  return run.result();
+}
+
+/** Below this many event × window sweeps, a worker's start-up outweighs its help. */
+const SMALL_WORK = 4_000_000;
+
+function estimateWork(project: Project, options: BackfillOptions): number {
+  const events = options.events;
+  const rows = isTable(events) ? events.length : Object.values(events).reduce((sum, t) => sum + t.length, 0);
+  const windows = options.views.reduce((sum, name) => sum + (project.views.has(name) ? planView(project.views.get(name)!).windows.length : 1), 0);
+  return rows * windows;
+}
+
+/** Workers share numbers only: windows with values of other types run on the main thread. */
+function canRunInWorker(job: ViewJob, window: WindowPlan): boolean {
+  return window.columns.every((c) => c.storage === 'number') && window.features.every((f) => f.output === 'number') && job.grouped.num.every((a) => a === undefined || a.buffer instanceof SharedArrayBuffer);
+}
+
+/** One view, prepared for its sweeps: columns in grouped order and outputs to fill. */
+interface ViewJob {
+  readonly view: FeatureView;
+  readonly plan: ViewPlan;
+  readonly sorted: SortedEvents;
+  readonly spine: SortedSpine;
+  /** Features in grouped order, as the sweeps write them. */
+  readonly grouped: FeatureOutputs;
+  /** Features in the spine's row order, filled by `finishView`. */
+  readonly out: FeatureOutputs;
+  readonly rows: Uint32Array;
+}
+
+interface BackfillRun {
+  /** Prepares each view when the iteration reaches it. */
+  jobs(): Iterable<ViewJob>;
+  progress(rowsInWindow: number): void;
+  windowDone(): void;
+  result(): BackfillResult;
+}
+
+function startBackfill(project: Project, options: BackfillOptions, allocate: (n: number) => Float64Array): BackfillRun {
   const selection = select(project, options.views);
   const sources = [...new Set(selection.views.map((v) => v.source))];
   const eventsOf = (sourceName: string): Table => {
@@ -133,11 +218,11 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
   // Progress counts spine rows swept, once per window of each view.
   const total = spine.length * selection.views.reduce((sum, view) => sum + planView(view).windows.length, 0);
   let swept = 0;
-  const progress = options.onProgress && ((rows: number) => options.onProgress!(swept + rows, total));
   const outputs = new Map<FeatureView, FeatureOutputs>();
   const rejected: BackfillRejection[] = [];
   const eventOrders = new Map<Table, { times: Float64Array; byTime: Uint32Array }>();
-  selection.views.forEach((view) => {
+
+  function prepare(view: FeatureView): ViewJob {
     const events = eventsOf(view.source.name);
     let ordered = eventOrders.get(events);
     if (ordered === undefined) {
@@ -158,29 +243,43 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
         });
       }
     }
-    const spineGroups = spine === events ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
-    outputs.set(view, sweep(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, spine === events, (rows, windowDone) => {
-      if (windowDone) swept += spine.length;
-      progress?.(windowDone ? 0 : rows);
-    }));
-  });
-
-  const columns = new Map<string, Column>(spine.columns);
-  for (const output of selection.outputs) {
-    if (output.kind === 'featureView') {
-      const plan = planView(output);
-      const out = outputs.get(output)!;
-      for (const f of plan.features) {
-        columns.set(f.name, f.output === 'number' ? { type: 'number', values: out.num[f.index]! } : columnOf(out.any[f.index]!));
-      }
-    } else {
-      for (const [name, values] of requestColumns(output, spine, outputs)) columns.set(name, columnOf(values));
-    }
+    const sameTable = spine === events;
+    const spineGroups = sameTable ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
+    const job = prepareView(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, sameTable, allocate);
+    outputs.set(view, job.out);
+    return job;
   }
-  return { table: { length: spine.length, columns }, rejected };
+
+  return {
+    *jobs() {
+      for (const view of selection.views) yield prepare(view);
+    },
+    progress(rows) {
+      options.onProgress?.(swept + rows, total);
+    },
+    windowDone() {
+      swept += spine.length;
+      options.onProgress?.(swept, total);
+    },
+    result() {
+      const columns = new Map<string, Column>(spine.columns);
+      for (const output of selection.outputs) {
+        if (output.kind === 'featureView') {
+          const plan = planView(output);
+          const out = outputs.get(output)!;
+          for (const f of plan.features) {
+            columns.set(f.name, f.output === 'number' ? { type: 'number', values: out.num[f.index]! } : columnOf(out.any[f.index]!));
+          }
+        } else {
+          for (const [name, values] of requestColumns(output, spine, outputs)) columns.set(name, columnOf(values));
+        }
+      }
+      return { table: { length: spine.length, columns }, rejected };
+    },
+  };
 }
 
-function sweep(
+function prepareView(
   view: FeatureView,
   events: Table,
   times: Float64Array,
@@ -189,26 +288,26 @@ function sweep(
   spineGroups: Grouping,
   spineRows: number,
   sameTable: boolean,
-  progress: (rows: number, windowDone: boolean) => void,
-): FeatureOutputs {
+  allocate: (n: number) => Float64Array,
+): ViewJob {
   const plan = planView(view);
   const data = slotColumns(plan, events);
   const order = eventGroups.order;
-  const sortedTimes = toGroupedOrder(times, eventGroups);
+  const sortedTimes = toGroupedOrder(times, eventGroups, allocate);
   const sorted: SortedEvents = {
     times: sortedTimes,
-    num: data.num.map((column) => column && toGroupedOrder(column, eventGroups)),
+    num: data.num.map((column) => column && toGroupedOrder(column, eventGroups, allocate)),
     any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
     starts: eventGroups.starts,
   };
   const spineGrouping = sameTable ? eventGroups : spineGroups;
   const spine: SortedSpine = {
-    times: sameTable ? sortedTimes : toGroupedOrder(spineTimes, spineGroups),
+    times: sameTable ? sortedTimes : toGroupedOrder(spineTimes, spineGroups, allocate),
     starts: spineGrouping.starts,
   };
   // Features are computed in grouped order, then moved to the spine's row order; rows of
   // entities without events, and rows whose key is null, keep the empty-window values.
-  const grouped = allocateOutputs(plan, spineGrouping.order.length);
+  const grouped = allocateOutputs(plan, spineGrouping.order.length, allocate);
   const out = allocateOutputs(plan, spineRows);
   for (const f of plan.features) {
     const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
@@ -221,16 +320,15 @@ function sweep(
       out.any[f.index]!.fill(value);
     }
   }
-  for (const window of plan.windows) {
-    sweepWindow(plan, window, sorted, spine, grouped, (rows) => progress(rows, false));
-    progress(spineRows, true);
+  return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order };
+}
+
+/** Move a view's features from grouped order to the spine's row order. */
+function finishView(job: ViewJob): void {
+  for (const f of job.plan.features) {
+    if (f.output === 'number') permute(job.grouped.num[f.index]!, job.rows, job.out.num[f.index]!);
+    else permute(job.grouped.any[f.index]!, job.rows, job.out.any[f.index]!);
   }
-  const rows = spineGrouping.order;
-  for (const f of plan.features) {
-    if (f.output === 'number') permute(grouped.num[f.index]!, rows, out.num[f.index]!);
-    else permute(grouped.any[f.index]!, rows, out.any[f.index]!);
-  }
-  return out;
 }
 
 const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
@@ -239,7 +337,6 @@ const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
 function permute<A extends Float64Array | unknown[]>(from: A, rows: Uint32Array, to: A): void {
   for (let i = 0; i < rows.length; i++) to[rows[i]!] = from[i]!;
 }
-
 
 function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap<FeatureView, FeatureOutputs>): Map<string, unknown[]> {
   const fields = [...set.requestFields.values()].map((field) => ({

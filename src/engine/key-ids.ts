@@ -153,8 +153,8 @@ export const NO_POSITION = 0xffffffff;
  * position: sequential reads and scattered writes are much kinder to the cache than the
  * scattered reads of gathering through `order`.
  */
-export function toGroupedOrder(values: Float64Array, grouping: Grouping): Float64Array {
-  const out = new Float64Array(grouping.order.length);
+export function toGroupedOrder(values: Float64Array, grouping: Grouping, allocate: (n: number) => Float64Array = (n) => new Float64Array(n)): Float64Array {
+  const out = allocate(grouping.order.length);
   const position = grouping.position;
   for (let i = 0; i < values.length; i++) {
     const at = position[i]!;

@@ -3,9 +3,9 @@ import type { ViewPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
 
 /** Output buffers for `rows` rows of a view's features. */
-export function allocateOutputs(plan: ViewPlan, rows: number): FeatureOutputs {
+export function allocateOutputs(plan: ViewPlan, rows: number, allocate: (n: number) => Float64Array = (n) => new Float64Array(n)): FeatureOutputs {
   return {
-    num: plan.features.map((f) => (f.output === 'number' ? new Float64Array(rows) : undefined)),
+    num: plan.features.map((f) => (f.output === 'number' ? allocate(rows) : undefined)),
     any: plan.features.map((f) => (f.output === 'any' ? new Array<unknown>(rows).fill(null) : undefined)),
   };
 }

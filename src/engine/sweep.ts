@@ -1,6 +1,6 @@
 import { estimate, rankOf, registerOf, SlidingRegisters } from './hll.js';
 import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
-import type { FeaturePlan, ViewPlan, WindowPlan } from './plan.js';
+import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
 
 /** A view's events ordered by entity, then time (then arrival), with every slot gathered. */
@@ -33,7 +33,7 @@ const ALL = -1; // index mask for plain (non-ring) arrays: i & -1 === i
  * counts are exact, so only their results, not their steps, need to match.
  */
 export function sweepWindow(
-  plan: ViewPlan,
+  latenessMs: number,
   window: WindowPlan,
   events: SortedEvents,
   spine: SortedSpine,
@@ -43,7 +43,7 @@ export function sweepWindow(
 ): void {
   const w = window.windowMs;
   const lifetime = !Number.isFinite(w);
-  const lateness = plan.allowedLatenessMs;
+  const lateness = latenessMs;
   const cols = window.columns;
   const times = events.times;
   const values = cols.map((c) => events.num[c.slot]);

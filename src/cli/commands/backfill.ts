@@ -3,7 +3,7 @@ import { TandemError } from '../../errors.js';
 import type { Project } from '../../features/project.js';
 import type { FieldType } from '../../features/schema.js';
 import type { Source } from '../../features/source.js';
-import { backfill } from '../../engine/backfill.js';
+import { backfillParallel } from '../../engine/backfill.js';
 import { readTable, writeTable } from '../../io/index.js';
 import type { Table } from '../../io/table.js';
 import { loadProject } from '../../config/load-project.js';
@@ -17,6 +17,7 @@ interface BackfillFlags {
   readonly spine: string;
   readonly spineTime?: string;
   readonly out: string;
+  readonly threads?: string;
 }
 
 function schemaTypes(source: Source): Record<string, FieldType> {
@@ -56,6 +57,7 @@ export function registerBackfill(program: Command): void {
     .requiredOption('-s, --spine <file|events>', "rows to compute features for, or 'events' for each event as of its own time")
     .option('--spine-time <column>', "the spine's time column (default: the source's timestamp field)")
     .requiredOption('-o, --out <file>', 'output file (.parquet, .csv or .ndjson)')
+    .option('--threads <n>', 'threads sweeping windows (default: the cores available)')
     .action(async (flags: BackfillFlags) => {
       const started = performance.now();
       const project = await loadProject(flags.config);
@@ -83,7 +85,12 @@ export function registerBackfill(program: Command): void {
       }
       const loaded = performance.now();
       const bar = progressBar('backfill');
-      const result = backfill(project, {
+      const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+        throw new TandemError('TANDEM_USAGE', `--threads must be a positive whole number, got '${flags.threads}'`);
+      }
+      const result = await backfillParallel(project, {
+        ...(threads === undefined ? {} : { threads }),
         views: flags.view,
         events: sources.length === 1 ? events[sources[0]!.name]! : events,
         spine,

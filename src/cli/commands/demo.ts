@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../config/load-project.js';
 import { generateTransactions } from '../../demo/transactions.js';
-import { backfill, columnOf } from '../../engine/backfill.js';
+import { backfill, backfillParallel, columnOf } from '../../engine/backfill.js';
 import { StreamEngine } from '../../engine/stream.js';
 import { columnValue } from '../../io/column-value.js';
 import { TandemError } from '../../errors.js';
@@ -67,7 +67,7 @@ export function registerDemo(program: Command): void {
 
       started = performance.now();
       const bar = progressBar('backfill');
-      const training = backfill(project, { views: VIEWS, events, spine: 'events', onProgress: (d, t) => bar.update(d, t) });
+      const training = await backfillParallel(project, { views: VIEWS, events, spine: 'events', onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
       const backfillSeconds = (performance.now() - started) / 1000;
       await writeTable(training.table, trainingFile);
