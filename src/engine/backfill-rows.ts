@@ -1,6 +1,7 @@
 import type { Project } from '../features/project.js';
 import type { Column, Table } from '../io/table.js';
-import { backfill, columnOf } from './backfill.js';
+import { backfill } from './backfill.js';
+import { columnOf } from './column-of.js';
 import { columnValue } from '../io/column-value.js';
 
 type Row = Readonly<Record<string, unknown>>;

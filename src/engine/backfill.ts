@@ -4,16 +4,15 @@ import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
-import { groupByKey, keyIds, timeOrder, toGroupedOrder, type Grouping } from './key-ids.js';
-import { allocateOutputs, outputRow } from './outputs.js';
-import { availableParallelism } from 'node:os';
-import { planView, type ViewPlan, type WindowPlan } from './plan.js';
+import { groupByKey, keyIds, timeOrder } from './key-ids.js';
+import { outputRow } from './outputs.js';
+import { planView } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
-import { slotColumns } from './slot-columns.js';
 import { isTable, requireColumn, timeColumn } from './table-access.js';
 import { columnValue } from '../io/column-value.js';
-import { sweepPool } from './sweep-pool.js';
-import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
+import { sweepWindow } from './sweep.js';
+import { columnOf } from './column-of.js';
+import { finishView, prepareView, type ViewJob } from './view-job.js';
 import type { FeatureOutputs } from './window-state.js';
 
 export interface BackfillOptions {
@@ -107,70 +106,7 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
   return run.result();
 }
 
-/**
- * `backfill` on both cores: while the main thread prepares the next view (and evaluates its
- * feature functions), worker threads sweep the windows of the views already prepared, over
- * shared memory. Same values as `backfill`, bit for bit.
- */
-export async function backfillParallel(
-  project: Project,
-  options: BackfillOptions & {
-    /**
-     * Worker threads to sweep with. @default the cores available, or 1 (no workers) when the
-     * work is small enough that starting workers would cost more than it saves
-     */
-    readonly threads?: number;
-  },
-): Promise<BackfillResult> {
-  const threads = Math.max(1, Math.min(options.threads ?? (estimateWork(project, options) < SMALL_WORK ? 1 : availableParallelism()), 8));
-  if (threads === 1) return backfill(project, options);
-  const pool = sweepPool(threads);
-  const run = startBackfill(project, options, (n) => new Float64Array(new SharedArrayBuffer(8 * n)));
-  const pending: Promise<void>[] = [];
-  for (const job of run.jobs()) {
-    const sweeps = job.plan.windows.map(async (window) => {
-      if (canRunInWorker(job, window)) {
-        await pool.sweep(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
-      } else {
-        sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
-      }
-      run.windowDone();
-    });
-    pending.push(Promise.all(sweeps).then(() => finishView(job)));
-  }
-  await Promise.all(pending);
-  return run.result();
-}
-
-/** Below this many event × window sweeps, a worker's start-up outweighs its help. */
-const SMALL_WORK = 4_000_000;
-
-function estimateWork(project: Project, options: BackfillOptions): number {
-  const events = options.events;
-  const rows = isTable(events) ? events.length : Object.values(events).reduce((sum, t) => sum + t.length, 0);
-  const windows = options.views.reduce((sum, name) => sum + (project.views.has(name) ? planView(project.views.get(name)!).windows.length : 1), 0);
-  return rows * windows;
-}
-
-/** Workers share numbers only: windows with values of other types run on the main thread. */
-function canRunInWorker(job: ViewJob, window: WindowPlan): boolean {
-  return window.columns.every((c) => c.storage === 'number') && window.features.every((f) => f.output === 'number') && job.grouped.num.every((a) => a === undefined || a.buffer instanceof SharedArrayBuffer);
-}
-
-/** One view, prepared for its sweeps: columns in grouped order and outputs to fill. */
-interface ViewJob {
-  readonly view: FeatureView;
-  readonly plan: ViewPlan;
-  readonly sorted: SortedEvents;
-  readonly spine: SortedSpine;
-  /** Features in grouped order, as the sweeps write them. */
-  readonly grouped: FeatureOutputs;
-  /** Features in the spine's row order, filled by `finishView`. */
-  readonly out: FeatureOutputs;
-  readonly rows: Uint32Array;
-}
-
-interface BackfillRun {
+export interface BackfillRun {
   /** Prepares each view when the iteration reaches it. */
   jobs(): Iterable<ViewJob>;
   progress(rowsInWindow: number): void;
@@ -178,7 +114,7 @@ interface BackfillRun {
   result(): BackfillResult;
 }
 
-function startBackfill(project: Project, options: BackfillOptions, allocate: (n: number) => Float64Array): BackfillRun {
+export function startBackfill(project: Project, options: BackfillOptions, allocate: (n: number) => Float64Array): BackfillRun {
   const selection = select(project, options.views);
   const sources = [...new Set(selection.views.map((v) => v.source))];
   const eventsOf = (sourceName: string): Table => {
@@ -279,65 +215,6 @@ function startBackfill(project: Project, options: BackfillOptions, allocate: (n:
   };
 }
 
-function prepareView(
-  view: FeatureView,
-  events: Table,
-  times: Float64Array,
-  eventGroups: Grouping,
-  spineTimes: Float64Array,
-  spineGroups: Grouping,
-  spineRows: number,
-  sameTable: boolean,
-  allocate: (n: number) => Float64Array,
-): ViewJob {
-  const plan = planView(view);
-  const data = slotColumns(plan, events);
-  const order = eventGroups.order;
-  const sortedTimes = toGroupedOrder(times, eventGroups, allocate);
-  const sorted: SortedEvents = {
-    times: sortedTimes,
-    num: data.num.map((column) => column && toGroupedOrder(column, eventGroups, allocate)),
-    any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
-    starts: eventGroups.starts,
-  };
-  const spineGrouping = sameTable ? eventGroups : spineGroups;
-  const spine: SortedSpine = {
-    times: sameTable ? sortedTimes : toGroupedOrder(spineTimes, spineGroups, allocate),
-    starts: spineGrouping.starts,
-  };
-  // Features are computed in grouped order, then moved to the spine's row order; rows of
-  // entities without events, and rows whose key is null, keep the empty-window values.
-  const grouped = allocateOutputs(plan, spineGrouping.order.length, allocate);
-  const out = allocateOutputs(plan, spineRows);
-  for (const f of plan.features) {
-    const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
-    if (f.output === 'number') {
-      grouped.num[f.index]!.fill(empty);
-      out.num[f.index]!.fill(empty);
-    } else {
-      const value = f.aggregation === 'lastK' ? EMPTY_LIST : null;
-      grouped.any[f.index]!.fill(value);
-      out.any[f.index]!.fill(value);
-    }
-  }
-  return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order };
-}
-
-/** Move a view's features from grouped order to the spine's row order. */
-function finishView(job: ViewJob): void {
-  for (const f of job.plan.features) {
-    if (f.output === 'number') permute(job.grouped.num[f.index]!, job.rows, job.out.num[f.index]!);
-    else permute(job.grouped.any[f.index]!, job.rows, job.out.any[f.index]!);
-  }
-}
-
-const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
-
-/** to[rows[i]] = from[i], one monomorphic loop per array kind. */
-function permute<A extends Float64Array | unknown[]>(from: A, rows: Uint32Array, to: A): void {
-  for (let i = 0; i < rows.length; i++) to[rows[i]!] = from[i]!;
-}
-
 function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap<FeatureView, FeatureOutputs>): Map<string, unknown[]> {
   const fields = [...set.requestFields.values()].map((field) => ({
     field,
@@ -363,44 +240,3 @@ function requestColumns(set: RequestFeatures, spine: Table, outputs: ReadonlyMap
   return columns;
 }
 
-/** The narrowest column type holding every value: number, boolean, string, else JSON. */
-export function columnOf(values: readonly unknown[]): Column {
-  let kind: 'number' | 'boolean' | 'string' | 'json' | undefined;
-  for (const v of values) {
-    if (v === null || v === undefined) continue;
-    const k = typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'json';
-    if (kind === undefined) kind = k;
-    else if (kind !== k) {
-      kind = 'json';
-      break;
-    }
-  }
-  if (kind === 'number' || kind === 'boolean') {
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      out[i] = v === null || v === undefined ? NaN : Number(v);
-    }
-    return { type: kind, values: out };
-  }
-  if (kind === 'string') {
-    const dictionary: string[] = [];
-    const index = new Map<string, number>();
-    const codes = new Int32Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (typeof v !== 'string') {
-        codes[i] = -1;
-        continue;
-      }
-      let code = index.get(v);
-      if (code === undefined) {
-        index.set(v, (code = dictionary.length));
-        dictionary.push(v);
-      }
-      codes[i] = code;
-    }
-    return { type: 'string', codes, dictionary };
-  }
-  return { type: 'json', values: values.map((v) => (v === undefined ? null : v)) };
-}

@@ -1,4 +1,5 @@
-export { backfill, backfillParallel, type BackfillOptions, type BackfillResult, type BackfillRejection } from './backfill.js';
+export { backfill, type BackfillOptions, type BackfillResult, type BackfillRejection } from './backfill.js';
+export { backfillParallel } from './backfill-parallel.js';
 export { backfillRows, type BackfillRowsOptions } from './backfill-rows.js';
 export { StreamEngine, type ApplyResult, type RejectedEvent, type ReadOptions, type StreamEngineOptions } from './stream.js';
 export { evaluateRequestFeatures } from './request-eval.js';

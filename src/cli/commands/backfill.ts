@@ -3,7 +3,7 @@ import { TandemError } from '../../errors.js';
 import type { Project } from '../../features/project.js';
 import type { FieldType } from '../../features/schema.js';
 import type { Source } from '../../features/source.js';
-import { backfillParallel } from '../../engine/backfill.js';
+import { backfillParallel } from '../../engine/backfill-parallel.js';
 import { readTable, writeTable } from '../../io/index.js';
 import type { Table } from '../../io/table.js';
 import { loadProject } from '../../config/load-project.js';
