@@ -136,19 +136,20 @@ export function startBackfill(project: Project, options: BackfillOptions, alloca
   };
 
   let spine: Table;
-  let spineTimeName: string;
+  let spineTimeName: string | undefined;
   if (options.spine === 'events') {
     if (sources.length !== 1) {
-      throw new TandemError('TANDEM_USAGE', `--spine events needs views of one source; these read ${sources.map((s) => s.name).join(', ')}`);
+      throw new TandemError('TANDEM_USAGE', `--spine events needs views of one source; these read ${sources.map((s) => s.name).join(', ') || 'none'}`);
     }
     spine = eventsOf(sources[0]!.name);
     spineTimeName = options.spineTimestamp ?? sources[0]!.timestamp;
   } else {
     spine = options.spine;
-    spineTimeName = options.spineTimestamp ?? sources[0]!.timestamp;
+    spineTimeName = options.spineTimestamp ?? sources[0]?.timestamp;
   }
   checkClashes(selection.outputs, spine);
-  const spineTimes = timeColumn(spine, spineTimeName, 'the spine');
+  // Request features that read no view need no time: their values come from the row alone.
+  const spineTimes = spineTimeName === undefined ? new Float64Array(spine.length) : timeColumn(spine, spineTimeName, 'the spine');
   const spineByTime = timeOrder(spineTimes);
 
   // Progress counts spine rows swept, once per window of each view.

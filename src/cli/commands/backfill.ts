@@ -27,6 +27,7 @@ function schemaTypes(source: Source): Record<string, FieldType> {
 /** `--events file` for the views' one source, or `--events source=file` per source. */
 function eventFiles(project: Project, sources: readonly Source[], specs: readonly string[]): Map<Source, string> {
   const files = new Map<Source, string>();
+  if (sources.length === 0) return files; // request features alone read no events
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const named = eq > 0 ? project.sources.get(spec.slice(0, eq)) : undefined;
@@ -53,7 +54,7 @@ export function registerBackfill(program: Command): void {
     .description('compute point-in-time correct features for every spine row (a training set)')
     .option('-c, --config <file>', 'project file', 'tandem.config.ts')
     .requiredOption('-v, --view <names>', 'feature views or request features, comma-separated', (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)])
-    .requiredOption('-e, --events <file>', 'events file (CSV, NDJSON, Parquet), or <source>=<file>; repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-e, --events <file>', 'events file (CSV, NDJSON, Parquet), or <source>=<file>; repeatable', (v: string, prev: string[] = []) => [...prev, v], [] as string[])
     .requiredOption('-s, --spine <file|events>', "rows to compute features for, or 'events' for each event as of its own time")
     .option('--spine-time <column>', "the spine's time column (default: the source's timestamp field)")
     .requiredOption('-o, --out <file>', 'output file (.parquet, .csv or .ndjson)')
@@ -75,7 +76,9 @@ export function registerBackfill(program: Command): void {
 
       let spine: Table | 'events' = 'events';
       if (flags.spine !== 'events') {
-        const types: Record<string, FieldType> = { [flags.spineTime ?? sources[0]!.timestamp]: 'timestamp' };
+        const types: Record<string, FieldType> = {};
+        const timeColumn = flags.spineTime ?? sources[0]?.timestamp;
+        if (timeColumn !== undefined) types[timeColumn] = 'timestamp';
         for (const view of selected) for (const key of view.entity.keys) types[key] = view.source.fields.get(key)!.type;
         for (const name of flags.view) {
           for (const field of project.requestFeatures.get(name)?.requestFields.values() ?? []) types[field.name] = field.type;
