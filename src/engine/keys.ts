@@ -49,9 +49,3 @@ export function keyOf(entity: Entity, key: EntityKey): string {
   }
   return part(key, entity, entity.keys[0]!);
 }
-
-/** Key parts back as an object, e.g. for listing entities. */
-export function keyFields(entity: Entity, key: string): Record<string, string> {
-  const parts = entity.keys.length === 1 ? [key] : key.split(KEY_SEPARATOR);
-  return Object.fromEntries(entity.keys.map((k, i) => [k, parts[i] ?? '']));
-}

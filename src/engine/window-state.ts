@@ -16,8 +16,9 @@ export interface FeatureOutputs {
 }
 
 /**
- * The incremental state of one entity for one window length: the single implementation of
- * every aggregation, driven by both backfill and stream.
+ * The stream driver's state of one entity for one window length. The backfill kernel
+ * (sweep.ts) is this class specialised to sorted columns and must keep its rules: the same
+ * drops, recomputations and moment operations (moments.ts) in the same order.
  *
  * Events are kept in a time-ordered ring while a read may still need them: for a window w
  * and allowed lateness L, every read is at or after (newest − L), so events before
@@ -26,9 +27,9 @@ export interface FeatureOutputs {
  * [t − w, t) but are still retained are subtracted on the fly, so the state — and therefore
  * every value — depends only on the sequence of applied events, not on when reads happen.
  *
- * Sums use shifted data (x − K, K a value from the window) with Neumaier-compensated
- * summation, and are recomputed exactly from the retained events after every ~2n updates,
- * which bounds the drift of add/remove sums (Chan, Golub, LeVeque 1983 on shifted variance).
+ * Sums use shifted data (x − K, K a value from the window) with compensated summation, and
+ * are recomputed from the retained events after every ~2n updates and whenever they have
+ * become imprecise for what remains (moments.ts).
  */
 export class WindowState {
   readonly #plan: WindowPlan;
@@ -95,43 +96,6 @@ export class WindowState {
     this.#foldMax = new Float64Array(n).fill(-Infinity);
     this.#foldLast = cols.map((c) => (c.lastK > 0 && life ? [] : null));
     this.#resize(8);
-  }
-
-  /** Newest event time applied, -Infinity when none. */
-  get newest(): number {
-    return this.#keyMax;
-  }
-
-  /** Events currently retained in the ring (for memory accounting and tests). */
-  get retained(): number {
-    return this.#size;
-  }
-
-  /** Forget everything: the state is then indistinguishable from a new one. */
-  reset(): void {
-    for (let c = 0; c < this.#ncol; c++) {
-      const any = this.#any[c];
-      if (any) any.fill(undefined);
-      this.#max[c]?.clear();
-      this.#min[c]?.clear();
-      this.#hll[c]?.clear();
-      this.#lifeRegs[c]?.fill(0);
-      this.#foldRegs[c]?.fill(0);
-      const folded = this.#foldLast[c];
-      if (folded) folded.length = 0;
-    }
-    this.#head = 0;
-    this.#size = 0;
-    this.#keyMax = -Infinity;
-    this.#events = 0;
-    this.#ops = 0;
-    this.#dequesDirty = false;
-    this.#moments.fill(0);
-    this.#foldMoments.fill(0);
-    this.#lifeNonZero.fill(0);
-    this.#lifeInverse.fill(0);
-    this.#foldMin.fill(Infinity);
-    this.#foldMax.fill(-Infinity);
   }
 
   /**
@@ -248,7 +212,7 @@ export class WindowState {
           this.#readLast(f.aggregation === 'last', f.output === 'number', f.index, c, f.k, skipHead, skipTail, out, row);
           break;
         case 'approxDistinct':
-          out.num[f.index]![row] = this.#distinct(c, lo, t, past, skipHead, skipTail, cols[c]!.hllPrecision);
+          out.num[f.index]![row] = this.#distinct(c, lo, past, skipHead, skipTail, cols[c]!.hllPrecision);
           break;
       }
     }
@@ -369,7 +333,7 @@ export class WindowState {
     regs[reg] = rank;
   }
 
-  #distinct(c: number, lo: number, _t: number, past: boolean, skipHead: number, skipTail: number, p: number): number {
+  #distinct(c: number, lo: number, past: boolean, skipHead: number, skipTail: number, p: number): number {
     if (!past) {
       const sliding = this.#hll[c];
       if (sliding) return sliding.estimateFrom(lo);
