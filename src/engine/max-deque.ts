@@ -3,12 +3,15 @@
  * kept in time order with strictly decreasing values, so the maximum of every suffix of the
  * window is at hand. Minima use the same deque on negated values. Amortised O(1) per event.
  */
+const EMPTY = new Float64Array(0);
+
 export class MaxDeque {
-  #times = new Float64Array(4);
-  #values = new Float64Array(4);
+  // Allocated on the first push: many entities of an online store never need one.
+  #times = EMPTY;
+  #values = EMPTY;
   #head = 0;
   #size = 0;
-  #mask = 3;
+  #mask = 0;
 
   get size(): number {
     return this.#size;
@@ -50,7 +53,7 @@ export class MaxDeque {
   }
 
   #grow(): void {
-    const capacity = this.#times.length * 2;
+    const capacity = Math.max(4, this.#times.length * 2);
     const times = new Float64Array(capacity);
     const values = new Float64Array(capacity);
     for (let i = 0; i < this.#size; i++) {

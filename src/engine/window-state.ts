@@ -31,6 +31,11 @@ export interface FeatureOutputs {
  * are recomputed from the retained events after every ~2n updates and whenever they have
  * become imprecise for what remains (moments.ts).
  */
+const NO_NUMBERS = new Float64Array(0);
+const NONE: readonly null[] = Object.freeze([]);
+/** The moments of the window being read (reads are synchronous, so one buffer serves all). */
+let reading = new Float64Array(8 * MOMENT_SIZE);
+
 export class WindowState {
   readonly #plan: WindowPlan;
   readonly #w: number;
@@ -52,50 +57,49 @@ export class WindowState {
 
   /** Moments per column, MOMENT_SIZE slots each (see moments.ts). */
   readonly #moments: Float64Array;
-  /** The moments of the window being read, per column. */
-  readonly #readMoments: Float64Array;
   /** Lifetime windows: the moments of the folded events alone, for reads in the past. */
   readonly #foldMoments: Float64Array;
 
-  readonly #max: (MaxDeque | null)[];
-  readonly #min: (MaxDeque | null)[];
+  readonly #max: readonly (MaxDeque | null)[];
+  readonly #min: readonly (MaxDeque | null)[];
   #dequesDirty = false;
-  readonly #hll: (SlidingRegisters | null)[];
+  readonly #hll: readonly (SlidingRegisters | null)[];
   // Lifetime distinct counts: registers of every event (maintained estimate sums) and of folded ones.
-  readonly #lifeRegs: (Uint8Array | null)[];
+  readonly #lifeRegs: readonly (Uint8Array | null)[];
   readonly #lifeNonZero: Float64Array;
   readonly #lifeInverse: Float64Array;
-  readonly #foldRegs: (Uint8Array | null)[];
+  readonly #foldRegs: readonly (Uint8Array | null)[];
   // Lifetime folds of dropped events.
   readonly #foldMin: Float64Array;
   readonly #foldMax: Float64Array;
-  readonly #foldLast: (unknown[] | null)[];
+  readonly #foldLast: readonly (unknown[] | null)[];
 
   constructor(plan: WindowPlan, latenessMs: number) {
     this.#plan = plan;
     this.#w = plan.windowMs;
-    this.#lifetime = !Number.isFinite(plan.windowMs);
+    const life = (this.#lifetime = !Number.isFinite(plan.windowMs));
     this.#lateness = latenessMs;
     const cols = plan.columns;
     const n = (this.#ncol = cols.length);
-    this.#times = new Float64Array(0);
-    this.#num = cols.map((c) => (c.storage === 'number' ? new Float64Array(0) : null));
+    // An online store holds this per entity and window: allocate only what the plan uses,
+    // and share empty placeholders for the rest.
+    this.#times = NO_NUMBERS;
+    this.#num = cols.map((c) => (c.storage === 'number' ? NO_NUMBERS : null));
     this.#any = cols.map((c) => (c.storage === 'any' ? [] : null));
-    this.#moments = new Float64Array(n * MOMENT_SIZE);
-    this.#readMoments = new Float64Array(n * MOMENT_SIZE);
-    this.#foldMoments = new Float64Array(this.#lifetime ? n * MOMENT_SIZE : 0);
-    this.#max = cols.map((c) => (c.max ? new MaxDeque() : null));
-    this.#min = cols.map((c) => (c.min ? new MaxDeque() : null));
-    const life = this.#lifetime;
-    this.#hll = cols.map((c) => (c.hllPrecision > 0 && !life ? new SlidingRegisters(c.hllPrecision) : null));
-    this.#lifeRegs = cols.map((c) => (c.hllPrecision > 0 && life ? new Uint8Array(1 << c.hllPrecision) : null));
-    this.#foldRegs = cols.map((c) => (c.hllPrecision > 0 && life ? new Uint8Array(1 << c.hllPrecision) : null));
-    this.#lifeNonZero = new Float64Array(n);
-    this.#lifeInverse = new Float64Array(n);
-    this.#foldMin = new Float64Array(n).fill(Infinity);
-    this.#foldMax = new Float64Array(n).fill(-Infinity);
-    this.#foldLast = cols.map((c) => (c.lastK > 0 && life ? [] : null));
-    this.#resize(8);
+    this.#moments = cols.some((c) => c.moments) ? new Float64Array(n * MOMENT_SIZE) : NO_NUMBERS;
+    this.#max = cols.some((c) => c.max) ? cols.map((c) => (c.max ? new MaxDeque() : null)) : NONE;
+    this.#min = cols.some((c) => c.min) ? cols.map((c) => (c.min ? new MaxDeque() : null)) : NONE;
+    const hll = cols.some((c) => c.hllPrecision > 0);
+    this.#hll = hll && !life ? cols.map((c) => (c.hllPrecision > 0 ? new SlidingRegisters(c.hllPrecision) : null)) : NONE;
+    this.#lifeRegs = hll && life ? cols.map((c) => (c.hllPrecision > 0 ? new Uint8Array(1 << c.hllPrecision) : null)) : NONE;
+    this.#foldRegs = hll && life ? cols.map((c) => (c.hllPrecision > 0 ? new Uint8Array(1 << c.hllPrecision) : null)) : NONE;
+    this.#lifeNonZero = hll && life ? new Float64Array(n) : NO_NUMBERS;
+    this.#lifeInverse = hll && life ? new Float64Array(n) : NO_NUMBERS;
+    this.#foldMoments = life && this.#moments !== NO_NUMBERS ? new Float64Array(n * MOMENT_SIZE) : NO_NUMBERS;
+    this.#foldMin = life ? new Float64Array(n).fill(Infinity) : NO_NUMBERS;
+    this.#foldMax = life ? new Float64Array(n).fill(-Infinity) : NO_NUMBERS;
+    this.#foldLast = life ? cols.map((c) => (c.lastK > 0 ? [] : null)) : NONE;
+    this.#resize(4);
   }
 
   /**
@@ -180,13 +184,13 @@ export class WindowState {
       switch (f.aggregation) {
         case 'count':
           // count() counts events; count(input) counts non-null values, kept in the moments.
-          out.num[f.index]![row] = c < 0 ? events : momentValue('count', this.#readMoments, c * MOMENT_SIZE);
+          out.num[f.index]![row] = c < 0 ? events : momentValue('count', reading, c * MOMENT_SIZE);
           break;
         case 'sum':
         case 'mean':
         case 'variance':
         case 'std':
-          out.num[f.index]![row] = momentValue(f.aggregation, this.#readMoments, c * MOMENT_SIZE);
+          out.num[f.index]![row] = momentValue(f.aggregation, reading, c * MOMENT_SIZE);
           break;
         case 'max':
         case 'min': {
@@ -221,7 +225,8 @@ export class WindowState {
   /** The moments of the values in the window being read: the state's, less the skipped events. */
   #windowMoments(c: number, skipHead: number, skipTail: number): void {
     const o = c * MOMENT_SIZE;
-    const m = this.#readMoments;
+    if (reading.length < this.#moments.length) reading = new Float64Array(this.#moments.length);
+    const m = reading;
     momentCopy(this.#moments, o, m, o);
     if (skipHead + skipTail === 0) return;
     const num = this.#num[c]!;
@@ -258,7 +263,7 @@ export class WindowState {
     for (let c = 0; c < this.#ncol; c++) {
       const max = this.#max[c];
       const min = this.#min[c];
-      if (max === null && min === null) continue;
+      if (max == null && min == null) continue;
       max?.clear();
       min?.clear();
       const num = this.#num[c]!;
