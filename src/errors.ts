@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   TANDEM_FILE_FORMAT: { status: 400, meaning: 'A data file has an unknown format or cannot be parsed.' },
   TANDEM_FILE_COLUMN: { status: 400, meaning: 'A data file lacks a required column or has one of the wrong type.' },
   TANDEM_USAGE: { status: 400, meaning: 'A command was called with missing or conflicting options.' },
+  TANDEM_LOG_CORRUPT: { status: 500, meaning: 'The event log holds a damaged record that recovery cannot safely cut off.' },
+  TANDEM_LOG_LOCKED: { status: 409, meaning: 'Another running process has the event log open.' },
+  TANDEM_LOG_CLOSED: { status: 503, meaning: 'The event log was used after it was closed.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat, truncate, writeFile, readFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { FileEventLog, type FileEventLogOptions } from '../../src/log/index.js';
+import { runEventLogContract } from './event-log.contract.js';
+
+runEventLogContract('embedded files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-log-'));
+  return {
+    // Small segments, so retention (whole segments) has something to drop.
+    open: (options = {}) => FileEventLog.open(dir, { segmentBytes: 1_024, ...options } as FileEventLogOptions),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-log-'));
+  try {
+    await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function segments(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => f.endsWith('.seg')).sort();
+}
+
+describe('the embedded event log', () => {
+  it('cuts a torn last write on open and carries on from the last whole record', () =>
+    withDir(async (dir) => {
+      const log = await FileEventLog.open(dir);
+      await log.append(Array.from({ length: 10 }, (_, i) => bytes(`record ${i}`)));
+      await log.close();
+      const [segment] = await segments(dir);
+      const path = join(dir, segment!);
+      await truncate(path, (await stat(path)).size - 5); // the last record lost its tail
+      const reopened = await FileEventLog.open(dir);
+      expect(reopened.recovery.truncatedBytes).toBeGreaterThan(0);
+      expect(reopened.nextOffset).toBe(9);
+      expect((await reopened.read(0)).map((r) => new TextDecoder().decode(r.payload))).toEqual(Array.from({ length: 9 }, (_, i) => `record ${i}`));
+      expect(await reopened.append([bytes('after')])).toEqual({ first: 9, last: 9 });
+      await reopened.close();
+    }));
+
+  it('cuts a half-written header and a record whose bytes were damaged', () =>
+    withDir(async (dir) => {
+      const log = await FileEventLog.open(dir);
+      await log.append([bytes('a'), bytes('b'), bytes('c')]);
+      await log.close();
+      const path = join(dir, (await segments(dir))[0]!);
+      await appendFile(path, Buffer.from([7, 0, 0])); // a torn header
+      let reopened = await FileEventLog.open(dir);
+      expect(reopened.recovery.truncatedBytes).toBe(3);
+      expect(reopened.nextOffset).toBe(3);
+      await reopened.close();
+      const data = await readFile(path);
+      data[data.length - 1] = data[data.length - 1]! ^ 0xff; // flip bits in the last record's payload
+      await writeFile(path, data);
+      reopened = await FileEventLog.open(dir);
+      expect(reopened.nextOffset).toBe(2);
+      await reopened.close();
+    }));
+
+  it('refuses to open when a sealed segment is damaged, naming it', () =>
+    withDir(async (dir) => {
+      const log = await FileEventLog.open(dir, { segmentBytes: 200 });
+      for (let i = 0; i < 20; i++) await log.append([new Uint8Array(50).fill(i)]);
+      await log.close();
+      const [first] = await segments(dir);
+      const path = join(dir, first!);
+      const data = await readFile(path);
+      data[30] = data[30]! ^ 0xff;
+      await writeFile(path, data);
+      await expect(FileEventLog.open(dir)).rejects.toMatchObject({ code: 'TANDEM_LOG_CORRUPT', message: expect.stringContaining(first!) });
+    }));
+
+  it('is opened by one process at a time, and takes over the lock of one that died', () =>
+    withDir(async (dir) => {
+      const log = await FileEventLog.open(dir);
+      await expect(FileEventLog.open(dir)).rejects.toMatchObject({ code: 'TANDEM_LOG_LOCKED' });
+      await log.close();
+      await writeFile(join(dir, 'LOCK'), '999999999'); // a pid that is not running
+      const again = await FileEventLog.open(dir);
+      await again.append([bytes('ok')]);
+      await again.close();
+    }));
+
+  it('acknowledges with the weaker os durability too, and reads see only acknowledged records', () =>
+    withDir(async (dir) => {
+      const log = await FileEventLog.open(dir, { durability: 'os' });
+      const pending = log.append([bytes('x')]);
+      expect(await log.read(0)).toEqual([]); // written, not yet acknowledged
+      await pending;
+      expect((await log.read(0)).length).toBe(1);
+      await log.close();
+    }));
+
+  it('loses no acknowledged record when the process is killed while appending (kill -9, several moments)', async () => {
+    for (const acksBeforeKill of [1, 40, 400]) {
+      await withDir(async (dir) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/log/fixtures/append-until-killed.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let lastAcked = -1;
+        const lines = createInterface({ input: child.stdout! });
+        await new Promise<void>((done) => {
+          lines.on('line', (line) => {
+            lastAcked = Number(line);
+            if (lastAcked + 1 >= acksBeforeKill * 10 && !child.killed) {
+              child.kill('SIGKILL');
+              done();
+            }
+          });
+        });
+        await new Promise((done) => child.once('exit', done));
+        const log = await FileEventLog.open(dir);
+        expect(log.nextOffset).toBeGreaterThan(lastAcked);
+        const records = await log.read(0, { max: 1_000_000 });
+        expect(records.length).toBe(log.nextOffset);
+        records.forEach((r, i) => expect(new TextDecoder().decode(r.payload)).toBe(`event ${i}`));
+        await log.close();
+      });
+    }
+  });
+});
