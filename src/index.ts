@@ -39,3 +39,12 @@ export {
   type EntityKey,
 } from './engine/index.js';
 export type { Table, Column } from './io/table.js';
+export {
+  FileEventLog,
+  type EventLog,
+  type LogRecord,
+  type AppendResult,
+  type Durability,
+  type RetentionPolicy,
+  type FileEventLogOptions,
+} from './log/index.js';
