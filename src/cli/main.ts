@@ -4,6 +4,7 @@ import { TandemError } from '../errors.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
+import { registerIngest } from './commands/ingest.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInit(program);
   registerBackfill(program);
+  registerIngest(program);
   registerDemo(program);
   return program;
 }

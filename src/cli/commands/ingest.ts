@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { loadProject } from '../../config/load-project.js';
+import { Ingestor } from '../../ingest/ingestor.js';
+import { decodeDeadLetter } from '../../ingest/log-records.js';
+import { PiiProtector } from '../../ingest/pii.js';
+import { readTable, tableToRows } from '../../io/index.js';
+import { FileEventLog } from '../../log/file/file-event-log.js';
+import { formatCount, formatSeconds } from '../format.js';
+
+const CHUNK = 50_000;
+
+/** Where a project's embedded data lives: the event log and the dead letters. */
+export function dataDirs(dataDir: string): { events: string; deadLetters: string } {
+  return { events: join(dataDir, 'events'), deadLetters: join(dataDir, 'dead-letters') };
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('validate events from a file and append them to the durable event log (invalid ones to the dead letters)')
+    .argument('<file>', 'events (CSV, NDJSON or Parquet)')
+    .requiredOption('--source <name>', 'the source the events belong to')
+    .option('-c, --config <file>', 'project file', 'tandem.config.ts')
+    .option('--data-dir <dir>', 'where the event log and dead letters live', '.tandem')
+    .action(async (file: string, flags: { source: string; config: string; dataDir: string }) => {
+      const started = performance.now();
+      const project = await loadProject(flags.config);
+      const dirs = dataDirs(flags.dataDir);
+      const pii = PiiProtector.fromEnvironment();
+      for (const source of project.sources.values()) pii.check(source); // before anything is written
+      const log = await FileEventLog.open(dirs.events);
+      const deadLetters = await FileEventLog.open(dirs.deadLetters);
+      try {
+        const ingestor = new Ingestor(project, { log, deadLetters, pii });
+        const rows = tableToRows(await readTable(file));
+        let accepted = 0;
+        let rejected = 0;
+        let first = -1;
+        let last = -1;
+        const reasons = new Map<string, number>();
+        for (let i = 0; i < rows.length; i += CHUNK) {
+          const result = await ingestor.ingest(flags.source, rows.slice(i, i + CHUNK));
+          accepted += result.accepted;
+          rejected += result.rejected;
+          if (result.last >= result.first) {
+            if (first < 0) first = result.first;
+            last = result.last;
+          }
+          for (const { reason, count } of result.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + count);
+        }
+        const seconds = (performance.now() - started) / 1000;
+        const offsets = first < 0 ? 'none' : `offsets ${formatCount(first)}–${formatCount(last)}`;
+        process.stdout.write(
+          `ingest: ${formatCount(rows.length)} events from ${file} in ${formatSeconds(seconds)}: ${formatCount(accepted)} accepted → ${dirs.events} (${offsets}), ${formatCount(rejected)} rejected → ${dirs.deadLetters}\n`,
+        );
+        for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
+          process.stdout.write(`  ${formatCount(count)} × ${reason}\n`);
+        }
+      } finally {
+        await log.close();
+        await deadLetters.close();
+      }
+    });
+
+  program
+    .command('dead-letters')
+    .description('print rejected events with their reasons, as NDJSON')
+    .option('--data-dir <dir>', 'where the event log and dead letters live', '.tandem')
+    .option('--from <offset>', 'first dead letter to print', '0')
+    .option('--limit <n>', 'how many to print', '100')
+    .action(async (flags: { dataDir: string; from: string; limit: string }) => {
+      const deadLetters = await FileEventLog.open(dataDirs(flags.dataDir).deadLetters);
+      try {
+        for (const record of await deadLetters.read(Number(flags.from), { max: Number(flags.limit) })) {
+          process.stdout.write(`${JSON.stringify({ offset: record.offset, ...decodeDeadLetter(record.payload) })}\n`);
+        }
+      } finally {
+        await deadLetters.close();
+      }
+    });
+}

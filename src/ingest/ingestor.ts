@@ -1,0 +1,76 @@
+import { TandemError } from '../errors.js';
+import type { Project } from '../features/project.js';
+import type { Source } from '../features/source.js';
+import type { EventLog } from '../log/event-log.js';
+import { encodeJson } from './log-records.js';
+import type { PiiProtector } from './pii.js';
+import { validateEvent } from './validate-event.js';
+
+export interface IngestResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** Offsets the accepted events got in the event log (`first > last` when none). */
+  readonly first: number;
+  readonly last: number;
+  /** Rejections counted by reason, most frequent first. */
+  readonly reasons: readonly { readonly reason: string; readonly count: number }[];
+}
+
+export interface IngestorOptions {
+  readonly log: EventLog;
+  readonly deadLetters: EventLog;
+  readonly pii: PiiProtector;
+  readonly now?: () => number;
+}
+
+/**
+ * The door of the system: validates events against their source, protects personal data,
+ * appends the accepted ones to the event log and the rest, with their reason, to the
+ * dead-letter log. `ingest` resolves once both are durable: an event is then acknowledged
+ * (or rejected) and nothing is lost either way.
+ */
+export class Ingestor {
+  readonly #project: Project;
+  readonly #options: IngestorOptions;
+
+  constructor(project: Project, options: IngestorOptions) {
+    this.#project = project;
+    this.#options = options;
+    for (const source of project.sources.values()) options.pii.check(source);
+  }
+
+  async ingest(sourceName: string, events: readonly unknown[]): Promise<IngestResult> {
+    const source = this.#source(sourceName);
+    const { pii, log, deadLetters } = this.#options;
+    const now = (this.#options.now ?? Date.now)();
+    const accepted: Uint8Array[] = [];
+    const rejected: Uint8Array[] = [];
+    const reasons = new Map<string, number>();
+    for (const raw of events) {
+      const validation = validateEvent(source, raw);
+      if (validation.ok) {
+        accepted.push(encodeJson({ source: source.name, event: pii.protect(source, validation.event) as typeof validation.event }));
+        continue;
+      }
+      reasons.set(validation.reason, (reasons.get(validation.reason) ?? 0) + 1);
+      const payload = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? pii.protect(source, raw as Record<string, unknown>) : raw;
+      rejected.push(encodeJson({ source: source.name, code: 'TANDEM_INVALID_EVENT', reason: validation.reason, receivedAt: now, payload }));
+    }
+    const [appended] = await Promise.all([log.append(accepted), deadLetters.append(rejected)]);
+    return {
+      accepted: accepted.length,
+      rejected: rejected.length,
+      first: appended.first,
+      last: appended.last,
+      reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    };
+  }
+
+  #source(name: string): Source {
+    const source = this.#project.sources.get(name);
+    if (source === undefined) {
+      throw new TandemError('TANDEM_UNKNOWN_SOURCE', `unknown source '${name}' (known: ${[...this.#project.sources.keys()].join(', ')})`);
+    }
+    return source;
+  }
+}

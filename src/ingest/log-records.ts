@@ -1,0 +1,38 @@
+import { TandemError } from '../errors.js';
+import type { ValidatedEvent } from './validate-event.js';
+
+/** How an accepted event is stored in the event log: its source and its normalised fields, as JSON. */
+export interface LoggedEvent {
+  readonly source: string;
+  readonly event: ValidatedEvent;
+}
+
+/** How a rejected event is kept in the dead-letter log: why, and what arrived (personal data protected). */
+export interface DeadLetter {
+  readonly source: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly receivedAt: number;
+  readonly payload: unknown;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: LoggedEvent | DeadLetter): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeLoggedEvent(payload: Uint8Array, offset: number): LoggedEvent {
+  try {
+    const value = JSON.parse(decoder.decode(payload)) as LoggedEvent;
+    if (typeof value?.source === 'string' && typeof value.event === 'object' && value.event !== null) return value;
+  } catch {
+    // fall through to the error below
+  }
+  throw new TandemError('TANDEM_LOG_CORRUPT', `event log record ${offset} is not an event written by Tandem`);
+}
+
+export function decodeDeadLetter(payload: Uint8Array): DeadLetter {
+  return JSON.parse(decoder.decode(payload)) as DeadLetter;
+}
