@@ -10,7 +10,8 @@ import { keyOf, keyOfRecord, type EntityKey } from './keys.js';
 import { allocateOutputs, outputRow } from './outputs.js';
 import { planView, type ViewPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
-import { WindowState, type FeatureOutputs, type SlotData } from './window-state.js';
+import { WindowState, type FeatureOutputs, type SlotData, type WindowStateSnapshot } from './window-state.js';
+import { createHash } from 'node:crypto';
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -35,6 +36,26 @@ export interface StreamEngineOptions {
 export interface ReadOptions {
   /** Read as of this time (epoch ms); the window is [at − w, at). @default Date.now() */
   readonly at?: number;
+}
+
+interface SnapshotHeader {
+  readonly kind: 'tandem-snapshot';
+  readonly version: 1;
+  readonly views: readonly { readonly name: string; readonly fingerprint: string }[];
+  readonly watermarks: readonly [string, number][];
+  readonly applied: number;
+  readonly rejected: number;
+  readonly meta: Record<string, unknown>;
+}
+
+/** What a view's state depends on: its windows, inputs (functions by their source) and lateness. */
+function fingerprint(plan: ViewPlan): string {
+  const shape = {
+    lateness: plan.allowedLatenessMs,
+    slots: plan.slots.map((s) => [s.transform, typeof s.input === 'string' ? s.input : s.input.toString()]),
+    windows: plan.windows.map((w) => [String(w.windowMs), w.columns, w.features.map((f) => [f.name, f.aggregation, f.column, f.k])]),
+  };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
 }
 
 /** One view's live state: per entity, one window state per window length. */
@@ -184,6 +205,64 @@ export class StreamEngine {
     const at = this.#checkAt(runtime.plan, options.at);
     const states = runtime.entities.get(keyOf(runtime.plan.view.entity, key));
     return runtime.read(states, at);
+  }
+
+  /**
+   * The engine's state as lines of JSON: a header (views and their definitions' fingerprints,
+   * watermarks, counters, `meta`), then one line per entity of each view. `restore` rebuilds
+   * an engine that reads — and goes on — exactly as this one.
+   */
+  *snapshotLines(meta: Readonly<Record<string, unknown>> = {}): Generator<string> {
+    const views = [...this.#views.values()];
+    const header: SnapshotHeader = {
+      kind: 'tandem-snapshot',
+      version: 1,
+      views: views.map((runtime) => ({ name: runtime.plan.view.name, fingerprint: fingerprint(runtime.plan) })),
+      watermarks: [...this.#watermarks],
+      applied: this.#appliedCount,
+      rejected: this.#rejectedCount,
+      meta,
+    };
+    yield JSON.stringify(header);
+    for (const [v, runtime] of views.entries()) {
+      for (const [key, states] of runtime.entities) yield JSON.stringify({ v, k: key, s: states.map((state) => state.snapshot()) });
+    }
+  }
+
+  /** An engine from `snapshotLines` output; refuses a snapshot taken with other view definitions. */
+  static async restore(project: Project, lines: Iterable<string> | AsyncIterable<string>): Promise<{ engine: StreamEngine; meta: Record<string, unknown> }> {
+    let engine: StreamEngine | undefined;
+    let runtimes: ViewRuntime[] = [];
+    let meta: Record<string, unknown> = {};
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      if (engine === undefined) {
+        const header = JSON.parse(line) as SnapshotHeader;
+        if (header.kind !== 'tandem-snapshot' || header.version !== 1) {
+          throw new TandemError('TANDEM_USAGE', 'not a Tandem snapshot, or one from an incompatible version');
+        }
+        engine = new StreamEngine(project, { views: header.views.map((v) => v.name) });
+        runtimes = header.views.map((v) => engine!.#runtime(v.name));
+        header.views.forEach((v, i) => {
+          if (fingerprint(runtimes[i]!.plan) !== v.fingerprint) {
+            throw new TandemError(
+              'TANDEM_USAGE',
+              `the snapshot was taken with another definition of view '${v.name}'; delete it to rebuild the state from the event log`,
+            );
+          }
+        });
+        for (const [source, watermark] of header.watermarks) engine.#watermarks.set(source, watermark);
+        engine.#appliedCount = header.applied;
+        engine.#rejectedCount = header.rejected;
+        meta = header.meta;
+        continue;
+      }
+      const { v, k, s } = JSON.parse(line) as { v: number; k: string; s: WindowStateSnapshot[] };
+      const runtime = runtimes[v]!;
+      runtime.entities.set(k, s.map((snap, w) => WindowState.restore(runtime.plan.windows[w]!, runtime.plan.allowedLatenessMs, snap)));
+    }
+    if (engine === undefined) throw new TandemError('TANDEM_USAGE', 'the snapshot is empty');
+    return { engine, meta };
   }
 
   /**

@@ -31,6 +31,35 @@ export interface FeatureOutputs {
  * are recomputed from the retained events after every ~2n updates and whenever they have
  * become imprecise for what remains (moments.ts).
  */
+/** A WindowState as plain data; numbers are Float64 bytes in base64, so they come back exact. */
+export interface WindowStateSnapshot {
+  readonly size: number;
+  readonly times: string;
+  readonly num: readonly (string | null)[];
+  readonly any: readonly (readonly unknown[] | null)[];
+  readonly scalars: string;
+  readonly moments: string;
+  readonly foldMoments: string;
+  readonly lifeNonZero: string;
+  readonly lifeInverse: string;
+  readonly foldMin: string;
+  readonly foldMax: string;
+  readonly lifeRegs: readonly (string | null)[];
+  readonly foldRegs: readonly (string | null)[];
+  readonly foldLast: readonly (readonly unknown[] | null)[];
+}
+
+function f64(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+function fromF64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const out = new Float64Array(bytes.length / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
 const NO_NUMBERS = new Float64Array(0);
 const NONE: readonly null[] = Object.freeze([]);
 /** The moments of the window being read (reads are synchronous, so one buffer serves all). */
@@ -243,6 +272,79 @@ export class WindowState {
     momentRecompute(m, o, num, this.#head + skipHead, this.#head + this.#size - skipTail, mask);
     // Lifetime sums also hold folded events the ring no longer has: add their own moments.
     if (this.#lifetime) momentMerge(m, o, this.#foldMoments, o);
+  }
+
+  /**
+   * The state as plain data, exact to the bit (floats travel as their bytes). Deques and
+   * sliding sketches are not saved: `restore` rebuilds them from the retained events, which
+   * determine them.
+   */
+  snapshot(): WindowStateSnapshot {
+    const ring = (values: Float64Array): string => {
+      const out = new Float64Array(this.#size);
+      for (let i = 0; i < this.#size; i++) out[i] = values[(this.#head + i) & this.#mask]!;
+      return f64(out);
+    };
+    return {
+      size: this.#size,
+      times: ring(this.#times),
+      num: this.#num.map((values) => (values == null ? null : ring(values))),
+      any: this.#any.map((values) => (values == null ? null : Array.from({ length: this.#size }, (_, i) => values[(this.#head + i) & this.#mask] ?? null))),
+      scalars: f64(Float64Array.of(this.#keyMax, this.#events, this.#ops)),
+      moments: f64(this.#moments),
+      foldMoments: f64(this.#foldMoments),
+      lifeNonZero: f64(this.#lifeNonZero),
+      lifeInverse: f64(this.#lifeInverse),
+      foldMin: f64(this.#foldMin),
+      foldMax: f64(this.#foldMax),
+      lifeRegs: this.#lifeRegs.map((r) => (r == null ? null : Buffer.from(r).toString('base64'))),
+      foldRegs: this.#foldRegs.map((r) => (r == null ? null : Buffer.from(r).toString('base64'))),
+      foldLast: this.#foldLast.map((values) => (values == null ? null : [...values])),
+    };
+  }
+
+  /** A state equal to the one `snapshot` was taken of: the same reads, and the same after more events. */
+  static restore(plan: WindowPlan, latenessMs: number, snap: WindowStateSnapshot): WindowState {
+    const state = new WindowState(plan, latenessMs);
+    state.#fill(snap);
+    return state;
+  }
+
+  #fill(snap: WindowStateSnapshot): void {
+    let capacity = 4;
+    while (capacity < snap.size) capacity *= 2;
+    this.#resize(capacity);
+    this.#size = snap.size;
+    this.#times.set(fromF64(snap.times));
+    for (let c = 0; c < this.#ncol; c++) {
+      const num = snap.num[c];
+      if (num != null) this.#num[c]!.set(fromF64(num));
+      const any = snap.any[c];
+      if (any != null) any.forEach((v, i) => (this.#any[c]![i] = v));
+    }
+    const [keyMax, events, ops] = fromF64(snap.scalars);
+    this.#keyMax = keyMax!;
+    this.#events = events!;
+    this.#ops = ops!;
+    this.#moments.set(fromF64(snap.moments));
+    this.#foldMoments.set(fromF64(snap.foldMoments));
+    this.#lifeNonZero.set(fromF64(snap.lifeNonZero));
+    this.#lifeInverse.set(fromF64(snap.lifeInverse));
+    this.#foldMin.set(fromF64(snap.foldMin));
+    this.#foldMax.set(fromF64(snap.foldMax));
+    snap.lifeRegs.forEach((r, c) => r != null && this.#lifeRegs[c]!.set(Buffer.from(r, 'base64')));
+    snap.foldRegs.forEach((r, c) => r != null && this.#foldRegs[c]!.set(Buffer.from(r, 'base64')));
+    snap.foldLast.forEach((values, c) => values != null && this.#foldLast[c]!.push(...values));
+    this.#rebuildDeques();
+    for (let c = 0; c < this.#ncol; c++) {
+      const sliding = this.#hll[c];
+      if (sliding == null) continue;
+      const hashes = this.#num[c]!;
+      for (let i = 0; i < this.#size; i++) {
+        const h = hashes[i]!;
+        if (h === h) sliding.add(this.#times[i]!, h, this.#keyMax - this.#w - this.#lateness);
+      }
+    }
   }
 
   // ---- min / max -----------------------------------------------------------------------
