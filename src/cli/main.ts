@@ -5,6 +5,7 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerStream } from './commands/stream.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerBackfill(program);
   registerIngest(program);
+  registerStream(program);
   registerDemo(program);
   return program;
 }
