@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   TANDEM_LOG_CORRUPT: { status: 500, meaning: 'The event log holds a damaged record that recovery cannot safely cut off.' },
   TANDEM_LOG_LOCKED: { status: 409, meaning: 'Another running process has the event log open.' },
   TANDEM_LOG_CLOSED: { status: 503, meaning: 'The event log was used after it was closed.' },
+  TANDEM_BAD_REQUEST: { status: 400, meaning: 'An HTTP request is malformed (for example, its JSON does not parse).' },
+  TANDEM_BODY_TOO_LARGE: { status: 413, meaning: 'An HTTP request body is larger than the server accepts.' },
+  TANDEM_OVERLOADED: { status: 503, meaning: 'The server is at its limit of requests in progress; retry after the Retry-After delay.' },
+  TANDEM_INTERNAL: { status: 500, meaning: 'The server failed unexpectedly; the error is logged.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

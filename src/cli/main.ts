@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerStream } from './commands/stream.js';
+import { registerServe } from './commands/serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerBackfill(program);
   registerIngest(program);
   registerStream(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

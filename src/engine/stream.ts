@@ -145,6 +145,15 @@ export class StreamEngine {
     return this.#watermarks.get(source) ?? -Infinity;
   }
 
+  /** When the entity's newest event happened (epoch ms), undefined if it has none in this view. */
+  newestEvent(view: string, key: EntityKey): number | undefined {
+    const runtime = this.#runtime(view);
+    const states = runtime.entities.get(keyOf(runtime.plan.view.entity, key));
+    if (states === undefined) return undefined;
+    const newest = Math.max(...states.map((s) => s.newest));
+    return Number.isFinite(newest) ? newest : undefined;
+  }
+
   /** Number of entities with state in a view. */
   entityCount(view: string): number {
     return this.#runtime(view).entities.size;

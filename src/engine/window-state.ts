@@ -131,6 +131,11 @@ export class WindowState {
     this.#resize(4);
   }
 
+  /** The newest event time applied, -Infinity before any. */
+  get newest(): number {
+    return this.#keyMax;
+  }
+
   /**
    * Apply the event at `row` of `data`, with event time `t`. The order of operations is part
    * of the contract: the backfill kernel (sweep.ts) performs the same ones on the moments, so

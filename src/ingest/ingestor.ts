@@ -16,6 +16,12 @@ export interface IngestResult {
   readonly reasons: readonly { readonly reason: string; readonly count: number }[];
 }
 
+/** Input that could not even be parsed as an event (a line of bad JSON): kept with its reason. */
+export interface Malformed {
+  readonly reason: string;
+  readonly payload: unknown;
+}
+
 export interface IngestorOptions {
   readonly log: EventLog;
   readonly deadLetters: EventLog;
@@ -39,7 +45,7 @@ export class Ingestor {
     for (const source of project.sources.values()) options.pii.check(source);
   }
 
-  async ingest(sourceName: string, events: readonly unknown[]): Promise<IngestResult> {
+  async ingest(sourceName: string, events: readonly unknown[], malformed: readonly Malformed[] = []): Promise<IngestResult> {
     const source = this.#source(sourceName);
     const { pii, log, deadLetters } = this.#options;
     const now = (this.#options.now ?? Date.now)();
@@ -55,6 +61,10 @@ export class Ingestor {
       reasons.set(validation.reason, (reasons.get(validation.reason) ?? 0) + 1);
       const payload = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? pii.protect(source, raw as Record<string, unknown>) : raw;
       rejected.push(encodeJson({ source: source.name, code: 'TANDEM_INVALID_EVENT', reason: validation.reason, receivedAt: now, payload }));
+    }
+    for (const m of malformed) {
+      reasons.set(m.reason, (reasons.get(m.reason) ?? 0) + 1);
+      rejected.push(encodeJson({ source: source.name, code: 'TANDEM_INVALID_EVENT', reason: m.reason, receivedAt: now, payload: m.payload }));
     }
     const [appended] = await Promise.all([log.append(accepted), deadLetters.append(rejected)]);
     return {

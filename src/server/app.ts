@@ -1,0 +1,143 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { TandemError } from '../errors.js';
+import type { EntityKey } from '../engine/keys.js';
+import type { OnlineRuntime } from './online-runtime.js';
+
+export interface AppOptions {
+  /** Largest request body accepted. @default 10 MiB */
+  readonly bodyLimit?: number;
+  /** Ingest requests in progress at once before new ones get 503 with Retry-After. @default 32 */
+  readonly maxInFlight?: number;
+  /** Log requests (pino). @default false */
+  readonly logger?: boolean;
+}
+
+interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/**
+ * The HTTP surface of the online runtime: event ingestion and feature reads (predictions come
+ * with serving). Bad requests get a 4xx that names the problem; nothing a client sends can
+ * crash the server.
+ */
+export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): FastifyInstance {
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024, logger: options.logger ?? false });
+  const maxInFlight = options.maxInFlight ?? 32;
+  let inFlight = 0;
+
+  // NDJSON bodies: one event per line; a line that is not JSON is rejected with its number.
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string' }, (_request, body, done) => {
+    const events: unknown[] = [];
+    const lines = String(body).split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === '') continue;
+      try {
+        events.push(JSON.parse(line));
+      } catch {
+        events.push(new MalformedLine(i + 1, line));
+      }
+    }
+    done(null, events);
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof TandemError) return reply.status(error.status).send(errorBody(error.code, error.message));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(errorBody('TANDEM_BODY_TOO_LARGE', `the body is larger than the limit of ${app.initialConfig.bodyLimit} bytes; send fewer events per request`));
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return reply.status(error.statusCode).send(errorBody('TANDEM_BAD_REQUEST', error.message));
+    }
+    app.log.error(error);
+    return reply.status(500).send(errorBody('TANDEM_INTERNAL', 'the server failed to handle the request; the error is logged'));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.post('/v1/events/:source', async (request: FastifyRequest<{ Params: { source: string } }>, reply: FastifyReply) => {
+    if (inFlight >= maxInFlight) {
+      return reply.status(503).header('Retry-After', '1').send(errorBody('TANDEM_OVERLOADED', `${inFlight} ingest requests are in progress; retry shortly`));
+    }
+    const body = request.body;
+    const events = Array.isArray(body) ? body : body === undefined || body === null ? [] : [body];
+    inFlight++;
+    try {
+      const malformed = events.filter((e): e is MalformedLine => e instanceof MalformedLine);
+      const parsed = events.filter((e) => !(e instanceof MalformedLine));
+      const result = await runtime.ingest(
+        request.params.source,
+        parsed,
+        malformed.map((m) => ({ reason: `line ${m.line} is not valid JSON`, payload: m.text })),
+      );
+      return {
+        accepted: result.accepted,
+        rejected: result.rejected,
+        offsets: result.last >= result.first ? { first: result.first, last: result.last } : null,
+        reasons: result.reasons,
+      };
+    } finally {
+      inFlight--;
+    }
+  });
+
+  app.get('/v1/features/:view', async (request: FastifyRequest<{ Params: { view: string }; Querystring: Record<string, string | string[]> }>) => {
+    const view = runtime.project.views.get(request.params.view);
+    if (view === undefined) {
+      throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown feature view '${request.params.view}' (known: ${[...runtime.project.views.keys()].join(', ')})`);
+    }
+    const query = request.query;
+    const list = (name: string): string[] => {
+      const value = query[name];
+      return value === undefined ? [] : Array.isArray(value) ? value : [value];
+    };
+    // One-field entities: ?key=a&key=b. Composite entities: each key field by name, ?origin=JFK&destination=LAX (repeat for several).
+    const keys: EntityKey[] =
+      view.entity.keys.length === 1
+        ? (list('key').length > 0 ? list('key') : list(view.entity.keys[0]!))
+        : zipKeys(view.entity.keys, view.entity.keys.map(list));
+    if (keys.length === 0) {
+      throw new TandemError('TANDEM_INVALID_KEY', `give the entity key: ${view.entity.keys.length === 1 ? `?key=<${view.entity.keys[0]}>` : view.entity.keys.map((k) => `${k}=…`).join('&')}`);
+    }
+    const atText = list('at')[0];
+    const at = atText === undefined ? Date.now() : Number.isFinite(Number(atText)) ? Number(atText) : Date.parse(atText);
+    if (!Number.isFinite(at)) throw new TandemError('TANDEM_USAGE', `at=${atText} is not a time (epoch ms or ISO 8601)`);
+    const engine = runtime.processor.engine;
+    return {
+      view: view.name,
+      at,
+      results: keys.map((key) => {
+        const newest = engine.newestEvent(view.name, key);
+        return {
+          key,
+          values: engine.read(view.name, key, { at }),
+          lastEventAt: newest ?? null,
+          freshnessMs: newest === undefined ? null : at - newest,
+        };
+      }),
+    };
+  });
+
+  return app;
+}
+
+function zipKeys(fields: readonly string[], values: readonly string[][]): EntityKey[] {
+  const n = values[0]?.length ?? 0;
+  if (values.some((v) => v.length !== n)) {
+    throw new TandemError('TANDEM_INVALID_KEY', `give each key field (${fields.join(', ')}) the same number of times`);
+  }
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(fields.map((f, j) => [f, values[j]![i]!])));
+}
+
+/** A line of an NDJSON body that is not JSON: it becomes a dead letter with its line number. */
+class MalformedLine {
+  constructor(
+    readonly line: number,
+    readonly text: string,
+  ) {}
+}
+
