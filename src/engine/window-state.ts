@@ -111,7 +111,7 @@ export class WindowState {
     const cols = plan.columns;
     const n = (this.#ncol = cols.length);
     // An online store holds this per entity and window: allocate only what the plan uses,
-    // and share empty placeholders for the rest.
+    // and share empty arrays for the rest.
     this.#times = NO_NUMBERS;
     this.#num = cols.map((c) => (c.storage === 'number' ? NO_NUMBERS : null));
     this.#any = cols.map((c) => (c.storage === 'any' ? [] : null));
