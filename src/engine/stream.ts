@@ -154,6 +154,11 @@ export class StreamEngine {
     return Number.isFinite(newest) ? newest : undefined;
   }
 
+  /** The name of a source's timestamp field. */
+  sourceTimestamp(source: string): string {
+    return this.#source(source).timestamp;
+  }
+
   /** Number of entities with state in a view. */
   entityCount(view: string): number {
     return this.#runtime(view).entities.size;

@@ -4,7 +4,7 @@ import type { Source } from '../features/source.js';
 import type { EventLog } from '../log/event-log.js';
 import { encodeJson } from './log-records.js';
 import type { PiiProtector } from './pii.js';
-import { validateEvent } from './validate-event.js';
+import { validateEvent, type ValidatedEvent } from './validate-event.js';
 
 export interface IngestResult {
   readonly accepted: number;
@@ -20,6 +20,14 @@ export interface IngestResult {
 export interface Malformed {
   readonly reason: string;
   readonly payload: unknown;
+}
+
+/** Events validated and protected, and the rejected ones as dead-letter records. */
+export interface Admitted {
+  readonly source: string;
+  readonly accepted: readonly ValidatedEvent[];
+  readonly rejected: readonly Uint8Array[];
+  readonly reasons: IngestResult['reasons'];
 }
 
 export interface IngestorOptions {
@@ -46,16 +54,36 @@ export class Ingestor {
   }
 
   async ingest(sourceName: string, events: readonly unknown[], malformed: readonly Malformed[] = []): Promise<IngestResult> {
+    const admitted = this.admit(sourceName, events, malformed);
+    const { log, deadLetters } = this.#options;
+    const [appended] = await Promise.all([
+      log.append(admitted.accepted.map((event) => encodeJson({ source: admitted.source, event }))),
+      deadLetters.append(admitted.rejected),
+    ]);
+    return {
+      accepted: admitted.accepted.length,
+      rejected: admitted.rejected.length,
+      first: appended.first,
+      last: appended.last,
+      reasons: admitted.reasons,
+    };
+  }
+
+  /**
+   * Validate and protect events without writing them to the log: what `ingest` appends, and
+   * what a bootstrap from history applies directly. Rejections are returned as dead letters.
+   */
+  admit(sourceName: string, events: readonly unknown[], malformed: readonly Malformed[] = []): Admitted {
     const source = this.#source(sourceName);
-    const { pii, log, deadLetters } = this.#options;
+    const { pii } = this.#options;
     const now = (this.#options.now ?? Date.now)();
-    const accepted: Uint8Array[] = [];
+    const accepted: ValidatedEvent[] = [];
     const rejected: Uint8Array[] = [];
     const reasons = new Map<string, number>();
     for (const raw of events) {
       const validation = validateEvent(source, raw);
       if (validation.ok) {
-        accepted.push(encodeJson({ source: source.name, event: pii.protect(source, validation.event) as typeof validation.event }));
+        accepted.push(pii.protect(source, validation.event) as ValidatedEvent);
         continue;
       }
       reasons.set(validation.reason, (reasons.get(validation.reason) ?? 0) + 1);
@@ -66,12 +94,10 @@ export class Ingestor {
       reasons.set(m.reason, (reasons.get(m.reason) ?? 0) + 1);
       rejected.push(encodeJson({ source: source.name, code: 'TANDEM_INVALID_EVENT', reason: m.reason, receivedAt: now, payload: m.payload }));
     }
-    const [appended] = await Promise.all([log.append(accepted), deadLetters.append(rejected)]);
     return {
-      accepted: accepted.length,
-      rejected: rejected.length,
-      first: appended.first,
-      last: appended.last,
+      source: source.name,
+      accepted,
+      rejected,
       reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
     };
   }

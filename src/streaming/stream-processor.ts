@@ -84,6 +84,29 @@ export class StreamProcessor {
     }
   }
 
+  /**
+   * Lambda mode: seed the state from history that the log does not hold — events of `source`
+   * before those at `offset` — then continue from the log at `offset`. Applies the history
+   * through the same engine in time order (arrival order for ties), so the result equals
+   * having streamed it, and snapshots so a restart does not apply it twice.
+   */
+  async bootstrap(source: string, history: readonly Readonly<Record<string, unknown>>[], offset: number): Promise<ProcessResult> {
+    const timestamp = this.engine.sourceTimestamp(source);
+    const ordered = history.map((event, i) => ({ event, i })).sort((a, b) => (a.event[timestamp] as number) - (b.event[timestamp] as number) || a.i - b.i);
+    let applied = 0;
+    const rejected: Uint8Array[] = [];
+    const now = (this.#options.now ?? Date.now)();
+    for (const { event } of ordered) {
+      const result = this.engine.apply(source, event);
+      if (result.status === 'applied') applied++;
+      else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, payload: { history: true, event } }));
+    }
+    if (rejected.length > 0) await this.#options.deadLetters.append(rejected);
+    this.#offset = offset;
+    await this.snapshot();
+    return { applied, rejected: rejected.length, offset };
+  }
+
   /** Save the state with the offset it reflects, and record it as the consumer's position. */
   async snapshot(): Promise<void> {
     await writeSnapshot(this.engine, this.#options.snapshotPath, { offset: this.#offset, takenAt: (this.#options.now ?? Date.now)() });

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ingestor } from '../../ingest/ingestor.js';
+import { PiiProtector } from '../../ingest/pii.js';
+import { readTable, tableToRows } from '../../io/index.js';
 import { loadProject } from '../../config/load-project.js';
 import { TandemError } from '../../errors.js';
 import { FileEventLog } from '../../log/file/file-event-log.js';
@@ -8,6 +12,9 @@ import { formatCount, formatSeconds } from '../format.js';
 import { dataDirs } from './ingest.js';
 
 interface StreamFlags {
+  readonly bootstrap?: string;
+  readonly source?: string;
+  readonly bootstrapOffset?: string;
   readonly config: string;
   readonly dataDir: string;
   readonly once: boolean;
@@ -32,6 +39,9 @@ export function registerStream(program: Command): void {
     .option('--batch-size <n>', 'events per micro-batch', '10000')
     .option('--max-delay <ms>', 'how long to wait for new events when caught up', '200')
     .option('--snapshot-every <n>', 'events between snapshots (one is also taken on exit)', '1000000')
+    .option('--bootstrap <file>', 'Lambda mode: first seed the state from this history file (events the log does not hold)')
+    .option('--source <name>', "the history's source (with --bootstrap)")
+    .option('--bootstrap-offset <n>', 'the log offset the history hands over to (with --bootstrap)', '0')
     .action(async (flags: StreamFlags) => {
       const started = performance.now();
       const project = await loadProject(flags.config);
@@ -47,9 +57,24 @@ export function registerStream(program: Command): void {
           batchSize: positive(flags.batchSize, '--batch-size'),
           snapshotEvery: positive(flags.snapshotEvery, '--snapshot-every'),
         });
-        const from = processor.offset;
         let applied = 0;
         let rejected = 0;
+        if (flags.bootstrap !== undefined) {
+          if (flags.source === undefined) throw new TandemError('TANDEM_USAGE', '--bootstrap needs --source <name>: the source of the history events');
+          if (existsSync(snapshotPath)) {
+            throw new TandemError('TANDEM_USAGE', `a snapshot exists (${snapshotPath}): the state is already seeded; delete it to bootstrap again`);
+          }
+          const offset = Number(flags.bootstrapOffset);
+          if (!Number.isInteger(offset) || offset < 0) throw new TandemError('TANDEM_USAGE', `--bootstrap-offset must be a log offset, got '${flags.bootstrapOffset}'`);
+          const ingestor = new Ingestor(project, { log, deadLetters, pii: PiiProtector.fromEnvironment() });
+          const admitted = ingestor.admit(flags.source, tableToRows(await readTable(flags.bootstrap)));
+          await deadLetters.append(admitted.rejected);
+          const seeded = await processor.bootstrap(flags.source, admitted.accepted, offset);
+          process.stdout.write(
+            `bootstrap: ${formatCount(seeded.applied)} history events from ${flags.bootstrap} applied, ${formatCount(seeded.rejected + admitted.rejected.length)} rejected; continuing from log offset ${formatCount(offset)}\n`,
+          );
+        }
+        const from = processor.offset;
         if (flags.once) {
           ({ applied, rejected } = await processor.catchUp());
         } else {
