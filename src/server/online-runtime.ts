@@ -76,6 +76,7 @@ export class OnlineRuntime {
 
   /** Stop the loop, save a snapshot and close the logs. */
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.catchUp();

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
 import { buildApp } from '../../src/server/app.js';
 import { OnlineRuntime } from '../../src/server/online-runtime.js';
-import { PiiProtector } from '../../src/ingest/index.js';
+import { decodeDeadLetter, PiiProtector } from '../../src/ingest/index.js';
+import { FileEventLog } from '../../src/log/index.js';
 
 const CONFIG = 'test/fixtures/payments.config.ts';
 let dir: string;
@@ -67,6 +68,15 @@ describe('the HTTP surface', () => {
     expect(noKey.statusCode).toBe(400);
     expect(noKey.json()).toMatchObject({ error: { code: 'TANDEM_INVALID_KEY', message: 'give the entity key: ?key=<card>' } });
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+  });
+
+  it('dead-letters events later than the allowed lateness, with the reason', async () => {
+    await app.inject({ method: 'POST', url: '/v1/events/payments', payload: [payment(0, 'c9', 1), payment(30, 'c9', 2)] });
+    await runtime.stop();
+    const deadLetters = await FileEventLog.open(join(dir, 'dead-letters'));
+    const letters = (await deadLetters.read(0)).map((r) => decodeDeadLetter(r.payload));
+    await deadLetters.close();
+    expect(letters).toEqual([expect.objectContaining({ code: 'TANDEM_LATE_EVENT', reason: expect.stringContaining('beyond the allowed lateness of 5m') })]);
   });
 
   it('answers overload with 503 and Retry-After instead of queueing without bound', async () => {
