@@ -18,6 +18,7 @@ import {
 export const transactions = source('transactions', {
   timestamp: 'ts',
   allowedLateness: '5m',
+  idempotencyKey: 'tx_id', // a payment sent twice is stored once
   schema: {
     ts: 'timestamp',
     tx_id: 'string',

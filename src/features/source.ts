@@ -12,6 +12,11 @@ export interface SourceOptions<S extends Schema> {
    * Later ones are rejected with a reason, never dropped silently. @default '1m'
    */
   readonly allowedLateness?: Duration;
+  /**
+   * A field that identifies an event: ingestion keeps the first event with a given value and
+   * acknowledges re-sent copies without storing them again. @default undefined (no dedupe)
+   */
+  readonly idempotencyKey?: keyof S & string;
   readonly description?: string;
 }
 
@@ -22,6 +27,7 @@ export interface Source<S extends Schema = Schema> {
   readonly schema: S;
   readonly fields: ReadonlyMap<string, Field>;
   readonly allowedLatenessMs: number;
+  readonly idempotencyKey: string | undefined;
   readonly description: string | undefined;
   /** Phantom member carrying the event type; never set. */
   readonly __event?: EventOf<S>;
@@ -74,6 +80,15 @@ export function source<const S extends Schema>(name: string, options: SourceOpti
   if (ts.nullable || ts.pii !== undefined) {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `${where}: timestamp field '${ts.name}' cannot be nullable or personal data`);
   }
+  if (options.idempotencyKey !== undefined) {
+    const key = fields.get(options.idempotencyKey);
+    if (key === undefined || key.type === 'timestamp' || key.type === 'boolean') {
+      throw new TandemError(
+        'TANDEM_INVALID_DEFINITION',
+        `${where}: idempotencyKey ${quote(options.idempotencyKey)} must name a string or number field of the schema`,
+      );
+    }
+  }
   return {
     kind: 'source',
     name,
@@ -81,6 +96,7 @@ export function source<const S extends Schema>(name: string, options: SourceOpti
     schema: options.schema,
     fields,
     allowedLatenessMs: parseDuration(options.allowedLateness ?? DEFAULT_ALLOWED_LATENESS, `${where}: allowedLateness`),
+    idempotencyKey: options.idempotencyKey,
     description: options.description,
   };
 }

@@ -2,13 +2,15 @@ import { TandemError } from '../errors.js';
 import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
 import type { EventLog } from '../log/event-log.js';
-import { encodeJson } from './log-records.js';
+import { decodeLoggedEvent, encodeJson } from './log-records.js';
 import type { PiiProtector } from './pii.js';
 import { validateEvent, type ValidatedEvent } from './validate-event.js';
 
 export interface IngestResult {
   readonly accepted: number;
   readonly rejected: number;
+  /** Re-sent events (an idempotency key already in the log, or repeated in the batch): acknowledged, not stored again. */
+  readonly duplicates: number;
   /** Offsets the accepted events got in the event log (`first > last` when none). */
   readonly first: number;
   readonly last: number;
@@ -46,6 +48,7 @@ export interface IngestorOptions {
 export class Ingestor {
   readonly #project: Project;
   readonly #options: IngestorOptions;
+  readonly #seen = new Map<string, Promise<Set<string>>>();
 
   constructor(project: Project, options: IngestorOptions) {
     this.#project = project;
@@ -56,17 +59,65 @@ export class Ingestor {
   async ingest(sourceName: string, events: readonly unknown[], malformed: readonly Malformed[] = []): Promise<IngestResult> {
     const admitted = this.admit(sourceName, events, malformed);
     const { log, deadLetters } = this.#options;
-    const [appended] = await Promise.all([
-      log.append(admitted.accepted.map((event) => encodeJson({ source: admitted.source, event }))),
-      deadLetters.append(admitted.rejected),
-    ]);
+    const source = this.#source(sourceName);
+    let fresh = admitted.accepted;
+    const claimed: string[] = [];
+    if (source.idempotencyKey !== undefined) {
+      const seen = await this.#seenKeys(source);
+      fresh = admitted.accepted.filter((event) => {
+        const key = String(event[source.idempotencyKey!]);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        claimed.push(key);
+        return true;
+      });
+    }
+    let appended;
+    try {
+      [appended] = await Promise.all([
+        log.append(fresh.map((event) => encodeJson({ source: admitted.source, event }))),
+        deadLetters.append(admitted.rejected),
+      ]);
+    } catch (error) {
+      // Not stored: a retry must not be taken for a duplicate.
+      const seen = this.#seen.get(source.name);
+      if (seen !== undefined) for (const key of claimed) (await seen).delete(key);
+      throw error;
+    }
     return {
-      accepted: admitted.accepted.length,
+      accepted: fresh.length,
       rejected: admitted.rejected.length,
+      duplicates: admitted.accepted.length - fresh.length,
       first: appended.first,
       last: appended.last,
       reasons: admitted.reasons,
     };
+  }
+
+  /**
+   * The idempotency keys of a source already in the log, read once from the log itself (so
+   * they survive restarts, and are forgotten with the records retention removes).
+   */
+  #seenKeys(source: Source): Promise<Set<string>> {
+    let seen = this.#seen.get(source.name);
+    if (seen === undefined) {
+      seen = (async () => {
+        const keys = new Set<string>();
+        const { log } = this.#options;
+        for (let from = log.firstOffset; from < log.nextOffset; ) {
+          const records = await log.read(from, { max: 50_000 });
+          if (records.length === 0) break;
+          for (const record of records) {
+            const { source: name, event } = decodeLoggedEvent(record.payload, record.offset);
+            if (name === source.name) keys.add(String(event[source.idempotencyKey!]));
+          }
+          from = records.at(-1)!.offset + 1;
+        }
+        return keys;
+      })();
+      this.#seen.set(source.name, seen);
+    }
+    return seen;
   }
 
   /**

@@ -77,6 +77,7 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
       return {
         accepted: result.accepted,
         rejected: result.rejected,
+        duplicates: result.duplicates,
         offsets: result.last >= result.first ? { first: result.first, last: result.last } : null,
         reasons: result.reasons,
       };

@@ -36,6 +36,7 @@ export function registerIngest(program: Command): void {
         const rows = tableToRows(await readTable(file));
         let accepted = 0;
         let rejected = 0;
+        let duplicates = 0;
         let first = -1;
         let last = -1;
         const reasons = new Map<string, number>();
@@ -43,6 +44,7 @@ export function registerIngest(program: Command): void {
           const result = await ingestor.ingest(flags.source, rows.slice(i, i + CHUNK));
           accepted += result.accepted;
           rejected += result.rejected;
+          duplicates += result.duplicates;
           if (result.last >= result.first) {
             if (first < 0) first = result.first;
             last = result.last;
@@ -52,7 +54,8 @@ export function registerIngest(program: Command): void {
         const seconds = (performance.now() - started) / 1000;
         const offsets = first < 0 ? 'none' : `offsets ${formatCount(first)}–${formatCount(last)}`;
         process.stdout.write(
-          `ingest: ${formatCount(rows.length)} events from ${file} in ${formatSeconds(seconds)}: ${formatCount(accepted)} accepted → ${dirs.events} (${offsets}), ${formatCount(rejected)} rejected → ${dirs.deadLetters}\n`,
+          `ingest: ${formatCount(rows.length)} events from ${file} in ${formatSeconds(seconds)}: ${formatCount(accepted)} accepted → ${dirs.events} (${offsets}), ` +
+            `${formatCount(rejected)} rejected → ${dirs.deadLetters}${duplicates > 0 ? `, ${formatCount(duplicates)} duplicates already in the log` : ''}\n`,
         );
         for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
           process.stdout.write(`  ${formatCount(count)} × ${reason}\n`);
