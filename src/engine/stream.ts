@@ -26,6 +26,15 @@ export interface RejectedEvent {
   readonly reason: string;
 }
 
+export interface EntityRead {
+  readonly at: number;
+  readonly values: Record<string, FeatureValue>;
+  /** The entity's newest event time, null when it has none. */
+  readonly lastEventAt: number | null;
+  /** at − lastEventAt: how old the newest information is. */
+  readonly freshnessMs: number | null;
+}
+
 export interface StreamEngineOptions {
   /** Views to maintain. @default every view of the project */
   readonly views?: readonly string[];
@@ -143,6 +152,17 @@ export class StreamEngine {
   /** The newest event time applied for a source, -Infinity before any. */
   watermark(source: string): number {
     return this.#watermarks.get(source) ?? -Infinity;
+  }
+
+  /**
+   * `read` with context: the time read as of, the entity's newest event and how long ago it
+   * was (its freshness), as the HTTP API answers them.
+   */
+  readEntity(view: string, key: EntityKey, options: ReadOptions = {}): EntityRead {
+    const at = options.at ?? Date.now();
+    const values = this.read(view, key, { at });
+    const newest = this.newestEvent(view, key);
+    return { at, values, lastEventAt: newest ?? null, freshnessMs: newest === undefined ? null : at - newest };
   }
 
   /** When the entity's newest event happened (epoch ms), undefined if it has none in this view. */

@@ -112,13 +112,8 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
       view: view.name,
       at,
       results: keys.map((key) => {
-        const newest = engine.newestEvent(view.name, key);
-        return {
-          key,
-          values: engine.read(view.name, key, { at }),
-          lastEventAt: newest ?? null,
-          freshnessMs: newest === undefined ? null : at - newest,
-        };
+        const { values, lastEventAt, freshnessMs } = engine.readEntity(view.name, key, { at });
+        return { key, values, lastEventAt, freshnessMs };
       }),
     };
   });
