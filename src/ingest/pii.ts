@@ -15,6 +15,8 @@ const MIN_KEY_BYTES = 16;
  */
 export class PiiProtector {
   readonly #key: Buffer | undefined;
+  /** Recent tokens by value: the same card or device recurs across events, and an HMAC costs microseconds. */
+  readonly #cache = new Map<string, string>();
 
   constructor(key: Buffer | undefined) {
     if (key !== undefined && key.length < MIN_KEY_BYTES) {
@@ -49,7 +51,14 @@ export class PiiProtector {
 
   token(value: string | number | boolean): string {
     if (this.#key === undefined) throw new TandemError('TANDEM_USAGE', 'no PII key is set; set TANDEM_PII_KEY or TANDEM_PII_KEY_FILE');
-    return `tok_${createHmac('sha256', this.#key).update(`${typeof value}:${String(value)}`).digest().subarray(0, 16).toString('base64url')}`;
+    const input = `${typeof value}:${String(value)}`;
+    let token = this.#cache.get(input);
+    if (token === undefined) {
+      token = `tok_${createHmac('sha256', this.#key).update(input).digest().subarray(0, 16).toString('base64url')}`;
+      if (this.#cache.size >= 100_000) this.#cache.clear(); // bounded: start over rather than grow
+      this.#cache.set(input, token);
+    }
+    return token;
   }
 
   /** A copy of the record with the source's personal fields protected; other fields untouched. */
