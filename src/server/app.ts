@@ -118,6 +118,29 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     };
   });
 
+  // Request-time features: the body carries the request fields and the input views' keys.
+  app.post('/v1/features/:name', async (request: FastifyRequest<{ Params: { name: string } }>) => {
+    const set = runtime.project.requestFeatures.get(request.params.name);
+    if (set === undefined) {
+      const known = [...runtime.project.requestFeatures.keys()].join(', ') || 'none';
+      throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown request features '${request.params.name}' (known: ${known}); feature views are read with GET`);
+    }
+    const body = request.body;
+    const requests = Array.isArray(body) ? body : [body];
+    const engine = runtime.processor.engine;
+    return {
+      name: set.name,
+      results: requests.map((item) => {
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+          throw new TandemError('TANDEM_BAD_REQUEST', 'each request must be a JSON object with the request fields and entity keys');
+        }
+        const fields = item as Record<string, unknown>;
+        const at = typeof fields['at'] === 'number' ? fields['at'] : Date.now();
+        return { values: engine.requestFeatures(set.name, fields, { at }) };
+      }),
+    };
+  });
+
   return app;
 }
 

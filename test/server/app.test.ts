@@ -46,6 +46,15 @@ describe('the HTTP surface', () => {
     expect(body.results[1]).toMatchObject({ key: 'nobody', values: { n_1h: 0, avg_1d: null }, freshnessMs: null });
   });
 
+  it('computes request-time features from a POSTed request and the views it reads', async () => {
+    await app.inject({ method: 'POST', url: '/v1/events/payments', payload: [payment(30, 'c5', 10), payment(20, 'c5', 30)] });
+    await runtime.catchUp();
+    const response = await app.inject({ method: 'POST', url: '/v1/features/payment_request', payload: [{ card: 'c5', amount: 40, at: now }, { card: 'new', amount: 1, at: now }] });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ name: 'payment_request', results: [{ values: { vs_avg: 2 } }, { values: { vs_avg: null } }] });
+    expect((await app.inject({ method: 'POST', url: '/v1/features/by_card', payload: {} })).statusCode).toBe(404);
+  });
+
   it('takes NDJSON, keeping a line that is not JSON as a dead letter with its line number', async () => {
     const body = `${JSON.stringify(payment(5, 'c3', 1))}\n{not json\n${JSON.stringify(payment(4, 'c3', 2))}\n`;
     const post = await app.inject({ method: 'POST', url: '/v1/events/payments', headers: { 'content-type': 'application/x-ndjson' }, payload: body });
