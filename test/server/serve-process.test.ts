@@ -32,7 +32,7 @@ describe('tandem serve as a process', () => {
       });
       expect(await post.json()).toMatchObject({ accepted: 1, offsets: { first: 0, last: 0 } });
       let values: unknown;
-      for (let tries = 0; tries < 50; tries++) {
+      for (let tries = 0; tries < 250; tries++) {
         const read = (await (await fetch(`${address}/v1/features/by_card?key=c1`)).json()) as { results: { values: { n_1h: number } }[] };
         values = read.results[0]!.values;
         if (read.results[0]!.values.n_1h === 1) break; // applied by the stream loop within its delay
