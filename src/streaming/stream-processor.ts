@@ -41,8 +41,9 @@ export class StreamProcessor {
     this.#options = options;
   }
 
-  static async start(project: Project, options: StreamProcessorOptions): Promise<StreamProcessor> {
-    const saved = await readSnapshot(project, options.snapshotPath);
+  /** Load the last snapshot (unless `fresh`: start from an empty state, e.g. to re-seed). */
+  static async start(project: Project, options: StreamProcessorOptions & { readonly fresh?: boolean }): Promise<StreamProcessor> {
+    const saved = options.fresh === true ? undefined : await readSnapshot(project, options.snapshotPath);
     const engine = saved?.engine ?? new StreamEngine(project);
     return new StreamProcessor(engine, saved?.meta.offset ?? 0, options);
   }

@@ -56,9 +56,23 @@ describe('Lambda mode: tandem stream --bootstrap', () => {
         expect(restored.engine.read('by_card', card, { at }), card).toEqual(straight.read('by_card', card, { at }));
       }
 
-      // Seeding twice would count the history twice: refused.
+      // Seeding twice would count the history twice: refused, unless it replaces the state.
       expect(await main([...args, '--bootstrap', join(dir, 'history.parquet'), '--source', 'payments'])).toBe(2);
       expect(err).toContain('a snapshot exists');
+
+      // The batch layer re-seeds: history now covering the first 2,000 log records too, handing
+      // over at offset 2,000. The state is rebuilt, equal again to streaming everything once.
+      const more = rows.slice(0, split + 2_000);
+      await writeTable({ length: more.length, columns: new Map(names.map((n) => [n, columnOf(more.map((r) => r[n]))])) }, join(dir, 'history2.parquet'));
+      out = '';
+      const reseed = [...args, '--bootstrap', join(dir, 'history2.parquet'), '--source', 'payments', '--bootstrap-offset', '2000', '--reseed'];
+      expect(await main(reseed), err).toBe(0);
+      expect(out).toContain('stream: applied 3,000 events (offsets 2,000–4,999)');
+      const reseeded = (await readSnapshot(project, join(dir, 'snapshot.ndjson')))!;
+      expect(reseeded.engine.appliedCount).toBe(rows.length);
+      for (const card of new Set(rows.map((r) => r['card'] as string))) {
+        expect(reseeded.engine.read('by_card', card, { at }), card).toEqual(straight.read('by_card', card, { at }));
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -15,6 +15,7 @@ interface StreamFlags {
   readonly bootstrap?: string;
   readonly source?: string;
   readonly bootstrapOffset?: string;
+  readonly reseed: boolean;
   readonly config: string;
   readonly dataDir: string;
   readonly once: boolean;
@@ -42,6 +43,7 @@ export function registerStream(program: Command): void {
     .option('--bootstrap <file>', 'Lambda mode: first seed the state from this history file (events the log does not hold)')
     .option('--source <name>', "the history's source (with --bootstrap)")
     .option('--bootstrap-offset <n>', 'the log offset the history hands over to (with --bootstrap)', '0')
+    .option('--reseed', 'with --bootstrap: replace an existing state (the batch layer re-seeding from history)', false)
     .action(async (flags: StreamFlags) => {
       const started = performance.now();
       const project = await loadProject(flags.config);
@@ -56,13 +58,18 @@ export function registerStream(program: Command): void {
           snapshotPath,
           batchSize: positive(flags.batchSize, '--batch-size'),
           snapshotEvery: positive(flags.snapshotEvery, '--snapshot-every'),
+          fresh: flags.bootstrap !== undefined && flags.reseed,
         });
         let applied = 0;
         let rejected = 0;
+        if (flags.reseed && flags.bootstrap === undefined) throw new TandemError('TANDEM_USAGE', '--reseed goes with --bootstrap <history>');
         if (flags.bootstrap !== undefined) {
           if (flags.source === undefined) throw new TandemError('TANDEM_USAGE', '--bootstrap needs --source <name>: the source of the history events');
-          if (existsSync(snapshotPath)) {
-            throw new TandemError('TANDEM_USAGE', `a snapshot exists (${snapshotPath}): the state is already seeded; delete it to bootstrap again`);
+          if (existsSync(snapshotPath) && !flags.reseed) {
+            throw new TandemError(
+              'TANDEM_USAGE',
+              `a snapshot exists (${snapshotPath}): the state is already seeded; pass --reseed to replace it with one built from the history`,
+            );
           }
           const offset = Number(flags.bootstrapOffset);
           if (!Number.isInteger(offset) || offset < 0) throw new TandemError('TANDEM_USAGE', `--bootstrap-offset must be a log offset, got '${flags.bootstrapOffset}'`);
