@@ -22,22 +22,12 @@ import {
   std,
   sum,
   variance,
-  type EventOf,
   type FeatureValue,
   type Project,
 } from '../../src/index.js';
+import { schema, type Tx } from '../fixtures/tx-schema.js';
 import { distinctTolerance } from '../reference/compare.js';
 
-const schema = {
-  ts: 'timestamp',
-  user: 'string',
-  a: 'string',
-  b: 'number',
-  amount: { type: 'number', nullable: true },
-  flag: { type: 'boolean', nullable: true },
-  cat: { type: 'string', nullable: true },
-} as const;
-type Tx = EventOf<typeof schema>;
 type Row = Readonly<Record<string, unknown>>;
 type Key = string | Row;
 

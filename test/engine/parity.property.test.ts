@@ -25,10 +25,10 @@ import {
   std,
   sum,
   variance,
-  type EventOf,
   type FeatureView,
   type Project,
 } from '../../src/index.js';
+import { schema, type Tx } from '../fixtures/tx-schema.js';
 import { referenceAdmission, referenceBackfill, referenceCells, type Key, type Row } from '../reference/brute-force.js';
 import { mismatch, notClose, notIdentical } from '../reference/compare.js';
 
@@ -38,16 +38,6 @@ const BASE = 1_700_000_040_000; // a whole number of minutes since the epoch
 const SOURCE = 'tx';
 const RUNS = Number(process.env['TANDEM_PARITY_RUNS'] ?? 400);
 
-const schema = {
-  ts: 'timestamp',
-  user: 'string',
-  a: 'string',
-  b: 'number',
-  amount: { type: 'number', nullable: true },
-  flag: { type: 'boolean', nullable: true },
-  cat: { type: 'string', nullable: true },
-} as const;
-type Tx = EventOf<typeof schema>;
 
 type WindowOption = { readonly window?: '1m' | '3m' };
 

@@ -16,20 +16,10 @@ import {
   std,
   sum,
   variance,
-  type EventOf,
 } from '../../src/index.js';
+import { schema, type Tx } from '../fixtures/tx-schema.js';
 import { referenceAdmission, referenceBackfill, referenceFeatures, type Row } from './brute-force.js';
 
-const schema = {
-  ts: 'timestamp',
-  user: 'string',
-  a: 'string',
-  b: 'number',
-  amount: { type: 'number', nullable: true },
-  flag: { type: 'boolean', nullable: true },
-  cat: { type: 'string', nullable: true },
-} as const;
-type Tx = EventOf<typeof schema>;
 const tx = source('tx', { timestamp: 'ts', allowedLateness: 10, schema });
 const user = entity('user', { key: 'user' });
 const route = entity('route', { key: ['a', 'b'] });
