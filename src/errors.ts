@@ -24,6 +24,14 @@ export const ERROR_CODES = {
   TANDEM_BAD_REQUEST: { status: 400, meaning: 'An HTTP request is malformed (for example, its JSON does not parse).' },
   TANDEM_BODY_TOO_LARGE: { status: 413, meaning: 'An HTTP request body is larger than the server accepts.' },
   TANDEM_OVERLOADED: { status: 503, meaning: 'The server is at its limit of requests in progress; retry after the Retry-After delay.' },
+  TANDEM_INVALID_DATASET: { status: 400, meaning: 'A training or scoring dataset has inconsistent columns, rows or labels.' },
+  TANDEM_INVALID_PARAMETER: { status: 400, meaning: 'A model or algorithm parameter is missing, of the wrong type or out of range.' },
+  TANDEM_INVALID_ARTIFACT: { status: 400, meaning: 'A model artifact cannot be read: unknown kind, wrong format version or damaged state.' },
+  TANDEM_NOT_FITTED: { status: 409, meaning: 'A model was asked to predict or serialize before it was fitted.' },
+  TANDEM_UNKNOWN_FEATURE: { status: 404, meaning: 'A model names a feature that no feature view or request-time feature defines.' },
+  TANDEM_UNKNOWN_MODEL: { status: 404, meaning: 'A model, model version or alias named in a request or command does not exist.' },
+  TANDEM_REGISTRY: { status: 500, meaning: 'The model registry could not store or read a model version.' },
+  TANDEM_NOT_REPRODUCIBLE: { status: 409, meaning: 'Rebuilding a model version did not give the byte-identical artifact, or its inputs changed.' },
   TANDEM_INTERNAL: { status: 500, meaning: 'The server failed unexpectedly; the error is logged.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
