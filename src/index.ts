@@ -23,6 +23,7 @@ export {
 export { featureView, type FeatureView, type ValuesOf } from './features/feature-view.js';
 export { requestFeatures, type RequestFeatures } from './features/request-features.js';
 export { defineProject, type Project, type ProjectOptions } from './features/project.js';
+export { model, type ModelDefinition, type ModelOptions, type TimeSplit } from './features/model.js';
 export {
   backfill,
   backfillParallel,
@@ -48,3 +49,12 @@ export {
   type RetentionPolicy,
   type FileEventLogOptions,
 } from './log/index.js';
+export type { Row, Task, Model, BatchModel, OnlineModel, FitOptions, FitReport } from './models/model.js';
+export { dataset, datasetFromRows, type Dataset } from './models/dataset.js';
+export { serializeArtifact, parseArtifact, type ModelArtifact } from './models/artifact.js';
+export { loadModel, algorithmKinds, findAlgorithm, type Algorithm } from './models/catalog.js';
+export { trainModel, type TrainOptions, type TrainResult } from './training/train.js';
+export { buildTrainingSet, datasetOf, type TrainingSet } from './training/training-set.js';
+export { LoadedModel, serializeBundle, parseBundle, type ModelBundle } from './training/bundle.js';
+export type { ModelRegistry, ModelVersion, NewVersion, Lineage, AuditEntry } from './registry/registry.js';
+export { SqliteRegistry, type SqliteRegistryOptions } from './registry/sqlite/sqlite-registry.js';

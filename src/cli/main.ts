@@ -7,6 +7,8 @@ import { registerInit } from './commands/init.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerStream } from './commands/stream.js';
 import { registerServe } from './commands/serve.js';
+import { registerTrain } from './commands/train.js';
+import { registerModels } from './commands/models.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerStream(program);
   registerServe(program);
+  registerTrain(program);
+  registerModels(program);
   registerDemo(program);
   return program;
 }

@@ -1,6 +1,8 @@
 import { TandemError } from '../errors.js';
 import type { Entity } from './entity.js';
 import type { FeatureView } from './feature-view.js';
+import type { ModelDefinition } from './model.js';
+import { modelSpineSource, resolveModelFeatures } from './model-features.js';
 import type { RequestFeatures } from './request-features.js';
 import type { Source } from './source.js';
 
@@ -11,6 +13,7 @@ export interface ProjectOptions {
   readonly entities?: readonly Entity[];
   readonly views?: readonly FeatureView[];
   readonly requestFeatures?: readonly RequestFeatures[];
+  readonly models?: readonly ModelDefinition[];
 }
 
 export interface Project {
@@ -20,6 +23,7 @@ export interface Project {
   readonly entities: ReadonlyMap<string, Entity>;
   readonly views: ReadonlyMap<string, FeatureView>;
   readonly requestFeatures: ReadonlyMap<string, RequestFeatures>;
+  readonly models: ReadonlyMap<string, ModelDefinition>;
 }
 
 function addUnique<T extends { readonly name: string }>(map: Map<string, T>, item: T, what: string): void {
@@ -63,6 +67,15 @@ export function defineProject(options: ProjectOptions): Project {
       }
     }
   }
+  const models = new Map<string, ModelDefinition>();
+  for (const m of options.models ?? []) {
+    if (m?.kind !== 'model') {
+      throw new TandemError('TANDEM_INVALID_DEFINITION', 'project models must be made with model()');
+    }
+    addUnique(models, m, 'model');
+    const definitions = { sources, views, requestFeatures: requests };
+    modelSpineSource(definitions, m, resolveModelFeatures(definitions, m));
+  }
   return {
     kind: 'project',
     name: options.name ?? 'tandem',
@@ -70,5 +83,6 @@ export function defineProject(options: ProjectOptions): Project {
     entities,
     views,
     requestFeatures: requests,
+    models,
   };
 }
