@@ -27,6 +27,7 @@ export const transactions = source('transactions', {
     amount: 'number',
     country: 'string',
     device: { type: 'string', pii: 'tokenize' },
+    is_fraud: { type: 'boolean', nullable: true }, // known in history; live events leave it out
   },
 });
 

@@ -7,32 +7,105 @@ export interface TransactionOptions {
   readonly merchants?: number;
   /** Start of the history (epoch ms). @default 2026-01-01 */
   readonly start?: number;
+  /** Length of the history. @default 60 days */
+  readonly days?: number;
+  /** Share of events that belong to a planted fraud incident. @default 0.01 */
+  readonly fraudShare?: number;
   readonly seed?: number;
 }
 
 const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'NL', 'ES', 'IT', 'BR', 'IN', 'JP'];
+
+/** The planted fraud patterns, documented so a reader can check what a model should find. */
+export const FRAUD_PATTERNS = {
+  /** 5–15 tiny amounts (0.50–3.00) at random merchants within minutes, from a new device. */
+  cardTesting: 'card-testing burst',
+  /** 2–5 large amounts within an hour from a foreign country and a new device. */
+  accountTakeover: 'account takeover',
+  /** For a few days one merchant's transactions are fraudulent a third of the time, at inflated amounts. */
+  compromisedMerchant: 'compromised merchant',
+} as const;
+
+interface Draft {
+  ts: number;
+  card: number;
+  merchant: number;
+  amount: number;
+  country: number;
+  device: number;
+  fraud: boolean;
+}
 
 function dictionaryColumn(codes: Int32Array, dictionary: readonly string[]): Column {
   return { type: 'string', codes, dictionary };
 }
 
 /**
- * Card transactions over about two months: each card shops mostly at a few favourite
- * merchants in its home country, amounts are log-normal, and events arrive in time order
- * with some sharing a millisecond. Deterministic for a seed.
+ * Card transactions: each card shops mostly at a few favourite merchants in its home country
+ * from its own device, amounts are log-normal, arrivals are bursty with some events sharing a
+ * millisecond, and about `fraudShare` of events belong to planted fraud incidents
+ * (`FRAUD_PATTERNS`), labelled `is_fraud`. Events are in time order. Deterministic for a seed.
  */
 export function generateTransactions(options: TransactionOptions): Table {
   const n = options.events;
   const cards = options.cards ?? Math.max(200, Math.round(n / 150));
   const merchants = options.merchants ?? 400;
   const start = options.start ?? Date.UTC(2026, 0, 1);
+  const span = (options.days ?? 60) * 86_400_000;
   const random = new Random(options.seed ?? 7);
-  const span = 60 * 86_400_000;
-  const meanGap = span / n;
 
   const home = Int32Array.from({ length: cards }, () => random.int(COUNTRIES.length));
   const favourites = Array.from({ length: cards }, () => Int32Array.from({ length: 4 }, () => random.int(merchants)));
-  const devices = Int32Array.from({ length: cards }, (_, c) => c);
+  const foreign = (c: number): number => ((home[c] as number) + 1 + random.int(COUNTRIES.length - 1)) % COUNTRIES.length;
+  const strangeDevice = (): number => 2 * cards + random.int(cards);
+
+  const drafts: Draft[] = [];
+  const fraudBudget = Math.round(n * (options.fraudShare ?? 0.01));
+  // A compromised merchant for a few days in the middle of the history.
+  const badMerchant = random.int(merchants);
+  const badFrom = start + span * 0.45;
+  const badTo = badFrom + 4 * 86_400_000;
+  let fraud = 0;
+  while (fraud < fraudBudget) {
+    const c = random.int(cards);
+    const t0 = start + Math.floor(random.next() * span);
+    if (random.next() < 0.5) {
+      const device = strangeDevice();
+      const burst = 5 + random.int(11);
+      for (let b = 0; b < burst && fraud < fraudBudget; b++, fraud++) {
+        drafts.push({ ts: t0 + b * (10_000 + random.int(50_000)), card: c, merchant: random.int(merchants), amount: Math.round(50 + 250 * random.next()) / 100, country: home[c] as number, device, fraud: true });
+      }
+    } else {
+      const device = strangeDevice();
+      const country = foreign(c);
+      const burst = 2 + random.int(4);
+      for (let b = 0; b < burst && fraud < fraudBudget; b++, fraud++) {
+        drafts.push({ ts: t0 + random.int(3_600_000), card: c, merchant: random.int(merchants), amount: Math.round(Math.exp(5.5 + 0.6 * random.normal()) * 100) / 100, country, device, fraud: true });
+      }
+    }
+  }
+  const legitimate = n - drafts.length;
+  const meanGap = span / legitimate;
+  let t = start;
+  for (let i = 0; i < legitimate; i++) {
+    // Bursty arrivals; about one event in twenty shares its predecessor's millisecond.
+    if (random.next() > 0.05) t += Math.max(1, Math.round(random.exponential(meanGap)));
+    const c = random.int(cards);
+    const merchant = random.next() < 0.8 ? (favourites[c] as Int32Array)[random.int(4)]! : random.int(merchants);
+    const compromised = merchant === badMerchant && t >= badFrom && t < badTo && random.next() < 1 / 3;
+    const amount = Math.round(Math.exp(3.2 + 1.1 * random.normal()) * (compromised ? 4 : 1) * 100) / 100;
+    drafts.push({
+      ts: t,
+      card: c,
+      merchant,
+      amount,
+      country: random.next() < 0.97 ? (home[c] as number) : random.int(COUNTRIES.length),
+      device: random.next() < 0.95 ? c : cards + random.int(cards),
+      fraud: compromised,
+    });
+  }
+  // Stable by time: incidents interleave with ordinary traffic.
+  const order = Uint32Array.from(drafts.keys()).sort((a, b) => (drafts[a] as Draft).ts - (drafts[b] as Draft).ts || a - b);
 
   const ts = new Float64Array(n);
   const tx = new Int32Array(n);
@@ -41,19 +114,18 @@ export function generateTransactions(options: TransactionOptions): Table {
   const amount = new Float64Array(n);
   const country = new Int32Array(n);
   const device = new Int32Array(n);
-  let t = start;
-  for (let i = 0; i < n; i++) {
-    // Bursty arrivals; about one event in twenty shares its predecessor's millisecond.
-    if (random.next() > 0.05) t += Math.max(1, Math.round(random.exponential(meanGap)));
-    ts[i] = t;
+  const isFraud = new Float64Array(n);
+  order.forEach((d, i) => {
+    const draft = drafts[d] as Draft;
+    ts[i] = draft.ts;
     tx[i] = i;
-    const c = random.int(cards);
-    card[i] = c;
-    merchant[i] = random.next() < 0.8 ? favourites[c]![random.int(4)]! : random.int(merchants);
-    amount[i] = Math.round(Math.exp(3.2 + 1.1 * random.normal()) * 100) / 100;
-    country[i] = random.next() < 0.97 ? home[c]! : random.int(COUNTRIES.length);
-    device[i] = random.next() < 0.95 ? devices[c]! : cards + random.int(cards);
-  }
+    card[i] = draft.card;
+    merchant[i] = draft.merchant;
+    amount[i] = draft.amount;
+    country[i] = draft.country;
+    device[i] = draft.device;
+    isFraud[i] = draft.fraud ? 1 : 0;
+  });
   const names = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
   return {
     length: n,
@@ -64,7 +136,8 @@ export function generateTransactions(options: TransactionOptions): Table {
       ['merchant', dictionaryColumn(merchant, names('m', merchants))],
       ['amount', { type: 'number', values: amount }],
       ['country', dictionaryColumn(country, COUNTRIES)],
-      ['device', dictionaryColumn(device, names('dev', 2 * cards))],
+      ['device', dictionaryColumn(device, names('dev', 3 * cards))],
+      ['is_fraud', { type: 'boolean', values: isFraud }],
     ]),
   };
 }
