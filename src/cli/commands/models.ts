@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { TandemError } from '../../errors.js';
 import { algorithmKinds, findAlgorithm } from '../../models/catalog.js';
 import type { ModelVersion } from '../../registry/registry.js';
-import { openRegistry } from './train.js';
+import { openRegistry } from '../../registry/open-registry.js';
 
 function headline(version: ModelVersion): string {
   const m = version.metrics;
@@ -18,7 +18,7 @@ export function registerModels(program: Command): void {
     .option('--data-dir <dir>', 'where the registry lives', '.tandem')
     .option('--json', 'print JSON')
     .action(async (model: string | undefined, flags: { dataDir: string; json?: boolean }) => {
-      const registry = openRegistry(flags.dataDir);
+      const registry = await openRegistry(flags.dataDir);
       try {
         const versions = await registry.versions(model);
         if (flags.json) {
@@ -43,7 +43,7 @@ export function registerModels(program: Command): void {
     .option('--data-dir <dir>', 'where the registry lives', '.tandem')
     .action(async (model: string, alias: string, version: string, flags: { dataDir: string }) => {
       if (!/^\d+$/.test(version)) throw new TandemError('TANDEM_USAGE', `version must be a number, got '${version}'`);
-      const registry = openRegistry(flags.dataDir);
+      const registry = await openRegistry(flags.dataDir);
       try {
         await registry.setAlias(model, alias, Number(version));
         process.stdout.write(`${model}@${alias} → version ${version}\n`);

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TandemError } from '../../errors.js';
 import { loadProject } from '../../config/load-project.js';
@@ -8,8 +7,8 @@ import { modelSpineSource, resolveModelFeatures } from '../../features/model-fea
 import { readTable } from '../../io/index.js';
 import type { Table } from '../../io/table.js';
 import { sha256 } from '../../models/artifact.js';
-import { parseModelRef, type Lineage, type ModelRegistry } from '../../registry/registry.js';
-import { SqliteRegistry } from '../../registry/sqlite/sqlite-registry.js';
+import { parseModelRef, type Lineage } from '../../registry/registry.js';
+import { openRegistry, registryLocation } from '../../registry/open-registry.js';
 import { trainModel, type TrainPhase, type TrainResult } from '../../training/train.js';
 import { eventFiles, schemaTypes } from '../event-files.js';
 import { formatCount, formatSeconds } from '../format.js';
@@ -23,10 +22,6 @@ interface TrainFlags {
   readonly alias: string[];
   readonly reproduce?: string;
   readonly json?: boolean;
-}
-
-export function openRegistry(dataDir: string): ModelRegistry {
-  return SqliteRegistry.open({ dir: join(dataDir, 'registry') });
 }
 
 /** Reads each source's events file and records its SHA-256 for the lineage. */
@@ -97,7 +92,7 @@ async function train(flags: TrainFlags): Promise<void> {
   const bars = phaseBars();
   const result = await trainModel(project, flags.model, { events, inputs, configPath: flags.config, onProgress: bars.update });
   bars.stop();
-  const registry = openRegistry(flags.dataDir);
+  const registry = await openRegistry(flags.dataDir);
   try {
     const first = (await registry.versions(flags.model)).length === 0;
     // The first version of a model becomes its champion; later ones are promoted explicitly.
@@ -115,7 +110,7 @@ async function train(flags: TrainFlags): Promise<void> {
       process.stdout.write(`${JSON.stringify({ model: saved.model, version: saved.version, aliases: saved.aliases, artifactSha256: saved.artifactSha256, metrics: saved.metrics, lineage: saved.lineage, featureImportance: result.fit.featureImportance ?? null })}\n`);
     } else {
       printResult(result, saved.version, seconds);
-      process.stdout.write(`  registered         ${saved.model}@${saved.version}${saved.aliases.length > 0 ? ` (${saved.aliases.join(', ')})` : ''} in ${join(flags.dataDir, 'registry')}\n`);
+      process.stdout.write(`  registered         ${saved.model}@${saved.version}${saved.aliases.length > 0 ? ` (${saved.aliases.join(', ')})` : ''} in ${registryLocation(flags.dataDir)}\n`);
     }
   } finally {
     await registry.close();
@@ -125,10 +120,10 @@ async function train(flags: TrainFlags): Promise<void> {
 /** Rebuilds a registered version from its recorded inputs and checks the bytes are identical. */
 async function reproduce(flags: TrainFlags): Promise<void> {
   const { model, ref } = parseModelRef(flags.reproduce as string);
-  const registry = openRegistry(flags.dataDir);
+  const registry = await openRegistry(flags.dataDir);
   try {
     const saved = await registry.get(model, ref ?? 'champion');
-    if (saved === undefined) throw new TandemError('TANDEM_UNKNOWN_MODEL', `no version '${flags.reproduce}' in the registry at ${join(flags.dataDir, 'registry')}`);
+    if (saved === undefined) throw new TandemError('TANDEM_UNKNOWN_MODEL', `no version '${flags.reproduce}' in ${registryLocation(flags.dataDir)}`);
     const lineage = saved.lineage;
     const configPath = flags.config !== 'tandem.config.ts' || lineage.configPath === null ? flags.config : lineage.configPath;
     for (const input of lineage.inputs) {

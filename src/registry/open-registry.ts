@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import { TandemError } from '../errors.js';
+import { PostgresRegistry } from './postgres/postgres-registry.js';
+import type { ModelRegistry } from './registry.js';
+import { SqliteRegistry } from './sqlite/sqlite-registry.js';
+
+/**
+ * The registry `TANDEM_REGISTRY_URL` names (postgres://…), or the embedded one in
+ * `<data-dir>/registry`.
+ */
+export async function openRegistry(dataDir: string): Promise<ModelRegistry> {
+  const url = process.env['TANDEM_REGISTRY_URL'];
+  if (url !== undefined && url !== '') {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new TandemError('TANDEM_USAGE', `TANDEM_REGISTRY_URL must be a postgres:// URL, got '${url}'`);
+    return PostgresRegistry.open({ connectionString: url });
+  }
+  return SqliteRegistry.open({ dir: join(dataDir, 'registry') });
+}
+
+/** Where `openRegistry` looks, for messages. */
+export function registryLocation(dataDir: string): string {
+  return process.env['TANDEM_REGISTRY_URL'] ? 'the PostgreSQL registry (TANDEM_REGISTRY_URL)' : join(dataDir, 'registry');
+}
