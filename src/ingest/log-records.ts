@@ -14,6 +14,11 @@ export interface DeadLetter {
   readonly reason: string;
   readonly receivedAt: number;
   readonly payload: unknown;
+  /**
+   * 'stream' when the engine rejected an event the log had accepted (the payload then holds
+   * its log `offset`); absent for events rejected at ingestion.
+   */
+  readonly stage?: 'stream';
 }
 
 const encoder = new TextEncoder();

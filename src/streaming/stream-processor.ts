@@ -1,8 +1,11 @@
 import type { Project } from '../features/project.js';
 import { StreamEngine } from '../engine/stream.js';
-import { decodeLoggedEvent, encodeJson } from '../ingest/log-records.js';
+import { decodeDeadLetter, decodeLoggedEvent, encodeJson } from '../ingest/log-records.js';
 import type { EventLog } from '../log/event-log.js';
 import { readSnapshot, writeSnapshot } from './snapshot-file.js';
+
+/** The dead-letter log position each snapshot covers, as a consumer commit on that log. */
+const DEAD_LETTER_CONSUMER = 'stream-snapshot';
 
 export interface StreamProcessorOptions {
   readonly log: EventLog;
@@ -34,18 +37,42 @@ export class StreamProcessor {
   #offset: number;
   #sinceSnapshot = 0;
   readonly #options: StreamProcessorOptions;
+  /**
+   * Log offsets at or after the snapshot whose rejection is already in the dead letters: a
+   * crash after writing them but before the next snapshot replays those events, and their
+   * rejections must not be recorded twice.
+   */
+  readonly #alreadyRejected: Set<number>;
+  /** Dead-letter log position covering every rejection written so far. */
+  #deadLetterEnd: number;
 
-  private constructor(engine: StreamEngine, offset: number, options: StreamProcessorOptions) {
+  private constructor(engine: StreamEngine, offset: number, options: StreamProcessorOptions, alreadyRejected: Set<number>, deadLetterEnd: number) {
     this.engine = engine;
     this.#offset = offset;
     this.#options = options;
+    this.#alreadyRejected = alreadyRejected;
+    this.#deadLetterEnd = deadLetterEnd;
   }
 
   /** Load the last snapshot (unless `fresh`: start from an empty state, e.g. to re-seed). */
   static async start(project: Project, options: StreamProcessorOptions & { readonly fresh?: boolean }): Promise<StreamProcessor> {
     const saved = options.fresh === true ? undefined : await readSnapshot(project, options.snapshotPath);
     const engine = saved?.engine ?? new StreamEngine(project);
-    return new StreamProcessor(engine, saved?.meta.offset ?? 0, options);
+    const offset = saved?.meta.offset ?? 0;
+    // Rejections written since the last snapshot, found from the position that snapshot recorded.
+    const alreadyRejected = new Set<number>();
+    let position = options.fresh === true ? options.deadLetters.nextOffset : ((await options.deadLetters.committed(DEAD_LETTER_CONSUMER)) ?? 0);
+    for (;;) {
+      const records = await options.deadLetters.read(position, { max: 10_000 });
+      if (records.length === 0) break;
+      for (const record of records) {
+        const letter = decodeDeadLetter(record.payload);
+        const at = (letter.payload as { offset?: unknown } | null)?.offset;
+        if (letter.stage === 'stream' && typeof at === 'number' && at >= offset) alreadyRejected.add(at);
+      }
+      position = records.at(-1)!.offset + 1;
+    }
+    return new StreamProcessor(engine, offset, options, alreadyRejected, Math.max(position, options.deadLetters.firstOffset));
   }
 
   /** The next log offset to apply. */
@@ -58,19 +85,21 @@ export class StreamProcessor {
     const { log, deadLetters } = this.#options;
     const records = await log.read(this.#offset, { max: this.#options.batchSize ?? 10_000 });
     let applied = 0;
+    let recordedBefore = 0;
     const rejected: Uint8Array[] = [];
     const now = (this.#options.now ?? Date.now)();
     for (const record of records) {
       const { source, event } = decodeLoggedEvent(record.payload, record.offset);
       const result = this.engine.apply(source, event);
       if (result.status === 'applied') applied++;
-      else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, payload: { offset: record.offset, event } }));
+      else if (this.#alreadyRejected.delete(record.offset)) recordedBefore++;
+      else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, stage: 'stream', payload: { offset: record.offset, event } }));
     }
-    if (rejected.length > 0) await deadLetters.append(rejected);
+    if (rejected.length > 0) this.#deadLetterEnd = (await deadLetters.append(rejected)).last + 1;
     if (records.length > 0) this.#offset = records.at(-1)!.offset + 1;
     this.#sinceSnapshot += records.length;
     if (this.#sinceSnapshot >= (this.#options.snapshotEvery ?? 1_000_000)) await this.snapshot();
-    return { applied, rejected: rejected.length, offset: this.#offset };
+    return { applied, rejected: rejected.length + recordedBefore, offset: this.#offset };
   }
 
   /** Apply micro-batches until the log has nothing new. */
@@ -102,7 +131,7 @@ export class StreamProcessor {
       if (result.status === 'applied') applied++;
       else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, payload: { history: true, event } }));
     }
-    if (rejected.length > 0) await this.#options.deadLetters.append(rejected);
+    if (rejected.length > 0) this.#deadLetterEnd = (await this.#options.deadLetters.append(rejected)).last + 1;
     this.#offset = offset;
     await this.snapshot();
     return { applied, rejected: rejected.length, offset };
@@ -112,6 +141,8 @@ export class StreamProcessor {
   async snapshot(): Promise<void> {
     await writeSnapshot(this.engine, this.#options.snapshotPath, { offset: this.#offset, takenAt: (this.#options.now ?? Date.now)() });
     await this.#options.log.commit('stream', this.#offset);
+    await this.#options.deadLetters.commit(DEAD_LETTER_CONSUMER, this.#deadLetterEnd);
+    this.#alreadyRejected.clear();
     this.#sinceSnapshot = 0;
   }
 }

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/load-project.js';
+import { Ingestor, PiiProtector } from '../../src/ingest/index.js';
+import { decodeDeadLetter } from '../../src/ingest/log-records.js';
+import { FileEventLog } from '../../src/log/index.js';
+import { StreamProcessor } from '../../src/streaming/index.js';
+
+const CONFIG = 'test/fixtures/payments.config.ts';
+const H = 3_600_000;
+const t0 = Date.UTC(2026, 0, 1);
+const payment = (ts: number, card: string) => ({ ts, card, merchant: 'm1', amount: 10, country: 'NL' });
+
+describe('engine rejections in the dead letters', () => {
+  it('are recorded once even when a crash replays the events that caused them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
+    try {
+      const project = await loadProject(CONFIG);
+      const open = async () => ({ log: await FileEventLog.open(join(dir, 'events')), deadLetters: await FileEventLog.open(join(dir, 'dead-letters')) });
+      let { log, deadLetters } = await open();
+      const ingestor = new Ingestor(project, { log, deadLetters, pii: new PiiProtector(undefined) });
+      // Two events, then one an hour too late (the source allows 5 minutes), then one more.
+      await ingestor.ingest('payments', [payment(t0 + 2 * H, 'a'), payment(t0 + 3 * H, 'b')]);
+      const options = { snapshotPath: join(dir, 'snapshot.ndjson'), snapshotEvery: Number.MAX_SAFE_INTEGER };
+      let processor = await StreamProcessor.start(project, { ...options, log, deadLetters });
+      await processor.catchUp();
+      await processor.snapshot();
+      await ingestor.ingest('payments', [payment(t0 + H, 'c'), payment(t0 + 4 * H, 'd')]);
+      expect((await processor.catchUp()).rejected).toBe(1);
+      // Crash: no snapshot after the rejection was written. Restart replays offsets 2 and 3.
+      await log.close();
+      await deadLetters.close();
+      ({ log, deadLetters } = await open());
+      processor = await StreamProcessor.start(project, { ...options, log, deadLetters });
+      expect(processor.offset).toBe(2);
+      const replay = await processor.catchUp();
+      expect(replay).toMatchObject({ applied: 1, rejected: 1, offset: 4 });
+      await processor.snapshot();
+      // A later late event after a clean restart is still recorded.
+      await log.append([new TextEncoder().encode(JSON.stringify({ source: 'payments', event: payment(t0, 'e') }))]);
+      await log.close();
+      await deadLetters.close();
+      ({ log, deadLetters } = await open());
+      processor = await StreamProcessor.start(project, { ...options, log, deadLetters });
+      expect((await processor.catchUp()).rejected).toBe(1);
+      const letters = (await deadLetters.read(0)).map((r) => decodeDeadLetter(r.payload));
+      expect(letters.map((l) => [l.code, l.stage, (l.payload as { offset: number }).offset])).toEqual([
+        ['TANDEM_LATE_EVENT', 'stream', 2],
+        ['TANDEM_LATE_EVENT', 'stream', 4],
+      ]);
+      await log.close();
+      await deadLetters.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
