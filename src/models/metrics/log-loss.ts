@@ -1,11 +1,16 @@
-import { checkPairs } from './check.js';
+import { checkBinaryLabels, checkPairs } from './check.js';
 
-/** Probabilities are clipped to [eps, 1 − eps] as scikit-learn does, so one confident miss is finite. */
-const EPSILON = 1e-15;
+/**
+ * Probabilities are clipped to [eps, 1 − eps] so one confident miss is finite. eps is the float64
+ * machine epsilon, as in scikit-learn since 1.2 (`eps='auto'`; 1e-15 before): a miss at p = 0 or
+ * 1 costs −ln(2⁻⁵²) ≈ 36.04.
+ */
+export const EPSILON = Number.EPSILON;
 
-/** Mean binary cross-entropy of P(y = 1) against 0/1 labels (natural log). */
+/** Mean binary cross-entropy of P(y = 1) against 0/1 labels (natural log); other labels are an error. */
 export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<number>): number {
   checkPairs('logLoss', probabilities, labels);
+  checkBinaryLabels('logLoss', labels);
   const n = probabilities.length;
   let total = 0;
   for (let i = 0; i < n; i++) {

@@ -1,12 +1,14 @@
-import { checkPairs } from './check.js';
+import { checkBinaryLabels, checkPairs } from './check.js';
 
 /**
  * Exact area under the ROC curve: the probability that a random positive scores above a random
  * negative, ties counting one half (the Mann-Whitney U statistic over midranks). O(n log n).
- * NaN when either class is absent.
+ * NaN when either class is absent. Labels must be 0 or 1: anything else (-1, 2, NaN) is an error,
+ * not a silent negative.
  */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   checkPairs('rocAuc', scores, labels);
+  checkBinaryLabels('rocAuc', labels);
   const n = scores.length;
   const order = sortedOrder(scores);
   let positives = 0;
