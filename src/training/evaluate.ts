@@ -1,38 +1,61 @@
 import type { Task } from '../models/model.js';
+import { binaryReport } from '../models/metrics/binary-report.js';
 import { logLoss } from '../models/metrics/log-loss.js';
-import { rocAuc } from '../models/metrics/roc-auc.js';
+import { regressionReport } from '../models/metrics/regression-report.js';
 
+/** Flat holdout metrics, as printed by `tandem train` and stored with each version. */
 export type Evaluation = { readonly [metric: string]: number | null };
 
 /**
- * Holdout metrics for a task, with the no-skill baseline (the training label mean) beside the
- * model's, so a report shows whether the model learnt anything.
+ * Holdout metrics for a task, with the no-skill baseline (always answering the training label
+ * mean) beside the model's, so a report shows whether the model learnt anything.
  */
 export function evaluate(task: Task, scores: Float64Array, labels: Float64Array, trainLabels: Float64Array): Evaluation {
   const prior = mean(trainLabels);
   if (task === 'binary') {
-    const baseline = new Float64Array(labels.length).fill(prior);
-    return {
-      rows: labels.length,
-      positiveRate: mean(labels),
-      rocAuc: finite(rocAuc(scores, labels)),
-      logLoss: finite(logLoss(scores, labels)),
-      baselineLogLoss: finite(logLoss(baseline, labels)),
-    };
+    const report = binaryReport(scores, labels);
+    return finite({
+      rows: report.examples,
+      positives: report.positives,
+      rocAuc: report.rocAuc,
+      prAuc: report.prAuc,
+      logLoss: report.logLoss,
+      baselineLogLoss: logLoss(new Float64Array(labels.length).fill(prior), labels),
+      brierScore: report.brierScore,
+      expectedCalibrationError: report.expectedCalibrationError,
+      accuracy: report.accuracy,
+      precision: report.precision,
+      recall: report.recall,
+      f1: report.f1,
+    });
   }
   if (task === 'regression') {
-    let abs = 0;
-    let sq = 0;
-    let baseSq = 0;
-    for (let i = 0; i < labels.length; i++) {
-      const error = (scores[i] as number) - (labels[i] as number);
-      abs += Math.abs(error);
-      sq += error * error;
-      baseSq += (prior - (labels[i] as number)) ** 2;
-    }
-    return { rows: labels.length, mae: abs / labels.length, rmse: Math.sqrt(sq / labels.length), baselineRmse: Math.sqrt(baseSq / labels.length) };
+    const report = regressionReport(scores, labels);
+    let baseline = 0;
+    for (const y of labels) baseline += (prior - y) ** 2;
+    return finite({
+      rows: report.examples,
+      mae: report.mae,
+      rmse: report.rmse,
+      baselineRmse: Math.sqrt(baseline / labels.length),
+      mape: report.mape,
+      r2: report.r2,
+    });
   }
   return { rows: labels.length };
+}
+
+/** Metrics of an online model's test-then-train scores over the training period. */
+export function prequentialMetrics(task: Task, scores: Float64Array, labels: Float64Array): Evaluation {
+  if (task === 'binary') {
+    const report = binaryReport(scores, labels);
+    return finite({ prequentialRocAuc: report.rocAuc, prequentialLogLoss: report.logLoss });
+  }
+  if (task === 'regression') {
+    const report = regressionReport(scores, labels);
+    return finite({ prequentialMae: report.mae, prequentialRmse: report.rmse });
+  }
+  return {};
 }
 
 function mean(values: Float64Array): number {
@@ -41,6 +64,7 @@ function mean(values: Float64Array): number {
   return values.length === 0 ? Number.NaN : total / values.length;
 }
 
-function finite(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
+/** NaN (a metric undefined on this data, e.g. AUC with one class) becomes null. */
+function finite(metrics: Record<string, number>): Evaluation {
+  return Object.fromEntries(Object.entries(metrics).map(([name, value]) => [name, Number.isFinite(value) ? value : null]));
 }

@@ -9,7 +9,7 @@ import type { Lineage } from '../registry/registry.js';
 import { serializeBundle, type ModelBundle } from './bundle.js';
 import { definitionsHash } from './definitions-hash.js';
 import { encodingsToJson } from './encoding.js';
-import { evaluate, type Evaluation } from './evaluate.js';
+import { evaluate, prequentialMetrics, type Evaluation } from './evaluate.js';
 import { buildTrainingSet, datasetOf, rowAt, type TrainingSet } from './training-set.js';
 
 const { version: packageVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -57,6 +57,7 @@ export async function trainModel(project: Project, name: string, options: TrainO
   const train = datasetOf(set, 0, set.validationStart);
   const test = datasetOf(set, set.testStart, set.time.length);
   let fit: FitReport;
+  let prequential: Float64Array | undefined;
   if (algorithm.learning === 'batch') {
     const validation = set.validationStart < set.testStart ? datasetOf(set, set.validationStart, set.testStart) : undefined;
     fit = (model as BatchModel).fit(train, {
@@ -65,10 +66,15 @@ export async function trainModel(project: Project, name: string, options: TrainO
     });
   } else {
     // Online models learn the whole training period in time order, as they would have live.
+    // Each row is scored before it is learnt (test-then-train), which gives the prequential
+    // metrics of the training period for free.
     const learner = model as OnlineModel;
     const total = set.testStart;
+    prequential = new Float64Array(total);
     for (let i = 0; i < total; i++) {
-      learner.learnOne(rowAt(set, i), set.label[i] as number);
+      const row = rowAt(set, i);
+      prequential[i] = learner.predictProbaOne ? learner.predictProbaOne(row) : learner.predictOne(row);
+      learner.learnOne(row, set.label[i] as number);
       if (progress && (i & 0xffff) === 0) progress('fit', i, total);
     }
     fit = { iterations: total };
@@ -89,7 +95,10 @@ export async function trainModel(project: Project, name: string, options: TrainO
   const text = serializeBundle(bundle);
   progress?.('evaluate', 0, 1);
   const scores = scoreTest(set, model, test, algorithm.learning);
-  const metrics = evaluate(model.task, scores, test.label as Float64Array, train.label as Float64Array);
+  const metrics = {
+    ...evaluate(model.task, scores, test.label as Float64Array, train.label as Float64Array),
+    ...(prequential === undefined ? {} : prequentialMetrics(model.task, prequential, set.label.subarray(0, set.testStart))),
+  };
   progress?.('evaluate', 1, 1);
   const lineage: Lineage = {
     definitionsHash: definitionsHash(definition, set.features, set.source),
