@@ -1,6 +1,9 @@
 import { TandemError } from '../errors.js';
 import type { ModelArtifact } from './artifact.js';
 import { Prior } from './baseline/prior.js';
+import { IsolationForest, type IsolationForestParams } from './isolation-forest/index.js';
+import { KMeans, type KMeansParams } from './kmeans/index.js';
+import { LinearRegression, LogisticRegression, type LinearRegressionParams, type LogisticRegressionParams } from './linear/index.js';
 import type { BatchModel, Model, OnlineModel, Task } from './model.js';
 
 /** One algorithm the project file can name: how to make it from parameters and load it back. */
@@ -23,6 +26,38 @@ const ALGORITHMS: readonly Algorithm[] = [
     description: 'the training label mean, ignoring features (the no-skill baseline)',
     create: (params) => new Prior(params),
     load: (saved) => Prior.fromArtifact(saved),
+  },
+  {
+    kind: 'logistic-regression',
+    learning: 'batch',
+    task: 'binary',
+    description: 'L2-regularized logistic regression fitted by L-BFGS; missing values take the training mean',
+    create: (params) => new LogisticRegression(params as LogisticRegressionParams),
+    load: (saved) => LogisticRegression.fromArtifact(saved),
+  },
+  {
+    kind: 'linear-regression',
+    learning: 'batch',
+    task: 'regression',
+    description: 'least squares with optional ridge penalty, solved exactly; missing values take the training mean',
+    create: (params) => new LinearRegression(params as LinearRegressionParams),
+    load: (saved) => LinearRegression.fromArtifact(saved),
+  },
+  {
+    kind: 'kmeans',
+    learning: 'batch',
+    task: 'clustering',
+    description: 'k-means with k-means++ seeding and seeded restarts; predicts the nearest centroid',
+    create: (params) => new KMeans(params as KMeansParams),
+    load: (saved) => KMeans.fromArtifact(saved),
+  },
+  {
+    kind: 'isolation-forest',
+    learning: 'batch',
+    task: 'anomaly',
+    description: 'isolation forest (Liu, Ting, Zhou 2008); scores in (0, 1], higher is more anomalous',
+    create: (params) => new IsolationForest(params as IsolationForestParams),
+    load: (saved) => IsolationForest.fromArtifact(saved),
   },
 ];
 

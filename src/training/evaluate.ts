@@ -1,6 +1,8 @@
 import type { Task } from '../models/model.js';
 import { binaryReport } from '../models/metrics/binary-report.js';
 import { logLoss } from '../models/metrics/log-loss.js';
+import { prAuc } from '../models/metrics/pr-auc.js';
+import { rocAuc } from '../models/metrics/roc-auc.js';
 import { regressionReport } from '../models/metrics/regression-report.js';
 
 /** Flat holdout metrics, as printed by `tandem train` and stored with each version. */
@@ -41,6 +43,10 @@ export function evaluate(task: Task, scores: Float64Array, labels: Float64Array,
       mape: report.mape,
       r2: report.r2,
     });
+  }
+  if (task === 'anomaly' && labels.every((y) => y === 0 || y === 1) && labels.includes(1) && labels.includes(0)) {
+    // With a 0/1 label, how well the anomaly score ranks the positives first.
+    return finite({ rows: labels.length, positives: labels.reduce((n, y) => n + y, 0), rocAuc: rocAuc(scores, labels), prAuc: prAuc(scores, labels) });
   }
   return { rows: labels.length };
 }

@@ -81,3 +81,24 @@ describe('model definitions', () => {
     }
   });
 });
+
+describe('training real algorithms', () => {
+  it('a logistic regression finds the planted fraud bursts on later rows', async () => {
+    const project = await loadProject(CONFIG);
+    const result = await trainModel(project, 'logistic', { events: { orders: table } });
+    expect(result.metrics['rocAuc']).toBeGreaterThan(0.85);
+    expect(result.metrics['logLoss']).toBeLessThan(result.metrics['baselineLogLoss']!);
+    // The served model scores raw feature values exactly as the evaluation scored encoded ones.
+    const loaded = LoadedModel.fromText(result.artifact);
+    const i = result.set.testStart + 7;
+    expect(loaded.score(rowAt(result.set, i))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('an isolation forest is evaluated by how well its score ranks the labelled positives', async () => {
+    const project = await loadProject(CONFIG);
+    const result = await trainModel(project, 'outliers', { events: { orders: table } });
+    expect(result.metrics['rocAuc']).toBeGreaterThan(0.6);
+    const again = await trainModel(project, 'outliers', { events: { orders: table } });
+    expect(again.artifactSha256).toBe(result.artifactSha256);
+  });
+});
