@@ -1,5 +1,6 @@
 import { TandemError, quote } from '../errors.js';
 import { findAlgorithm, type Algorithm } from '../models/catalog.js';
+import { checkServing, type ServingDefinition, type ServingOptions } from './model-serving.js';
 import { checkName } from './names.js';
 
 /** How a training set is cut in time: everything before the cut trains, the rest tests. */
@@ -31,6 +32,8 @@ export interface ModelOptions {
   /** The source whose events are the training spine. @default the source of the first feature's view */
   readonly source?: string;
   readonly description?: string;
+  /** How `tandem serve` answers: latency budget, fallback chain, rules. @default {} */
+  readonly serving?: ServingOptions;
 }
 
 export interface ModelDefinition {
@@ -47,6 +50,7 @@ export interface ModelDefinition {
   readonly seed: number;
   readonly source: string | undefined;
   readonly description: string | undefined;
+  readonly serving: ServingDefinition;
 }
 
 /**
@@ -107,6 +111,7 @@ export function model(name: string, options: ModelOptions): ModelDefinition {
     seed,
     source: options.source,
     description: options.description,
+    serving: checkServing(where, options.serving),
   };
 }
 

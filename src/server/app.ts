@@ -1,7 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TandemError } from '../errors.js';
 import type { EntityKey } from '../engine/keys.js';
+import { requestTime } from '../serving/check-request.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../serving/prometheus.js';
+import { inferenceV2Routes } from './inference-v2-routes.js';
 import type { OnlineRuntime } from './online-runtime.js';
+import { predictRoutes } from './predict-routes.js';
 
 export interface AppOptions {
   /** Largest request body accepted. @default 10 MiB */
@@ -21,9 +25,9 @@ function errorBody(code: string, message: string): ErrorBody {
 }
 
 /**
- * The HTTP surface of the online runtime: event ingestion and feature reads (predictions come
- * with serving). Bad requests get a 4xx that names the problem; nothing a client sends can
- * crash the server.
+ * The HTTP surface of the online runtime: event ingestion, feature reads, predictions and
+ * feedback (also over the Open Inference Protocol v2), readiness and Prometheus metrics. Bad
+ * requests get a 4xx that names the problem; nothing a client sends can crash the server.
  */
 export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024, logger: options.logger ?? false });
@@ -57,7 +61,39 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     return reply.status(500).send(errorBody('TANDEM_INTERNAL', 'the server failed to handle the request; the error is logged'));
   });
 
+  // Request counts, latency and in-flight by route, for /metrics.
+  const metrics = runtime.metrics;
+  let closing = false;
+  app.addHook('onRequest', async () => metrics.httpStarted());
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpFinished(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // While closing, responses to requests still in flight end their connection, so a keep-alive
+  // client does not hold the shutdown open until its idle timeout.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+  const isReady = (): boolean => !closing;
+
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Ready: not shutting down, with the versions being served.
+  app.get('/readyz', async (_request, reply) => {
+    const predictor = runtime.predictor;
+    const models = Object.fromEntries((predictor?.models ?? []).map((name) => [name, predictor!.describe(name).version]));
+    const unserved = [...runtime.project.models.keys()].filter((name) => !(name in models));
+    const body = { status: isReady() ? 'ready' : 'closing', models, unserved, eventsApplied: runtime.processor.engine.appliedCount };
+    return isReady() ? body : reply.status(503).send(body);
+  });
+
+  app.get('/metrics', async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(metrics.render()));
+
+  app.register(predictRoutes(runtime));
+  app.register(inferenceV2Routes(runtime, isReady));
 
   app.post('/v1/events/:source', async (request: FastifyRequest<{ Params: { source: string } }>, reply: FastifyReply) => {
     if (inFlight >= maxInFlight) {
@@ -106,7 +142,8 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     }
     const atText = list('at')[0];
     const at = atText === undefined ? Date.now() : Number.isFinite(Number(atText)) ? Number(atText) : Date.parse(atText);
-    if (!Number.isFinite(at)) throw new TandemError('TANDEM_USAGE', `at=${atText} is not a time (epoch ms or ISO 8601)`);
+    // Beyond ±8.64e15 ms a Date is invalid (and messages that print the time would throw).
+    if (!(Math.abs(at) <= 8.64e15)) throw new TandemError('TANDEM_USAGE', `at=${atText} is not a time (epoch ms or ISO 8601)`);
     const engine = runtime.processor.engine;
     return {
       view: view.name,
@@ -135,7 +172,7 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
           throw new TandemError('TANDEM_BAD_REQUEST', 'each request must be a JSON object with the request fields and entity keys');
         }
         const fields = item as Record<string, unknown>;
-        const at = typeof fields['at'] === 'number' ? fields['at'] : Date.now();
+        const at = requestTime(fields);
         return { values: engine.requestFeatures(set.name, fields, { at }) };
       }),
     };

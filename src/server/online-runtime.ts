@@ -4,6 +4,25 @@ import { Ingestor, type IngestResult, type Malformed } from '../ingest/ingestor.
 import { PiiProtector } from '../ingest/pii.js';
 import { FileEventLog } from '../log/file/file-event-log.js';
 import { StreamProcessor } from '../streaming/stream-processor.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import { openRegistry } from '../registry/open-registry.js';
+import { ChampionWatcher } from '../serving/champion-watcher.js';
+import { loadServedModels } from '../serving/load-served-models.js';
+import { PredictionLog } from '../serving/prediction-log.js';
+import { Predictor } from '../serving/predictor.js';
+import { ServingMetrics } from '../serving/serving-metrics.js';
+import type { ServedModel } from '../serving/types.js';
+
+export interface RuntimeServingOptions {
+  /** Serve these versions instead of loading the champions from the registry (tests, embedding). */
+  readonly models?: ReadonlyMap<string, ServedModel>;
+  /** The registry to serve from. @default `openRegistry(dataDir)`: TANDEM_REGISTRY_URL, else SQLite in <dataDir>/registry */
+  readonly registry?: ModelRegistry;
+  /** Poll the registry this often and reload a model whose champion moved; false: never. @default 5_000 */
+  readonly reloadIntervalMs?: number | false;
+  /** Predictions kept in memory per model for feedback to join. @default 100_000 */
+  readonly logCapacity?: number;
+}
 
 export interface OnlineRuntimeOptions {
   /** Where the event log, dead letters and snapshot live. */
@@ -13,6 +32,8 @@ export interface OnlineRuntimeOptions {
   readonly batchSize?: number;
   readonly snapshotEvery?: number;
   readonly pii?: PiiProtector;
+  /** Predictions: served when the project defines models. */
+  readonly serving?: RuntimeServingOptions;
 }
 
 /**
@@ -23,6 +44,14 @@ export interface OnlineRuntimeOptions {
 export class OnlineRuntime {
   readonly project: Project;
   readonly processor: StreamProcessor;
+  /** Counters of serving and HTTP, for GET /metrics. */
+  readonly metrics: ServingMetrics;
+  /** Predictions, when the project defines models. */
+  predictor: Predictor | undefined;
+  /** Predictions and feedback, in memory and in <dataDir>/serving/predictions.ndjson. */
+  readonly predictionLog: PredictionLog;
+  #watcher: ChampionWatcher | undefined;
+  #ownRegistry: ModelRegistry | undefined;
   readonly #ingestor: Ingestor;
   readonly #logs: readonly FileEventLog[];
   readonly #maxDelayMs: number;
@@ -31,8 +60,13 @@ export class OnlineRuntime {
   #chain: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  private constructor(project: Project, ingestor: Ingestor, processor: StreamProcessor, logs: readonly FileEventLog[], maxDelayMs: number) {
+  private constructor(project: Project, ingestor: Ingestor, processor: StreamProcessor, logs: readonly FileEventLog[], maxDelayMs: number, predictionLog: PredictionLog) {
     this.project = project;
+    this.predictionLog = predictionLog;
+    this.metrics = new ServingMetrics({
+      versions: () => (this.predictor?.models ?? []).flatMap((name) => this.predictor!.versions(name)),
+      inFlight: () => (this.predictor?.models ?? []).map((name) => [name, this.predictor!.describe(name).inFlight] as const),
+    });
     this.#ingestor = ingestor;
     this.processor = processor;
     this.#logs = logs;
@@ -51,7 +85,9 @@ export class OnlineRuntime {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     });
-    const runtime = new OnlineRuntime(project, new Ingestor(project, { log, deadLetters, pii }), processor, [log, deadLetters], options.maxDelayMs ?? 50);
+    const predictionLog = new PredictionLog({ path: join(options.dataDir, 'serving', 'predictions.ndjson'), ...(options.serving?.logCapacity === undefined ? {} : { capacity: options.serving.logCapacity }) });
+    const runtime = new OnlineRuntime(project, new Ingestor(project, { log, deadLetters, pii }), processor, [log, deadLetters], options.maxDelayMs ?? 50, predictionLog);
+    await runtime.#startServing(options);
     await processor.catchUp();
     runtime.#schedule(0);
     return runtime;
@@ -79,9 +115,34 @@ export class OnlineRuntime {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
+    await this.#watcher?.stop();
+    await this.predictor?.drainShadows();
+    await this.predictionLog.flush();
+    await this.#ownRegistry?.close();
     await this.catchUp();
     await this.processor.snapshot();
     for (const log of this.#logs) await log.close();
+  }
+
+  /** Load every model's champion (or the given versions) and, with a registry, watch for new champions. */
+  async #startServing(options: OnlineRuntimeOptions): Promise<void> {
+    const serving = options.serving ?? {};
+    if (this.project.models.size === 0) return;
+    const predictorOptions = { metrics: this.metrics, log: this.predictionLog };
+    if (serving.models !== undefined) {
+      this.predictor = new Predictor(this.project, this.processor.engine, serving.models, predictorOptions);
+      return;
+    }
+    const registry = serving.registry ?? (this.#ownRegistry = await openRegistry(options.dataDir));
+    this.predictor = new Predictor(this.project, this.processor.engine, await loadServedModels(this.project, registry), predictorOptions);
+    const interval = serving.reloadIntervalMs ?? 5_000;
+    this.#watcher = new ChampionWatcher(this.project, registry, this.predictor, interval === false ? {} : { intervalMs: interval });
+    if (interval !== false) this.#watcher.start();
+  }
+
+  /** Reload models whose champion alias moved, now (the watcher also does it on its own). */
+  async reloadModels(): Promise<string[]> {
+    return (await this.#watcher?.check()) ?? [];
   }
 
   #schedule(delay: number): void {

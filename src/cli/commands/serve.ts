@@ -7,19 +7,26 @@ import { OnlineRuntime } from '../../server/online-runtime.js';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run ingestion, stream processing and feature reads over HTTP in one process')
+    .description('run ingestion, stream processing, feature reads and predictions (each model\'s registry champion) over HTTP in one process')
     .option('-c, --config <file>', 'project file', 'tandem.config.ts')
     .option('--data-dir <dir>', 'where the event log, dead letters and snapshot live', '.tandem')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '8080')
-    .action(async (flags: { config: string; dataDir: string; host: string; port: string }) => {
+    .option('--reload-interval <ms>', 'how often to check the registry for a new champion (0: never)', '5000')
+    .action(async (flags: { config: string; dataDir: string; host: string; port: string; reloadInterval: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TandemError('TANDEM_USAGE', `--port must be 0–65535, got '${flags.port}'`);
+      const reload = Number(flags.reloadInterval);
+      if (!Number.isInteger(reload) || reload < 0) throw new TandemError('TANDEM_USAGE', `--reload-interval must be a whole number of milliseconds, got '${flags.reloadInterval}'`);
       const project = await loadProject(flags.config);
-      const runtime = await OnlineRuntime.start(project, { dataDir: flags.dataDir });
+      const runtime = await OnlineRuntime.start(project, { dataDir: flags.dataDir, serving: { reloadIntervalMs: reload === 0 ? false : reload } });
       const app = buildApp(runtime, { logger: false });
       const address = await app.listen({ host: flags.host, port });
-      process.stdout.write(`tandem serve: listening on ${address} (POST /v1/events/:source, GET /v1/features/:view, GET /healthz); Ctrl-C stops\n`);
+      const served = (runtime.predictor?.models ?? []).map((name) => `${name}@${runtime.predictor!.describe(name).version}`);
+      process.stdout.write(
+        `tandem serve: listening on ${address} (POST /v1/events/:source, GET /v1/features/:view, POST /v1/predict/:model, POST /v1/feedback/:model, /v2/..., GET /metrics, GET /healthz, GET /readyz); ` +
+          `serving ${served.length > 0 ? served.join(', ') : 'no models'}; Ctrl-C stops\n`,
+      );
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);

@@ -1,0 +1,70 @@
+import { TandemError, quote } from '../errors.js';
+import type { FeaturePlan } from './feature-plan.js';
+import type { PredictRequest } from './types.js';
+
+const MAX_TIME = 8.64e15;
+
+/** Longest request id accepted. */
+const MAX_ID_LENGTH = 200;
+
+function bad(where: string, field: string, message: string): TandemError {
+  return new TandemError('TANDEM_BAD_REQUEST', `${where}${field === '' ? '' : `field '${field}' `}${message}`, { details: { field } });
+}
+
+/** The request's read time: `at` as epoch ms or ISO 8601, else now. */
+export function requestTime(request: PredictRequest, where = ''): number {
+  const at = request['at'];
+  if (at === undefined || at === null) return Date.now();
+  const t = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  // Beyond ±8.64e15 ms a Date is invalid, and messages that print the time would throw.
+  if (!(Math.abs(t) <= MAX_TIME)) throw bad(where, 'at', `must be a time (epoch ms or ISO 8601), got ${quote(at)}`);
+  return t;
+}
+
+/** The request's id, or undefined when it has none. */
+export function requestId(request: PredictRequest, where = ''): string | undefined {
+  const id = request['id'];
+  if (id === undefined || id === null) return undefined;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) throw bad(where, 'id', `must be a non-empty string of at most ${MAX_ID_LENGTH} characters, got ${quote(id)}`);
+  return id;
+}
+
+/**
+ * Validates one prediction request against what the model reads: an object with every entity
+ * key field (string, number or boolean) and every request field of its declared type. Errors
+ * are 400s naming the field; `where` prefixes them for arrays ('[3] ').
+ */
+export function checkPredictRequest(plan: FeaturePlan, body: unknown, where = ''): PredictRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw bad(where, '', `a prediction request must be a JSON object with the entity keys (${plan.keyFields.join(', ') || 'none'}) and request fields, got ${quote(body)}`);
+  }
+  const request = body as PredictRequest;
+  for (const field of plan.keyFields) {
+    const value = request[field];
+    if (value === undefined || value === null) throw bad(where, field, 'is missing: it is the key of an entity the model reads');
+    if (!(typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
+      throw bad(where, field, `must be a string, number or boolean key, got ${quote(value)}`);
+    }
+  }
+  for (const [name, field] of plan.requestFields) {
+    if (plan.keyFields.includes(name)) continue;
+    const value = request[name];
+    if (value === undefined || value === null) {
+      if (field.nullable) continue;
+      throw bad(where, name, `is missing: request features need it (${field.type})`);
+    }
+    const ok =
+      field.type === 'number'
+        ? typeof value === 'number' && Number.isFinite(value)
+        : field.type === 'string'
+          ? typeof value === 'string'
+          : field.type === 'boolean'
+            ? typeof value === 'boolean'
+            : (typeof value === 'number' && Math.abs(value) <= MAX_TIME) || (typeof value === 'string' && Number.isFinite(Date.parse(value)));
+    if (!ok) throw bad(where, name, `must be a ${field.type === 'timestamp' ? 'time (epoch ms or ISO 8601)' : field.type}, got ${quote(value)}`);
+  }
+  requestId(request, where);
+  requestTime(request, where);
+  return request;
+}

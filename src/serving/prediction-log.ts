@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ServingFeatures } from '../features/model-serving.js';
+import type { Prediction } from './types.js';
+
+export interface LoggedPrediction {
+  readonly prediction: Prediction;
+  /** The model's inputs as they were read. */
+  readonly features: ServingFeatures;
+  /** The time the features were read as of. */
+  readonly at: number;
+}
+
+export interface FeedbackRecord {
+  readonly id: string;
+  readonly model: string;
+  readonly label: number;
+  readonly ts: number;
+  readonly joined: boolean;
+  readonly learned: boolean;
+}
+
+/** A shadow version's answer to a prediction, logged beside it. */
+export interface ShadowRecord {
+  readonly id: string;
+  readonly model: string;
+  readonly version: number;
+  readonly score: number | null;
+  readonly decision: string | null;
+  readonly error: string | null;
+}
+
+export interface PredictionLogOptions {
+  /** Predictions kept in memory per model for feedback to join (oldest dropped first). @default 100_000 */
+  readonly capacity?: number;
+  /** NDJSON file that every prediction and feedback is appended to; none when undefined. */
+  readonly path?: string;
+}
+
+/**
+ * Recent predictions by id, for feedback to join, and a durable NDJSON record of every
+ * prediction (request id, version, features and their SHA-256, score, decision, fallback),
+ * every shadow score and every label.
+ * Lines are serialized and appended after the response, in batches, off the request path.
+ */
+export class PredictionLog {
+  readonly #byModel = new Map<string, Map<string, LoggedPrediction>>();
+  readonly #capacity: number;
+  readonly #path: string | undefined;
+  #pending: (LoggedPrediction | FeedbackRecord | ShadowRecord)[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #scheduled = false;
+  #failed = false;
+
+  constructor(options: PredictionLogOptions = {}) {
+    this.#capacity = options.capacity ?? 100_000;
+    this.#path = options.path;
+  }
+
+  record(entry: LoggedPrediction): void {
+    const model = entry.prediction.model;
+    let recent = this.#byModel.get(model);
+    if (recent === undefined) this.#byModel.set(model, (recent = new Map()));
+    recent.delete(entry.prediction.id);
+    recent.set(entry.prediction.id, entry);
+    if (recent.size > this.#capacity) recent.delete(recent.keys().next().value as string);
+    this.#write(entry);
+  }
+
+  find(model: string, id: string): LoggedPrediction | undefined {
+    return this.#byModel.get(model)?.get(id);
+  }
+
+  recordFeedback(record: FeedbackRecord): void {
+    this.#write(record);
+  }
+
+  recordShadow(record: ShadowRecord): void {
+    this.#write(record);
+  }
+
+  /** Write everything recorded so far. */
+  flush(): Promise<void> {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    const path = this.#path;
+    if (batch.length === 0 || path === undefined) return this.#flushing;
+    const text = batch.map(line).join('');
+    this.#flushing = this.#flushing
+      .then(async () => {
+        await mkdir(dirname(path), { recursive: true });
+        await appendFile(path, text);
+      })
+      .catch((error: unknown) => {
+        if (!this.#failed) process.stderr.write(`prediction log: cannot append to ${path}: ${error instanceof Error ? error.message : String(error)}\n`);
+        this.#failed = true;
+      });
+    return this.#flushing;
+  }
+
+  #write(entry: LoggedPrediction | FeedbackRecord | ShadowRecord): void {
+    if (this.#path === undefined) return;
+    this.#pending.push(entry);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+}
+
+function line(entry: LoggedPrediction | FeedbackRecord | ShadowRecord): string {
+  if ('prediction' in entry) {
+    const p = entry.prediction;
+    const features = JSON.stringify(entry.features);
+    // The audit trail: which version answered which request, on which inputs (by hash), with what decision.
+    const featuresSha256 = createHash('sha256').update(features).digest('hex');
+    return `{"type":"prediction",${JSON.stringify({ id: p.id, model: p.model, version: p.version, variant: p.variant ?? null, at: entry.at, score: p.score, decision: p.decision, rule: p.rule, fallback: p.fallback ?? null, featuresSha256 }).slice(1, -1)},"features":${features}}\n`;
+  }
+  return `${JSON.stringify({ type: 'label' in entry ? 'feedback' : 'shadow', ...entry })}\n`;
+}
