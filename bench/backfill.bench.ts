@@ -120,7 +120,19 @@ function referencePasses(events: GeneratedEvents): { sumPerSecond: number; keyed
   return { sumPerSecond: sum.perSecond, keyedSumPerSecond: keyed.perSecond, checksum: sum.value + keyed.value };
 }
 
-function streamApply(events: GeneratedEvents, count: number): { events: number; seconds: number; perSecond: number; rejected: number } {
+interface StreamResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly rejected: number;
+  /** Entities with state, summed over the views. */
+  readonly entities: number;
+  /** What the engine's state adds, after a GC: JS heap and typed-array storage (MB). */
+  readonly stateHeapMB: number;
+  readonly stateArrayBuffersMB: number;
+}
+
+function streamApply(events: GeneratedEvents, count: number): StreamResult {
   const rows = new Array<Record<string, number | string>>(count);
   for (let i = 0; i < count; i++) {
     rows[i] = {
@@ -132,15 +144,32 @@ function streamApply(events: GeneratedEvents, count: number): { events: number; 
       amount: events.amount[i]!,
     };
   }
-  const engine = new StreamEngine(project);
+  // Twice: the backfill phases leave garbage that one collection does not settle.
   collect();
+  collect();
+  const before = process.memoryUsage();
+  const engine = new StreamEngine(project);
   let rejected = 0;
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     if (engine.apply(transactions.name, rows[i]!).status !== 'applied') rejected++;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { events: count, seconds, perSecond: count / seconds, rejected };
+  collect();
+  collect();
+  const after = process.memoryUsage();
+  // A use after the measurement, so the events are not collected in it and counted as freed.
+  if (rows.length !== count) throw new Error('rows changed');
+  const mb = (bytes: number): number => Math.round(bytes / 1_048_576);
+  return {
+    events: count,
+    seconds,
+    perSecond: count / seconds,
+    rejected,
+    entities: VIEW_NAMES.reduce((sum, view) => sum + engine.entityCount(view), 0),
+    stateHeapMB: mb(after.heapUsed - before.heapUsed),
+    stateArrayBuffersMB: mb(after.arrayBuffers - before.arrayBuffers),
+  };
 }
 
 function cpuModel(): string {
@@ -204,7 +233,10 @@ async function main(): Promise<void> {
   phase(`stream apply of ${streamCount.toLocaleString('en-US')} events as objects`);
   const stream = streamApply(events, streamCount);
   const memStream = memory();
-  phase(`stream apply: ${stream.seconds.toFixed(3)}s (${Math.round(stream.perSecond).toLocaleString('en-US')} events/s, ${stream.rejected} rejected)`);
+  phase(
+    `stream apply: ${stream.seconds.toFixed(3)}s (${Math.round(stream.perSecond).toLocaleString('en-US')} events/s, ${stream.rejected} rejected); ` +
+      `state of ${stream.entities.toLocaleString('en-US')} entities: heap +${stream.stateHeapMB} MB, array buffers +${stream.stateArrayBuffersMB} MB`,
+  );
 
   phase('DuckDB: checking that the SQL frame is [t − w, t) on a hand-made example');
   const duck = await openDuckDB();
@@ -322,7 +354,7 @@ type Results = {
   speedup: number;
   speedupIncludingReadBack: number;
   speedupParallel: number;
-  stream: { events: number; seconds: number; perSecond: number; rejected: number };
+  stream: StreamResult;
   reference: { sumEventsPerSecond: number; keyedSumEventsPerSecond: number };
   memory: Record<string, MemorySample>;
   agreement: readonly Agreement[];
@@ -348,6 +380,7 @@ function printReport(r: Results): void {
     ['Tandem, 2 threads', `${sec(r.tandem.parallelSeconds)}  (${int(r.data.events / r.tandem.parallelSeconds)} events/s, backfillParallel, identical output${best(r.tandem.parallelRuns)})`],
     ['DuckDB / Tandem', `${r.speedup.toFixed(1)}× with 1 thread (${r.speedupIncludingReadBack.toFixed(1)}× counting DuckDB's read-back); ${r.speedupParallel.toFixed(1)}× with 2 threads; target ≥ 10×`],
     ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, ${r.stream.rejected} rejected; target ≥ 1,000,000)`],
+    ['stream state', `${int(r.stream.entities)} entities: heap +${r.stream.stateHeapMB} MB, array buffers +${r.stream.stateArrayBuffersMB} MB (after a GC)`],
     ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
   ];
   for (const [phaseName, m] of Object.entries(r.memory)) {

@@ -1,12 +1,17 @@
 import { TandemError, type ErrorCode } from '../errors.js';
 import type { FeatureValue } from '../features/aggregations.js';
 import { formatDuration } from '../features/duration.js';
+import { KEY_SEPARATOR } from '../features/entity.js';
 import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
 import { toEventTime } from './event-time.js';
 import { inputValue, toRaw, toStored } from './inputs.js';
-import { keyOf, keyOfRecord, type EntityKey } from './keys.js';
+import { EntityIds } from './entity-ids.js';
+import { EntityRecords } from './entity-records.js';
+import { KeyDictionary } from './key-dictionary.js';
+import { SourceKeys } from './source-keys.js';
+import type { EntityKey } from './keys.js';
 import { allocateOutputs, outputRow } from './outputs.js';
 import { planView, type ViewPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
@@ -67,16 +72,21 @@ function fingerprint(plan: ViewPlan): string {
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
 }
 
-/** One view's live state: per entity, one window state per window length. */
+/** One view's live state: entity ids and, per window length, every entity's state. */
 class ViewRuntime {
   readonly plan: ViewPlan;
-  readonly entities = new Map<string, WindowState[]>();
+  readonly ids: EntityIds;
+  /** Each entity's record, all windows' parts together. */
+  readonly records = new EntityRecords();
+  readonly windows: readonly WindowState[];
   readonly data: SlotData;
   readonly out: FeatureOutputs;
   #empty: Record<string, FeatureValue> | undefined;
 
-  constructor(view: FeatureView) {
+  constructor(view: FeatureView, dictionary: (field: string) => KeyDictionary) {
     this.plan = planView(view);
+    this.ids = new EntityIds(view.entity, view.entity.keys.map(dictionary));
+    this.windows = this.plan.windows.map((w) => new WindowState(w, this.plan.allowedLatenessMs, this.records));
     this.data = {
       num: this.plan.slots.map((s) => (s.transform === 'raw' ? undefined : new Float64Array(1))),
       any: this.plan.slots.map((s) => (s.transform === 'raw' ? [null] : undefined)),
@@ -84,8 +94,12 @@ class ViewRuntime {
     this.out = allocateOutputs(this.plan, 1);
   }
 
-  newStates(): WindowState[] {
-    return this.plan.windows.map((w) => new WindowState(w, this.plan.allowedLatenessMs));
+  /** Add an entity from its key parts' ids (see EntityIds.add); its id is the same in every window. */
+  addEntity(parts: Int32Array, positions: Int32Array): number {
+    const id = this.ids.add(parts, positions);
+    this.records.add();
+    for (const window of this.windows) window.initEntity(id);
+    return id;
   }
 
   /** Evaluate every input of the view for one event into the one-row slot buffers. */
@@ -99,15 +113,35 @@ class ViewRuntime {
     }
   }
 
-  read(states: readonly WindowState[] | undefined, at: number): Record<string, FeatureValue> {
-    if (states === undefined) {
-      this.#empty ??= this.read(this.newStates(), 0);
+  read(id: number, at: number): Record<string, FeatureValue> {
+    if (id < 0) {
+      if (this.#empty === undefined) {
+        const empty = new ViewRuntime(this.plan.view, () => new KeyDictionary());
+        empty.records.add();
+        for (const window of empty.windows) window.initEntity(0);
+        this.#empty = empty.read(0, 0);
+      }
       return { ...this.#empty };
     }
-    for (const state of states) state.read(at, this.out, 0);
+    for (const window of this.windows) window.read(id, at, this.out, 0);
     return outputRow(this.plan, this.out, 0);
   }
 }
+
+/** A source's views and the scratch of applying one event to them. */
+interface SourceRuntime {
+  readonly source: Source;
+  readonly runtimes: readonly ViewRuntime[];
+  readonly keys: SourceKeys;
+  /** Per view: where its key fields are in `keys.parts`. */
+  readonly positions: readonly Int32Array[];
+  /** Each view's entity id for the event being applied. */
+  readonly ids: Int32Array;
+}
+
+const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
+/** Where `apply` leaves what it read ahead of time (see WindowState.touch), so the reads stay. */
+const readAhead = { sum: 0 };
 
 /**
  * The stream driver: applies events as they arrive (out of order up to each source's allowed
@@ -116,7 +150,7 @@ class ViewRuntime {
 export class StreamEngine {
   readonly #project: Project;
   readonly #views = new Map<string, ViewRuntime>();
-  readonly #bySource = new Map<string, ViewRuntime[]>();
+  readonly #sources = new Map<string, SourceRuntime>();
   readonly #watermarks = new Map<string, number>();
   readonly #rejected: RejectedEvent[] = [];
   readonly #keepRejected: number;
@@ -127,12 +161,18 @@ export class StreamEngine {
     this.#project = project;
     this.#keepRejected = options.keepRejected ?? 10_000;
     const names = options.views ?? [...project.views.keys()];
-    for (const name of names) {
-      const runtime = new ViewRuntime(this.#view(name));
-      this.#views.set(name, runtime);
-      const list = this.#bySource.get(runtime.plan.view.source.name) ?? [];
-      list.push(runtime);
-      this.#bySource.set(runtime.plan.view.source.name, list);
+    const dictionaries = new Map<string, KeyDictionary>();
+    const dictionary = (field: string): KeyDictionary => {
+      let found = dictionaries.get(field);
+      if (found === undefined) dictionaries.set(field, (found = new KeyDictionary()));
+      return found;
+    };
+    for (const name of names) this.#views.set(name, new ViewRuntime(this.#view(name), dictionary));
+    for (const source of project.sources.values()) {
+      const runtimes = [...this.#views.values()].filter((runtime) => runtime.plan.view.source === source);
+      const keys = new SourceKeys(runtimes.map((runtime) => runtime.plan.view.entity), dictionary);
+      const positions = runtimes.map((runtime) => keys.positions(runtime.plan.view.entity));
+      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length) });
     }
   }
 
@@ -168,20 +208,20 @@ export class StreamEngine {
   /** When the entity's newest event happened (epoch ms), undefined if it has none in this view. */
   newestEvent(view: string, key: EntityKey): number | undefined {
     const runtime = this.#runtime(view);
-    const states = runtime.entities.get(keyOf(runtime.plan.view.entity, key));
-    if (states === undefined) return undefined;
-    const newest = Math.max(...states.map((s) => s.newest));
+    const id = runtime.ids.findKey(key);
+    if (id < 0) return undefined;
+    const newest = Math.max(...runtime.windows.map((window) => window.newest(id)));
     return Number.isFinite(newest) ? newest : undefined;
   }
 
   /** The name of a source's timestamp field. */
   sourceTimestamp(source: string): string {
-    return this.#source(source).timestamp;
+    return (this.#sources.get(source) ?? this.#unknownSource(source)).source.timestamp;
   }
 
   /** Number of entities with state in a view. */
   entityCount(view: string): number {
-    return this.#runtime(view).entities.size;
+    return this.#runtime(view).ids.size;
   }
 
   /**
@@ -190,8 +230,9 @@ export class StreamEngine {
    * reason and leave the state untouched.
    */
   apply(sourceName: string, event: Row): ApplyResult {
-    const source = this.#source(sourceName);
-    const runtimes = this.#bySource.get(sourceName) ?? [];
+    const state = this.#sources.get(sourceName) ?? this.#unknownSource(sourceName);
+    const source = state.source;
+    const runtimes = state.runtimes;
     const raw = event[source.timestamp];
     const t = toEventTime(raw);
     if (t !== t) {
@@ -208,13 +249,31 @@ export class StreamEngine {
     }
     // Feature functions see the event time as epoch ms, as they do in backfill.
     const normalized = raw === t ? event : { ...event, [source.timestamp]: t };
-    const keys: string[] = [];
+    const ids = state.ids;
+    const keys = state.keys;
+    const positions = state.positions;
     try {
-      for (const runtime of runtimes) keys.push(keyOfRecord(runtime.plan.view.entity, normalized));
+      keys.find(normalized);
     } catch (error) {
       if (error instanceof TandemError) return this.#reject(source, event, error.code, error.message);
       throw error;
     }
+    // Load the entities' records, then their rings, before applying to any (see
+    // EntityRecords.touch); the evaluation below runs while the loads are in flight.
+    let touched = 0;
+    let added = false;
+    for (let i = 0; i < runtimes.length; i++) {
+      const id = (ids[i] = runtimes[i]!.ids.find(keys.parts, positions[i]!));
+      if (id < 0) added = true;
+      else touched += runtimes[i]!.records.touch(id);
+    }
+    for (let i = 0; i < runtimes.length; i++) {
+      const id = ids[i]!;
+      if (id < 0) continue;
+      const windows = runtimes[i]!.windows;
+      for (let w = 0; w < windows.length; w++) touched += windows[w]!.touch(id);
+    }
+    readAhead.sum = touched;
     // Evaluate and apply view by view; evaluation errors are found before the first state
     // changes because every view's inputs are evaluated before any is applied.
     try {
@@ -223,10 +282,17 @@ export class StreamEngine {
       if (error instanceof TandemError) return this.#reject(source, event, error.code, error.message);
       throw error;
     }
-    for (let i = 0; i < runtimes.length; i++) this.#applyOne(runtimes[i]!, keys[i]!, t);
+    if (added) keys.addMissing(normalized);
+    for (let i = 0; i < runtimes.length; i++) {
+      const runtime = runtimes[i]!;
+      let id = ids[i]!;
+      if (id < 0) id = runtime.addEntity(keys.parts, positions[i]!);
+      const windows = runtime.windows;
+      for (let w = 0; w < windows.length; w++) windows[w]!.apply(id, t, runtime.data, 0);
+    }
     if (t > watermark) this.#watermarks.set(sourceName, t);
     this.#appliedCount++;
-    return { status: 'applied' };
+    return APPLIED;
   }
 
   /**
@@ -237,8 +303,7 @@ export class StreamEngine {
   read(view: string, key: EntityKey, options: ReadOptions = {}): Record<string, FeatureValue> {
     const runtime = this.#runtime(view);
     const at = this.#checkAt(runtime.plan, options.at);
-    const states = runtime.entities.get(keyOf(runtime.plan.view.entity, key));
-    return runtime.read(states, at);
+    return runtime.read(runtime.ids.findKey(key), at);
   }
 
   /**
@@ -259,7 +324,13 @@ export class StreamEngine {
     };
     yield JSON.stringify(header);
     for (const [v, runtime] of views.entries()) {
-      for (const [key, states] of runtime.entities) yield JSON.stringify({ v, k: key, s: states.map((state) => state.snapshot()) });
+      for (let id = 0; id < runtime.ids.size; id++) {
+        const parts = runtime.ids.parts(id);
+        const k = parts.join(KEY_SEPARATOR);
+        const s = runtime.windows.map((window) => window.snapshot(id));
+        // A composite key with a part holding the separator itself would not split back: give the parts too.
+        yield JSON.stringify(parts.length === 1 || k.split(KEY_SEPARATOR).length === parts.length ? { v, k, s } : { v, k, p: parts, s });
+      }
     }
   }
 
@@ -291,9 +362,17 @@ export class StreamEngine {
         meta = header.meta;
         continue;
       }
-      const { v, k, s } = JSON.parse(line) as { v: number; k: string; s: WindowStateSnapshot[] };
+      const { v, k, p, s } = JSON.parse(line) as { v: number; k: string; p?: string[]; s: WindowStateSnapshot[] };
       const runtime = runtimes[v]!;
-      runtime.entities.set(k, s.map((snap, w) => WindowState.restore(runtime.plan.windows[w]!, runtime.plan.allowedLatenessMs, snap)));
+      const fields = runtime.plan.view.entity.keys.length;
+      const parts = p ?? (fields === 1 ? [k] : k.split(KEY_SEPARATOR));
+      if (parts.length !== fields) {
+        throw new TandemError('TANDEM_USAGE', `the snapshot's key '${k}' of view '${runtime.plan.view.name}' does not have the ${fields} parts of its entity's key`);
+      }
+      const id = runtime.ids.addParts(parts);
+      if (id !== runtime.records.count) throw new TandemError('TANDEM_USAGE', `the snapshot holds entity '${k}' of view '${runtime.plan.view.name}' twice`);
+      runtime.records.add();
+      s.forEach((snap, w) => runtime.windows[w]!.restore(id, snap));
     }
     if (engine === undefined) throw new TandemError('TANDEM_USAGE', 'the snapshot is empty');
     return { engine, meta };
@@ -312,15 +391,6 @@ export class StreamEngine {
     for (const [field] of set.requestFields) row[field] = (request[field] ?? null) as FeatureValue;
     for (const view of set.views) Object.assign(row, this.read(view.name, request, options));
     return evaluateRequestFeatures(set, row);
-  }
-
-  #applyOne(runtime: ViewRuntime, key: string, t: number): void {
-    let states = runtime.entities.get(key);
-    if (states === undefined) {
-      states = runtime.newStates();
-      runtime.entities.set(key, states);
-    }
-    for (const state of states) state.apply(t, runtime.data, 0);
   }
 
   #checkAt(plan: ViewPlan, at: number | undefined): number {
@@ -345,12 +415,8 @@ export class StreamEngine {
     return { status: 'rejected', code, reason };
   }
 
-  #source(name: string): Source {
-    const source = this.#project.sources.get(name);
-    if (source === undefined) {
-      throw new TandemError('TANDEM_UNKNOWN_SOURCE', `unknown source '${name}' (known: ${[...this.#project.sources.keys()].join(', ')})`);
-    }
-    return source;
+  #unknownSource(name: string): never {
+    throw new TandemError('TANDEM_UNKNOWN_SOURCE', `unknown source '${name}' (known: ${[...this.#project.sources.keys()].join(', ')})`);
   }
 
   #view(name: string): FeatureView {

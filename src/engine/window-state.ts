@@ -1,7 +1,7 @@
 import { estimate, estimateRegisters, rankOf, registerOf, SlidingRegisters } from './hll.js';
-import { MaxDeque } from './max-deque.js';
 import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentMerge, momentRecompute, momentRemove, momentValue } from './moments.js';
 import type { WindowPlan } from './plan.js';
+import type { EntityRecords } from './entity-records.js';
 
 /** Per-slot event values: the backfill passes whole columns, the stream one-element arrays. */
 export interface SlotData {
@@ -15,23 +15,7 @@ export interface FeatureOutputs {
   readonly any: readonly (unknown[] | undefined)[];
 }
 
-/**
- * The stream driver's state of one entity for one window length. The backfill kernel
- * (sweep.ts) is this class specialised to sorted columns and must keep its rules: the same
- * drops, recomputations and moment operations (moments.ts) in the same order.
- *
- * Events are kept in a time-ordered ring while a read may still need them: for a window w
- * and allowed lateness L, every read is at or after (newest − L), so events before
- * (newest − w − L) are dropped (subtracted from running sums). Lifetime windows fold dropped
- * events into running aggregates instead. Reads never mutate: events that fall out of
- * [t − w, t) but are still retained are subtracted on the fly, so the state — and therefore
- * every value — depends only on the sequence of applied events, not on when reads happen.
- *
- * Sums use shifted data (x − K, K a value from the window) with compensated summation, and
- * are recomputed from the retained events after every ~2n updates and whenever they have
- * become imprecise for what remains (moments.ts).
- */
-/** A WindowState as plain data; numbers are Float64 bytes in base64, so they come back exact. */
+/** One entity's state in one window as plain data; numbers are Float64 bytes in base64, so they come back exact. */
 export interface WindowStateSnapshot {
   readonly size: number;
   readonly times: string;
@@ -60,11 +44,49 @@ function fromF64(text: string): Float64Array {
   return out;
 }
 
-const NO_NUMBERS = new Float64Array(0);
-const NONE: readonly null[] = Object.freeze([]);
-/** The moments of the window being read (reads are synchronous, so one buffer serves all). */
-let reading = new Float64Array(8 * MOMENT_SIZE);
+// Each entity's record: these fields, then per deque its head and size, then the moments of
+// each column that has them, then (lifetime windows) the folds of dropped events, then the
+// inline ring.
+const HEAD = 0;
+const SIZE = 1;
+const CAP = 2;
+const BLOCK = 3;
+const KEY_MAX = 4;
+/** Events in the sums: ring events, plus folded ones for lifetime windows. */
+const EVENTS = 5;
+const OPS = 6;
+const DEQUES_DIRTY = 7;
+const FIXED = 8;
+/** Rings of up to this many events live inside the entity's record. */
+const INLINE_CAPACITY = 2;
 
+/**
+ * The stream driver's state for one window length of a view, for every entity: struct of
+ * arrays, indexed by the entity ids of `EntityIds`. The backfill kernel (sweep.ts) is this
+ * state specialised to sorted columns and must keep its rules: the same drops,
+ * recomputations and moment operations (moments.ts) in the same order.
+ *
+ * Per entity, events are kept in a time-ordered ring while a read may still need them: for
+ * a window w and allowed lateness L, every read is at or after (newest − L), so events before
+ * (newest − w − L) are dropped (subtracted from running sums). Lifetime windows fold dropped
+ * events into running aggregates instead. Reads never mutate: events that fall out of
+ * [t − w, t) but are still retained are subtracted on the fly, so the state — and therefore
+ * every value — depends only on the sequence of applied events, not on when reads happen.
+ *
+ * Sums use shifted data (x − K, K a value from the window) with compensated summation, and
+ * are recomputed from the retained events after every ~2n updates and whenever they have
+ * become imprecise for what remains (moments.ts).
+ *
+ * Layout (no object per entity, so nothing for the GC to trace and fewer cache misses): the
+ * view's `EntityRecords` hold one record of doubles per entity, in which this window has its
+ * part — scalars, deque cursors, moments — and one Float64Array (`RingArena`) holds those
+ * records and the rings: a ring is a block of `cap` event times, then `cap` values per
+ * numeric column, then per min/max deque `cap` times and `cap` values (a deque never holds
+ * more entries than the ring). Rings of up to INLINE_CAPACITY events sit inside the record,
+ * as most entities of a busy view hold only a few events per window; longer rings move to
+ * blocks of the store that double as they fill. Values a Float64 cannot hold (raw inputs of
+ * last/lastK) and sketches live in per-entity objects, created only for views that use them.
+ */
 export class WindowState {
   readonly #plan: WindowPlan;
   readonly #w: number;
@@ -72,146 +94,234 @@ export class WindowState {
   readonly #lateness: number;
   readonly #ncol: number;
 
-  #cap = 0;
-  #mask = 0;
-  #head = 0;
-  #size = 0;
-  #times: Float64Array;
-  readonly #num: (Float64Array | null)[];
-  readonly #any: (unknown[] | null)[];
-  #keyMax = -Infinity;
-  /** Events in the sums: ring events, plus folded ones for lifetime windows. */
-  #events = 0;
-  #ops = 0;
+  /** Per column: its lane in the ring block (0 = times), 0 for columns of raw values. */
+  readonly #lane: Int32Array;
+  /** Per column: index among raw-value columns, -1 for numeric ones. */
+  readonly #anyIndex: Int32Array;
+  readonly #nany: number;
+  /** Per column: offset of its moments in the record, -1 without. */
+  readonly #momentAt: Int32Array;
+  /** Lifetime, per column: offset of the folded events' moments in the record, -1 without. */
+  readonly #foldMomentAt: Int32Array;
+  /** Per column: its max / min deque, -1 without. */
+  readonly #maxDeque: Int32Array;
+  readonly #minDeque: Int32Array;
+  readonly #ndeque: number;
+  /** Lane of the first deque's times; deque d uses lanes dequeLane + 2d (times), + 2d + 1 (values). */
+  readonly #dequeLane: number;
+  readonly #lanes: number;
+  /** Lifetime, per column: record offsets of the folded min and max, and of the distinct-count sums. */
+  readonly #foldMinAt: number;
+  readonly #foldMaxAt: number;
+  readonly #lifeNonZeroAt: number;
+  readonly #lifeInverseAt: number;
+  readonly #hasHll: boolean;
+  readonly #stride: number;
 
-  /** Moments per column, MOMENT_SIZE slots each (see moments.ts). */
-  readonly #moments: Float64Array;
-  /** Lifetime windows: the moments of the folded events alone, for reads in the past. */
-  readonly #foldMoments: Float64Array;
+  /** Where the inline ring starts within this window's part of a record. */
+  readonly #inlineAt: number;
+  /** The view's records, this window's part of each at #base. */
+  readonly #records: EntityRecords;
+  readonly #base: number;
+  /** Rings of raw values, per entity and raw-value column. */
+  readonly #anyRings: (unknown[] | undefined)[] = [];
+  /** Per entity and column: sliding sketches (windows), registers of all and of folded events (lifetime). */
+  readonly #sliding: (SlidingRegisters | undefined)[] = [];
+  readonly #lifeRegs: (Uint8Array | undefined)[] = [];
+  readonly #foldRegs: (Uint8Array | undefined)[] = [];
+  /** Lifetime, per entity and column: the newest values dropped from the ring, for last / lastK. */
+  readonly #foldLast: (unknown[] | undefined)[] = [];
+  /** The moments of the window being read. */
+  readonly #reading: Float64Array;
 
-  readonly #max: readonly (MaxDeque | null)[];
-  readonly #min: readonly (MaxDeque | null)[];
-  #dequesDirty = false;
-  readonly #hll: readonly (SlidingRegisters | null)[];
-  // Lifetime distinct counts: registers of every event (maintained estimate sums) and of folded ones.
-  readonly #lifeRegs: readonly (Uint8Array | null)[];
-  readonly #lifeNonZero: Float64Array;
-  readonly #lifeInverse: Float64Array;
-  readonly #foldRegs: readonly (Uint8Array | null)[];
-  // Lifetime folds of dropped events.
-  readonly #foldMin: Float64Array;
-  readonly #foldMax: Float64Array;
-  readonly #foldLast: readonly (unknown[] | null)[];
-
-  constructor(plan: WindowPlan, latenessMs: number) {
+  /** `records`: the view's entity records, in which this window reserves its part. */
+  constructor(plan: WindowPlan, latenessMs: number, records: EntityRecords) {
     this.#plan = plan;
     this.#w = plan.windowMs;
     const life = (this.#lifetime = !Number.isFinite(plan.windowMs));
     this.#lateness = latenessMs;
     const cols = plan.columns;
     const n = (this.#ncol = cols.length);
-    // An online store holds this per entity and window: allocate only what the plan uses,
-    // and share empty arrays for the rest.
-    this.#times = NO_NUMBERS;
-    this.#num = cols.map((c) => (c.storage === 'number' ? NO_NUMBERS : null));
-    this.#any = cols.map((c) => (c.storage === 'any' ? [] : null));
-    this.#moments = cols.some((c) => c.moments) ? new Float64Array(n * MOMENT_SIZE) : NO_NUMBERS;
-    this.#max = cols.some((c) => c.max) ? cols.map((c) => (c.max ? new MaxDeque() : null)) : NONE;
-    this.#min = cols.some((c) => c.min) ? cols.map((c) => (c.min ? new MaxDeque() : null)) : NONE;
-    const hll = cols.some((c) => c.hllPrecision > 0);
-    this.#hll = hll && !life ? cols.map((c) => (c.hllPrecision > 0 ? new SlidingRegisters(c.hllPrecision) : null)) : NONE;
-    this.#lifeRegs = hll && life ? cols.map((c) => (c.hllPrecision > 0 ? new Uint8Array(1 << c.hllPrecision) : null)) : NONE;
-    this.#foldRegs = hll && life ? cols.map((c) => (c.hllPrecision > 0 ? new Uint8Array(1 << c.hllPrecision) : null)) : NONE;
-    this.#lifeNonZero = hll && life ? new Float64Array(n) : NO_NUMBERS;
-    this.#lifeInverse = hll && life ? new Float64Array(n) : NO_NUMBERS;
-    this.#foldMoments = life && this.#moments !== NO_NUMBERS ? new Float64Array(n * MOMENT_SIZE) : NO_NUMBERS;
-    this.#foldMin = life ? new Float64Array(n).fill(Infinity) : NO_NUMBERS;
-    this.#foldMax = life ? new Float64Array(n).fill(-Infinity) : NO_NUMBERS;
-    this.#foldLast = life ? cols.map((c) => (c.lastK > 0 ? [] : null)) : NONE;
-    this.#resize(4);
+    this.#lane = new Int32Array(n);
+    this.#anyIndex = new Int32Array(n).fill(-1);
+    this.#momentAt = new Int32Array(n).fill(-1);
+    this.#foldMomentAt = new Int32Array(n).fill(-1);
+    this.#maxDeque = new Int32Array(n).fill(-1);
+    this.#minDeque = new Int32Array(n).fill(-1);
+    let lanes = 1;
+    let nany = 0;
+    let ndeque = 0;
+    cols.forEach((col, c) => {
+      if (col.storage === 'number') this.#lane[c] = lanes++;
+      else this.#anyIndex[c] = nany++;
+      if (col.max) this.#maxDeque[c] = ndeque++;
+      if (col.min) this.#minDeque[c] = ndeque++;
+    });
+    this.#nany = nany;
+    this.#ndeque = ndeque;
+    this.#dequeLane = lanes;
+    this.#lanes = lanes + 2 * ndeque;
+    let at = FIXED + 2 * ndeque;
+    cols.forEach((col, c) => {
+      if (col.moments) {
+        this.#momentAt[c] = at;
+        at += MOMENT_SIZE;
+      }
+    });
+    if (life) {
+      cols.forEach((col, c) => {
+        if (col.moments) {
+          this.#foldMomentAt[c] = at;
+          at += MOMENT_SIZE;
+        }
+      });
+    }
+    this.#hasHll = cols.some((c) => c.hllPrecision > 0);
+    this.#foldMinAt = life ? at : -1;
+    this.#foldMaxAt = life ? at + n : -1;
+    if (life) at += 2 * n;
+    this.#lifeNonZeroAt = life && this.#hasHll ? at : -1;
+    this.#lifeInverseAt = life && this.#hasHll ? at + n : -1;
+    if (life && this.#hasHll) at += 2 * n;
+    this.#inlineAt = at;
+    this.#stride = at + INLINE_CAPACITY * this.#lanes;
+    this.#records = records;
+    this.#base = records.reserve(this.#stride);
+    this.#reading = new Float64Array(Math.max(1, n) * MOMENT_SIZE);
   }
 
-  /** The newest event time applied, -Infinity before any. */
-  get newest(): number {
-    return this.#keyMax;
+  /** Set up the part of entity e's record (just added to the view's records, so all zeros). */
+  initEntity(e: number): void {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    m[r + CAP] = INLINE_CAPACITY;
+    m[r + BLOCK] = r + this.#inlineAt;
+    m[r + KEY_MAX] = -Infinity;
+    if (this.#lifetime) {
+      m.fill(Infinity, r + this.#foldMinAt, r + this.#foldMinAt + this.#ncol);
+      m.fill(-Infinity, r + this.#foldMaxAt, r + this.#foldMaxAt + this.#ncol);
+    }
+    for (let k = 0; k < this.#nany; k++) this.#anyRings[e * this.#nany + k] = new Array<unknown>(INLINE_CAPACITY).fill(undefined);
+  }
+
+  #record(e: number): number {
+    return this.#records.at(e) + this.#base;
   }
 
   /**
-   * Apply the event at `row` of `data`, with event time `t`. The order of operations is part
-   * of the contract: the backfill kernel (sweep.ts) performs the same ones on the moments, so
-   * the same events give the same bits.
+   * Load the oldest event of entity e's ring when the ring has moved out of the record (see
+   * EntityRecords.touch), returning it so the load is not optimised away.
    */
-  apply(t: number, data: SlotData, row: number): void {
-    if (this.#size === this.#cap) this.#resize(this.#cap * 2);
-    const cols = this.#plan.columns;
-    const late = t < this.#keyMax;
+  touch(e: number): number {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    return m[m[r + BLOCK]! + m[r + HEAD]!]!;
+  }
+
+  /** The entity's newest event time, -Infinity before any. */
+  newest(e: number): number {
+    return this.#records.store.data[this.#record(e) + KEY_MAX]!;
+  }
+
+  /**
+   * Apply the event at `row` of `data`, with event time `t`, to entity `e`. The order of
+   * operations is part of the contract: the backfill kernel (sweep.ts) performs the same ones
+   * on the moments, so the same events give the same bits.
+   */
+  apply(e: number, t: number, data: SlotData, row: number): void {
+    const r = this.#record(e);
+    if (this.#records.store.data[r + SIZE] === this.#records.store.data[r + CAP]) this.#resize(e, this.#records.store.data[r + CAP]! * 2);
+    // Records and rings share one array (read after a resize, which may grow it).
+    const m = this.#records.store.data;
+    const a = m;
+    const cap = m[r + CAP]!;
+    const b = m[r + BLOCK]!;
+    const mask = cap - 1;
+    const keyMax = m[r + KEY_MAX]!;
+    const late = t < keyMax;
     let at: number;
     if (!late) {
-      at = (this.#head + this.#size) & this.#mask;
+      at = (m[r + HEAD]! + m[r + SIZE]!) & mask;
     } else {
-      at = this.#openSlot(t);
-      this.#dequesDirty = true;
+      at = this.#openSlot(e, t);
+      m[r + DEQUES_DIRTY] = 1;
     }
-    this.#size++;
-    this.#times[at] = t;
-    this.#events++;
+    const size = ++m[r + SIZE]!;
+    a[b + at] = t;
+    m[r + EVENTS]!++;
+    const cols = this.#plan.columns;
     for (let c = 0; c < this.#ncol; c++) {
       const col = cols[c]!;
-      const num = this.#num[c];
-      if (num != null) {
+      const lane = this.#lane[c]!;
+      if (lane > 0) {
         const v = data.num[col.slot]![row]!;
-        num[at] = v;
+        a[b + lane * cap + at] = v;
         if (v !== v) continue; // null
-        if (col.moments) momentAdd(this.#moments, c * MOMENT_SIZE, v);
+        const mo = this.#momentAt[c]!;
+        if (mo >= 0) momentAdd(m, r + mo, v);
         if (!late) {
-          this.#max[c]?.push(t, v);
-          this.#min[c]?.push(t, -v);
+          const dMax = this.#maxDeque[c]!;
+          if (dMax >= 0) this.#push(a, b, cap, r, dMax, t, v);
+          const dMin = this.#minDeque[c]!;
+          if (dMin >= 0) this.#push(a, b, cap, r, dMin, t, -v);
         }
-        if (col.hllPrecision > 0) this.#addHash(c, t, v);
+        if (col.hllPrecision > 0) this.#addHash(e, c, t, v, keyMax);
       } else {
         const v = data.any[col.slot]![row];
-        this.#any[c]![at] = v === undefined ? null : v;
+        this.#anyRings[e * this.#nany + this.#anyIndex[c]!]![at] = v === undefined ? null : v;
       }
     }
-    if (t > this.#keyMax) this.#keyMax = t;
+    if (t > keyMax) m[r + KEY_MAX] = t;
+    const newest = m[r + KEY_MAX]!;
 
-    let recompute = !this.#lifetime && ++this.#ops > 2 * this.#size + 32;
-    const bound = this.#lifetime ? this.#keyMax - this.#lateness : this.#keyMax - this.#w - this.#lateness;
-    if (this.#size > 0 && this.#times[this.#head]! < bound) {
-      this.#drop(bound);
-      if (!this.#lifetime && !recompute) {
-        for (let c = 0; c < this.#ncol && !recompute; c++) recompute = cols[c]!.moments && momentImprecise(this.#moments, c * MOMENT_SIZE);
+    const lifetime = this.#lifetime;
+    let recompute = !lifetime && ++m[r + OPS]! > 2 * size + 32;
+    const bound = lifetime ? newest - this.#lateness : newest - this.#w - this.#lateness;
+    if (a[b + m[r + HEAD]!]! < bound) {
+      this.#drop(e, bound);
+      if (!lifetime && !recompute) {
+        for (let c = 0; c < this.#ncol && !recompute; c++) {
+          const mo = this.#momentAt[c]!;
+          recompute = mo >= 0 && momentImprecise(m, r + mo);
+        }
       }
     }
-    if (this.#dequesDirty) this.#rebuildDeques();
+    if (m[r + DEQUES_DIRTY] !== 0) this.#rebuildDeques(e);
     if (recompute) {
-      this.#ops = 0;
+      m[r + OPS] = 0;
+      const head = m[r + HEAD]!;
       for (let c = 0; c < this.#ncol; c++) {
-        if (cols[c]!.moments) momentRecompute(this.#moments, c * MOMENT_SIZE, this.#num[c]!, this.#head, this.#head + this.#size, this.#mask);
+        const mo = this.#momentAt[c]!;
+        if (mo >= 0) momentRecompute(m, r + mo, this.#laneOf(e, c), head, head + m[r + SIZE]!, mask);
       }
     }
   }
 
   /**
-   * Write this window's features as of `t` (window [t − w, t)) into `out` at `row`.
-   * Exact for any t ≥ newest − allowed lateness; callers enforce that bound.
+   * Write entity `e`'s features in this window as of `t` (window [t − w, t)) into `out` at
+   * `row`. Exact for any t ≥ newest − allowed lateness; callers enforce that bound.
    */
-  read(t: number, out: FeatureOutputs, row: number): void {
+  read(e: number, t: number, out: FeatureOutputs, row: number): void {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const a = this.#records.store.data;
+    const b = m[r + BLOCK]!;
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const mask = m[r + CAP]! - 1;
     const lo = this.#lifetime ? -Infinity : t - this.#w;
-    const mask = this.#mask;
-    const times = this.#times;
-    const cols = this.#plan.columns;
     // Retained events outside [lo, t): a prefix older than lo, and (for reads in the past) a
     // suffix at or after t.
     let skipHead = 0;
-    while (skipHead < this.#size && times[(this.#head + skipHead) & mask]! < lo) skipHead++;
+    while (skipHead < size && a[b + ((head + skipHead) & mask)]! < lo) skipHead++;
     let skipTail = 0;
-    if (t <= this.#keyMax) {
-      while (skipTail < this.#size - skipHead && times[(this.#head + this.#size - 1 - skipTail) & mask]! >= t) skipTail++;
+    if (t <= m[r + KEY_MAX]!) {
+      while (skipTail < size - skipHead && a[b + ((head + size - 1 - skipTail) & mask)]! >= t) skipTail++;
     }
     const past = skipTail > 0;
-    const events = this.#lifetime ? this.#events - skipTail : this.#size - skipHead - skipTail;
-    for (let c = 0; c < this.#ncol; c++) if (cols[c]!.moments) this.#windowMoments(c, skipHead, skipTail);
+    const events = this.#lifetime ? m[r + EVENTS]! - skipTail : size - skipHead - skipTail;
+    const reading = this.#reading;
+    for (let c = 0; c < this.#ncol; c++) if (this.#momentAt[c]! >= 0) this.#windowMoments(e, c, skipHead, skipTail);
 
     for (const f of this.#plan.features) {
       const c = f.column;
@@ -231,14 +341,13 @@ export class WindowState {
           const isMax = f.aggregation === 'max';
           let v: number;
           if (!past) {
-            const dq = isMax ? this.#max[c]! : this.#min[c]!;
-            v = dq.maxFrom(lo);
+            v = this.#maxFrom(e, isMax ? this.#maxDeque[c]! : this.#minDeque[c]!, lo);
             if (!isMax) v = -v;
           } else {
-            v = this.#scanExtreme(c, skipHead, skipTail, isMax);
+            v = this.#scanExtreme(e, c, skipHead, skipTail, isMax);
           }
           if (this.#lifetime) {
-            const folded = isMax ? this.#foldMax[c]! : this.#foldMin[c]!;
+            const folded = m[r + (isMax ? this.#foldMaxAt : this.#foldMinAt) + c]!;
             if (v !== v || (isMax ? folded > v : folded < v)) v = folded;
             if (!Number.isFinite(v)) v = NaN;
           }
@@ -247,146 +356,264 @@ export class WindowState {
         }
         case 'last':
         case 'lastK':
-          this.#readLast(f.aggregation === 'last', f.output === 'number', f.index, c, f.k, skipHead, skipTail, out, row);
+          this.#readLast(e, f.aggregation === 'last', f.output === 'number', f.index, c, f.k, skipHead, skipTail, out, row);
           break;
         case 'approxDistinct':
-          out.num[f.index]![row] = this.#distinct(c, lo, past, skipHead, skipTail, cols[c]!.hllPrecision);
+          out.num[f.index]![row] = this.#distinct(e, c, lo, past, skipHead, skipTail, this.#plan.columns[c]!.hllPrecision);
           break;
       }
     }
   }
 
   /** The moments of the values in the window being read: the state's, less the skipped events. */
-  #windowMoments(c: number, skipHead: number, skipTail: number): void {
+  #windowMoments(e: number, c: number, skipHead: number, skipTail: number): void {
+    const r = this.#record(e);
     const o = c * MOMENT_SIZE;
-    if (reading.length < this.#moments.length) reading = new Float64Array(this.#moments.length);
-    const m = reading;
-    momentCopy(this.#moments, o, m, o);
+    const m = this.#reading;
+    const meta = this.#records.store.data;
+    momentCopy(meta, r + this.#momentAt[c]!, m, o);
     if (skipHead + skipTail === 0) return;
-    const num = this.#num[c]!;
-    const mask = this.#mask;
+    const a = this.#records.store.data;
+    const head = meta[r + HEAD]!;
+    const size = meta[r + SIZE]!;
+    const cap = meta[r + CAP]!;
+    const mask = cap - 1;
+    const values = meta[r + BLOCK]! + this.#lane[c]! * cap;
     for (let i = 0; i < skipHead; i++) {
-      const v = num[(this.#head + i) & mask]!;
+      const v = a[values + ((head + i) & mask)]!;
       if (v === v) momentRemove(m, o, v);
     }
-    for (let i = this.#size - skipTail; i < this.#size; i++) {
-      const v = num[(this.#head + i) & mask]!;
+    for (let i = size - skipTail; i < size; i++) {
+      const v = a[values + ((head + i) & mask)]!;
       if (v === v) momentRemove(m, o, v);
     }
     if (!momentImprecise(m, o)) return;
-    momentRecompute(m, o, num, this.#head + skipHead, this.#head + this.#size - skipTail, mask);
+    momentRecompute(m, o, this.#laneOf(e, c), head + skipHead, head + size - skipTail, mask);
     // Lifetime sums also hold folded events the ring no longer has: add their own moments.
-    if (this.#lifetime) momentMerge(m, o, this.#foldMoments, o);
+    if (this.#lifetime) momentMerge(m, o, meta, r + this.#foldMomentAt[c]!);
+  }
+
+  /** Column c's ring of entity e as its own array (positions masked by the ring's capacity). */
+  #laneOf(e: number, c: number): Float64Array {
+    const r = this.#record(e);
+    const cap = this.#records.store.data[r + CAP]!;
+    const start = this.#records.store.data[r + BLOCK]! + this.#lane[c]! * cap;
+    return this.#records.store.data.subarray(start, start + cap);
   }
 
   /**
-   * The state as plain data, exact to the bit (floats travel as their bytes). Deques and
-   * sliding sketches are not saved: `restore` rebuilds them from the retained events, which
-   * determine them.
+   * Entity e's state as plain data, exact to the bit (floats travel as their bytes). Deques
+   * and sliding sketches are not saved: `restore` rebuilds them from the retained events,
+   * which determine them.
    */
-  snapshot(): WindowStateSnapshot {
-    const ring = (values: Float64Array): string => {
-      const out = new Float64Array(this.#size);
-      for (let i = 0; i < this.#size; i++) out[i] = values[(this.#head + i) & this.#mask]!;
+  snapshot(e: number): WindowStateSnapshot {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const n = this.#ncol;
+    const size = m[r + SIZE]!;
+    const head = m[r + HEAD]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const a = this.#records.store.data;
+    const b = m[r + BLOCK]!;
+    const life = this.#lifetime;
+    const cols = this.#plan.columns;
+    const ring = (lane: number): string => {
+      const out = new Float64Array(size);
+      for (let i = 0; i < size; i++) out[i] = a[b + lane * cap + ((head + i) & mask)]!;
       return f64(out);
     };
+    const perColumn = (at: number): string => (at < 0 ? f64(new Float64Array(0)) : f64(m.slice(r + at, r + at + n)));
+    const blocks = (offsets: Int32Array, present: boolean): string => {
+      const out = new Float64Array(present ? n * MOMENT_SIZE : 0);
+      if (present) offsets.forEach((at, c) => at >= 0 && out.set(m.subarray(r + at, r + at + MOMENT_SIZE), c * MOMENT_SIZE));
+      return f64(out);
+    };
+    const hasMoments = cols.some((c) => c.moments);
+    const regs = (list: (Uint8Array | undefined)[]): (string | null)[] =>
+      life && this.#hasHll ? cols.map((col, c) => (col.hllPrecision > 0 ? Buffer.from(list[e * n + c] ?? new Uint8Array(1 << col.hllPrecision)).toString('base64') : null)) : [];
     return {
-      size: this.#size,
-      times: ring(this.#times),
-      num: this.#num.map((values) => (values == null ? null : ring(values))),
-      any: this.#any.map((values) => (values == null ? null : Array.from({ length: this.#size }, (_, i) => values[(this.#head + i) & this.#mask] ?? null))),
-      scalars: f64(Float64Array.of(this.#keyMax, this.#events, this.#ops)),
-      moments: f64(this.#moments),
-      foldMoments: f64(this.#foldMoments),
-      lifeNonZero: f64(this.#lifeNonZero),
-      lifeInverse: f64(this.#lifeInverse),
-      foldMin: f64(this.#foldMin),
-      foldMax: f64(this.#foldMax),
-      lifeRegs: this.#lifeRegs.map((r) => (r == null ? null : Buffer.from(r).toString('base64'))),
-      foldRegs: this.#foldRegs.map((r) => (r == null ? null : Buffer.from(r).toString('base64'))),
-      foldLast: this.#foldLast.map((values) => (values == null ? null : [...values])),
+      size,
+      times: ring(0),
+      num: cols.map((_, c) => (this.#lane[c]! > 0 ? ring(this.#lane[c]!) : null)),
+      any: cols.map((_, c) => {
+        const k = this.#anyIndex[c]!;
+        if (k < 0) return null;
+        const values = this.#anyRings[e * this.#nany + k];
+        return Array.from({ length: size }, (_, i) => values?.[(head + i) & mask] ?? null);
+      }),
+      scalars: f64(Float64Array.of(m[r + KEY_MAX]!, m[r + EVENTS]!, m[r + OPS]!)),
+      moments: blocks(this.#momentAt, hasMoments),
+      foldMoments: blocks(this.#foldMomentAt, life && hasMoments),
+      lifeNonZero: perColumn(this.#lifeNonZeroAt),
+      lifeInverse: perColumn(this.#lifeInverseAt),
+      foldMin: perColumn(this.#foldMinAt),
+      foldMax: perColumn(this.#foldMaxAt),
+      lifeRegs: regs(this.#lifeRegs),
+      foldRegs: regs(this.#foldRegs),
+      foldLast: life ? cols.map((col, c) => (col.lastK > 0 ? [...(this.#foldLast[e * n + c] ?? [])] : null)) : [],
     };
   }
 
-  /** A state equal to the one `snapshot` was taken of: the same reads, and the same after more events. */
-  static restore(plan: WindowPlan, latenessMs: number, snap: WindowStateSnapshot): WindowState {
-    const state = new WindowState(plan, latenessMs);
-    state.#fill(snap);
-    return state;
-  }
-
-  #fill(snap: WindowStateSnapshot): void {
-    let capacity = 4;
+  /**
+   * Make entity e (just added, see initEntity) equal to the one `snapshot` was taken of: the
+   * same reads, and the same after more events.
+   */
+  restore(e: number, snap: WindowStateSnapshot): void {
+    this.initEntity(e);
+    const n = this.#ncol;
+    let capacity = INLINE_CAPACITY;
     while (capacity < snap.size) capacity *= 2;
-    this.#resize(capacity);
-    this.#size = snap.size;
-    this.#times.set(fromF64(snap.times));
-    for (let c = 0; c < this.#ncol; c++) {
+    if (capacity > INLINE_CAPACITY) this.#resize(e, capacity);
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const a = this.#records.store.data;
+    const b = m[r + BLOCK]!;
+    m[r + SIZE] = snap.size;
+    a.set(fromF64(snap.times), b);
+    for (let c = 0; c < n; c++) {
       const num = snap.num[c];
-      if (num != null) this.#num[c]!.set(fromF64(num));
+      if (num != null) a.set(fromF64(num), b + this.#lane[c]! * capacity);
       const any = snap.any[c];
-      if (any != null) any.forEach((v, i) => (this.#any[c]![i] = v));
+      if (any != null) any.forEach((v, i) => (this.#anyRings[e * this.#nany + this.#anyIndex[c]!]![i] = v));
     }
     const [keyMax, events, ops] = fromF64(snap.scalars);
-    this.#keyMax = keyMax!;
-    this.#events = events!;
-    this.#ops = ops!;
-    this.#moments.set(fromF64(snap.moments));
-    this.#foldMoments.set(fromF64(snap.foldMoments));
-    this.#lifeNonZero.set(fromF64(snap.lifeNonZero));
-    this.#lifeInverse.set(fromF64(snap.lifeInverse));
-    this.#foldMin.set(fromF64(snap.foldMin));
-    this.#foldMax.set(fromF64(snap.foldMax));
-    snap.lifeRegs.forEach((r, c) => r != null && this.#lifeRegs[c]!.set(Buffer.from(r, 'base64')));
-    snap.foldRegs.forEach((r, c) => r != null && this.#foldRegs[c]!.set(Buffer.from(r, 'base64')));
-    snap.foldLast.forEach((values, c) => values != null && this.#foldLast[c]!.push(...values));
-    this.#rebuildDeques();
-    for (let c = 0; c < this.#ncol; c++) {
-      const sliding = this.#hll[c];
-      if (sliding == null) continue;
-      const hashes = this.#num[c]!;
-      for (let i = 0; i < this.#size; i++) {
-        const h = hashes[i]!;
-        if (h === h) sliding.add(this.#times[i]!, h, this.#keyMax - this.#w - this.#lateness);
+    m[r + KEY_MAX] = keyMax!;
+    m[r + EVENTS] = events!;
+    m[r + OPS] = ops!;
+    const moments = fromF64(snap.moments);
+    const foldMoments = fromF64(snap.foldMoments);
+    for (let c = 0; c < n; c++) {
+      const mo = this.#momentAt[c]!;
+      if (mo >= 0) m.set(moments.subarray(c * MOMENT_SIZE, (c + 1) * MOMENT_SIZE), r + mo);
+      const fo = this.#foldMomentAt[c]!;
+      if (fo >= 0) m.set(foldMoments.subarray(c * MOMENT_SIZE, (c + 1) * MOMENT_SIZE), r + fo);
+    }
+    const perColumn = (at: number, text: string): void => {
+      if (at >= 0) m.set(fromF64(text).subarray(0, n), r + at);
+    };
+    perColumn(this.#lifeNonZeroAt, snap.lifeNonZero);
+    perColumn(this.#lifeInverseAt, snap.lifeInverse);
+    perColumn(this.#foldMinAt, snap.foldMin);
+    perColumn(this.#foldMaxAt, snap.foldMax);
+    snap.lifeRegs.forEach((text, c) => text != null && (this.#lifeRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
+    snap.foldRegs.forEach((text, c) => text != null && (this.#foldRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
+    snap.foldLast.forEach((values, c) => values != null && (this.#foldLast[e * n + c] = [...values]));
+    this.#rebuildDeques(e);
+    const cols = this.#plan.columns;
+    for (let c = 0; c < n; c++) {
+      if (this.#lifetime || cols[c]!.hllPrecision === 0) continue;
+      const hashes = b + this.#lane[c]! * capacity;
+      for (let i = 0; i < snap.size; i++) {
+        const h = a[hashes + i]!;
+        if (h === h) this.#slidingOf(e, c).add(a[b + i]!, h, keyMax! - this.#w - this.#lateness);
       }
     }
   }
 
-  // ---- min / max -----------------------------------------------------------------------
+  // ---- min / max: monotonic deques (the "ascending minima" algorithm) ---------------------
+  // Entries in time order with strictly decreasing values, so the maximum of every suffix of
+  // the window is at hand; minima use a deque of negated values. Amortised O(1) per event.
 
-  #scanExtreme(c: number, skipHead: number, skipTail: number, isMax: boolean): number {
-    const num = this.#num[c]!;
+  #push(a: Float64Array, b: number, cap: number, r: number, d: number, t: number, v: number): void {
+    const m = this.#records.store.data;
+    const at = r + FIXED + 2 * d;
+    const head = m[at]!;
+    let size = m[at + 1]!;
+    const mask = cap - 1;
+    const times = b + (this.#dequeLane + 2 * d) * cap;
+    const values = times + cap;
+    // A later value at least as large dominates: the earlier one can never be a maximum again.
+    while (size > 0 && a[values + ((head + size - 1) & mask)]! <= v) size--;
+    const slot = (head + size) & mask;
+    a[times + slot] = t;
+    a[values + slot] = v;
+    m[at + 1] = size + 1;
+  }
+
+  /** The maximum of deque d's entries at or after `lo` (all being before the read time); NaN if none. */
+  #maxFrom(e: number, d: number, lo: number): number {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const head = m[r + FIXED + 2 * d]!;
+    const size = m[r + FIXED + 2 * d + 1]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const a = this.#records.store.data;
+    const times = m[r + BLOCK]! + (this.#dequeLane + 2 * d) * cap;
+    for (let i = 0; i < size; i++) {
+      const slot = (head + i) & mask;
+      if (a[times + slot]! >= lo) return a[times + cap + slot]!;
+    }
+    return NaN;
+  }
+
+  #scanExtreme(e: number, c: number, skipHead: number, skipTail: number, isMax: boolean): number {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const a = this.#records.store.data;
+    const values = m[r + BLOCK]! + this.#lane[c]! * cap;
     let best = NaN;
-    for (let i = skipHead; i < this.#size - skipTail; i++) {
-      const v = num[(this.#head + i) & this.#mask]!;
+    for (let i = skipHead; i < size - skipTail; i++) {
+      const v = a[values + ((head + i) & mask)]!;
       if (v !== v) continue;
       if (best !== best || (isMax ? v > best : v < best)) best = v;
     }
     return best;
   }
 
-  #rebuildDeques(): void {
-    this.#dequesDirty = false;
+  #rebuildDeques(e: number): void {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    m[r + DEQUES_DIRTY] = 0;
+    if (this.#ndeque === 0) return;
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const a = this.#records.store.data;
+    const b = m[r + BLOCK]!;
+    for (let d = 0; d < this.#ndeque; d++) m[r + FIXED + 2 * d] = m[r + FIXED + 2 * d + 1] = 0;
     for (let c = 0; c < this.#ncol; c++) {
-      const max = this.#max[c];
-      const min = this.#min[c];
-      if (max == null && min == null) continue;
-      max?.clear();
-      min?.clear();
-      const num = this.#num[c]!;
-      for (let i = 0; i < this.#size; i++) {
-        const at = (this.#head + i) & this.#mask;
-        const v = num[at]!;
+      const dMax = this.#maxDeque[c]!;
+      const dMin = this.#minDeque[c]!;
+      if (dMax < 0 && dMin < 0) continue;
+      const values = b + this.#lane[c]! * cap;
+      for (let i = 0; i < size; i++) {
+        const at = (head + i) & mask;
+        const v = a[values + at]!;
         if (v !== v) continue;
-        max?.push(this.#times[at]!, v);
-        min?.push(this.#times[at]!, -v);
+        if (dMax >= 0) this.#push(a, b, cap, r, dMax, a[b + at]!, v);
+        if (dMin >= 0) this.#push(a, b, cap, r, dMin, a[b + at]!, -v);
       }
+    }
+  }
+
+  #dropFromDeques(r: number, a: Float64Array, b: number, cap: number, bound: number): void {
+    const m = this.#records.store.data;
+    const mask = cap - 1;
+    for (let d = 0; d < this.#ndeque; d++) {
+      const at = r + FIXED + 2 * d;
+      let head = m[at]!;
+      let size = m[at + 1]!;
+      const times = b + (this.#dequeLane + 2 * d) * cap;
+      while (size > 0 && a[times + head]! < bound) {
+        head = (head + 1) & mask;
+        size--;
+      }
+      m[at] = head;
+      m[at + 1] = size;
     }
   }
 
   // ---- last / lastK --------------------------------------------------------------------
 
   #readLast(
+    e: number,
     single: boolean,
     numeric: boolean,
     index: number,
@@ -397,21 +624,29 @@ export class WindowState {
     out: FeatureOutputs,
     row: number,
   ): void {
-    const num = this.#num[c];
-    const any = this.#any[c];
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const a = this.#records.store.data;
+    const lane = this.#lane[c]!;
+    const values = m[r + BLOCK]! + lane * cap;
+    const any = lane > 0 ? undefined : this.#anyRings[e * this.#nany + this.#anyIndex[c]!];
     const want = single ? 1 : k;
     const found: unknown[] = [];
-    for (let i = this.#size - 1 - skipTail; i >= skipHead && found.length < want; i--) {
-      const at = (this.#head + i) & this.#mask;
-      if (num) {
-        const v = num[at]!;
+    for (let i = size - 1 - skipTail; i >= skipHead && found.length < want; i--) {
+      const at = (head + i) & mask;
+      if (lane > 0) {
+        const v = a[values + at]!;
         if (v === v) found.push(v);
       } else {
         const v = any![at];
         if (v !== null && v !== undefined) found.push(v);
       }
     }
-    const folded = this.#foldLast[c];
+    const folded = this.#foldLast[e * this.#ncol + c];
     if (folded && found.length < want) {
       for (let i = folded.length - 1; i >= 0 && found.length < want; i--) found.push(folded[i]);
     }
@@ -426,35 +661,54 @@ export class WindowState {
 
   // ---- distinct counts -----------------------------------------------------------------
 
-  #addHash(c: number, t: number, hash: number): void {
-    const sliding = this.#hll[c];
-    if (sliding) {
-      sliding.add(t, hash, this.#keyMax - this.#w - this.#lateness);
+  #slidingOf(e: number, c: number): SlidingRegisters {
+    const at = e * this.#ncol + c;
+    return (this.#sliding[at] ??= new SlidingRegisters(this.#plan.columns[c]!.hllPrecision));
+  }
+
+  #registers(list: (Uint8Array | undefined)[], e: number, c: number): Uint8Array {
+    const at = e * this.#ncol + c;
+    return (list[at] ??= new Uint8Array(1 << this.#plan.columns[c]!.hllPrecision));
+  }
+
+  /** `keyMax` is the entity's newest event time before this event. */
+  #addHash(e: number, c: number, t: number, hash: number, keyMax: number): void {
+    if (!this.#lifetime) {
+      this.#slidingOf(e, c).add(t, hash, keyMax - this.#w - this.#lateness);
       return;
     }
-    const regs = this.#lifeRegs[c]!;
+    const regs = this.#registers(this.#lifeRegs, e, c);
     const p = this.#plan.columns[c]!.hllPrecision;
     const reg = registerOf(hash, p);
     const rank = rankOf(hash, p);
     const old = regs[reg]!;
     if (rank <= old) return;
     // Sums of powers of two: exact in doubles, so the estimate is order-independent.
-    if (old === 0) this.#lifeNonZero[c]!++;
-    else this.#lifeInverse[c]! -= 2 ** -old;
-    this.#lifeInverse[c]! += 2 ** -rank;
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    if (old === 0) m[r + this.#lifeNonZeroAt + c]!++;
+    else m[r + this.#lifeInverseAt + c]! -= 2 ** -old;
+    m[r + this.#lifeInverseAt + c]! += 2 ** -rank;
     regs[reg] = rank;
   }
 
-  #distinct(c: number, lo: number, past: boolean, skipHead: number, skipTail: number, p: number): number {
+  #distinct(e: number, c: number, lo: number, past: boolean, skipHead: number, skipTail: number, p: number): number {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
     if (!past) {
-      const sliding = this.#hll[c];
-      if (sliding) return sliding.estimateFrom(lo);
-      return estimate(1 << p, this.#lifeNonZero[c]!, this.#lifeInverse[c]!);
+      if (!this.#lifetime) return this.#sliding[e * this.#ncol + c]?.estimateFrom(lo) ?? 0;
+      return estimate(1 << p, m[r + this.#lifeNonZeroAt + c]!, m[r + this.#lifeInverseAt + c]!);
     }
-    const regs = this.#foldRegs[c] ? Uint8Array.from(this.#foldRegs[c]!) : new Uint8Array(1 << p);
-    const num = this.#num[c]!;
-    for (let i = skipHead; i < this.#size - skipTail; i++) {
-      const h = num[(this.#head + i) & this.#mask]!;
+    const folded = this.#foldRegs[e * this.#ncol + c];
+    const regs = folded ? Uint8Array.from(folded) : new Uint8Array(1 << p);
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const a = this.#records.store.data;
+    const hashes = m[r + BLOCK]! + this.#lane[c]! * cap;
+    for (let i = skipHead; i < size - skipTail; i++) {
+      const h = a[hashes + ((head + i) & mask)]!;
       if (h !== h) continue;
       const reg = registerOf(h, p);
       const rank = rankOf(h, p);
@@ -466,91 +720,137 @@ export class WindowState {
   // ---- ring ----------------------------------------------------------------------------
 
   /** Drop retained events older than `bound`: subtract them, or fold them for lifetime windows. */
-  #drop(bound: number): void {
+  #drop(e: number, bound: number): void {
     const cols = this.#plan.columns;
     const lifetime = this.#lifetime;
-    while (this.#size > 0 && this.#times[this.#head]! < bound) {
-      const at = this.#head;
-      for (let c = 0; c < this.#ncol; c++) {
-        const col = cols[c]!;
-        const num = this.#num[c];
-        if (num == null) {
-          const any = this.#any[c]!;
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const a = this.#records.store.data;
+    const b = m[r + BLOCK]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    let head = m[r + HEAD]!;
+    let size = m[r + SIZE]!;
+    let events = m[r + EVENTS]!;
+    const n = this.#ncol;
+    while (size > 0 && a[b + head]! < bound) {
+      const at = head;
+      for (let c = 0; c < n; c++) {
+        const lane = this.#lane[c]!;
+        if (lane === 0) {
+          const any = this.#anyRings[e * this.#nany + this.#anyIndex[c]!]!;
           const v = any[at];
           any[at] = undefined;
-          if (lifetime && v !== null && v !== undefined) this.#foldLastValue(c, v, col.lastK);
+          if (lifetime && v !== null && v !== undefined) this.#foldLastValue(e, c, v);
           continue;
         }
-        const v = num[at]!;
+        const v = a[b + lane * cap + at]!;
         if (v !== v) continue;
         if (!lifetime) {
-          if (col.moments) momentRemove(this.#moments, c * MOMENT_SIZE, v);
+          const mo = this.#momentAt[c]!;
+          if (mo >= 0) momentRemove(m, r + mo, v);
           continue;
         }
-        if (col.moments) momentAdd(this.#foldMoments, c * MOMENT_SIZE, v);
-        if (col.max && v > this.#foldMax[c]!) this.#foldMax[c] = v;
-        if (col.min && v < this.#foldMin[c]!) this.#foldMin[c] = v;
-        if (col.lastK > 0) this.#foldLastValue(c, v, col.lastK);
-        const folded = this.#foldRegs[c];
-        if (folded) {
+        const col = cols[c]!;
+        const fo = this.#foldMomentAt[c]!;
+        if (fo >= 0) momentAdd(m, r + fo, v);
+        if (col.max && v > m[r + this.#foldMaxAt + c]!) m[r + this.#foldMaxAt + c] = v;
+        if (col.min && v < m[r + this.#foldMinAt + c]!) m[r + this.#foldMinAt + c] = v;
+        if (col.lastK > 0) this.#foldLastValue(e, c, v);
+        if (col.hllPrecision > 0) {
+          const folded = this.#registers(this.#foldRegs, e, c);
           const reg = registerOf(v, col.hllPrecision);
           const rank = rankOf(v, col.hllPrecision);
           if (rank > folded[reg]!) folded[reg] = rank;
         }
       }
-      if (!lifetime) this.#events--;
-      this.#head = (this.#head + 1) & this.#mask;
-      this.#size--;
+      if (!lifetime) events--;
+      head = (head + 1) & mask;
+      size--;
     }
-    for (let c = 0; c < this.#ncol; c++) {
-      this.#max[c]?.dropBefore(bound);
-      this.#min[c]?.dropBefore(bound);
-    }
+    m[r + HEAD] = head;
+    m[r + SIZE] = size;
+    m[r + EVENTS] = events;
+    this.#dropFromDeques(r, a, b, cap, bound);
   }
 
-  #foldLastValue(c: number, v: unknown, k: number): void {
-    const folded = this.#foldLast[c]!;
+  #foldLastValue(e: number, c: number, v: unknown): void {
+    const k = this.#plan.columns[c]!.lastK;
+    const folded = (this.#foldLast[e * this.#ncol + c] ??= []);
     folded.push(v);
     if (folded.length > k) folded.shift();
   }
 
   /** Make room for a late event at its place in time order (after equal times); returns its slot. */
-  #openSlot(t: number): number {
-    const mask = this.#mask;
-    let pos = this.#size;
-    while (pos > 0 && this.#times[(this.#head + pos - 1) & mask]! > t) pos--;
-    for (let i = this.#size; i > pos; i--) {
-      const to = (this.#head + i) & mask;
-      const from = (this.#head + i - 1) & mask;
-      this.#times[to] = this.#times[from]!;
+  #openSlot(e: number, t: number): number {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const a = this.#records.store.data;
+    const b = m[r + BLOCK]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    let pos = size;
+    while (pos > 0 && a[b + ((head + pos - 1) & mask)]! > t) pos--;
+    for (let i = size; i > pos; i--) {
+      const to = (head + i) & mask;
+      const from = (head + i - 1) & mask;
+      a[b + to] = a[b + from]!;
       for (let c = 0; c < this.#ncol; c++) {
-        const num = this.#num[c];
-        if (num != null) num[to] = num[from]!;
-        else this.#any[c]![to] = this.#any[c]![from];
+        const lane = this.#lane[c]!;
+        if (lane > 0) a[b + lane * cap + to] = a[b + lane * cap + from]!;
+        else {
+          const any = this.#anyRings[e * this.#nany + this.#anyIndex[c]!]!;
+          any[to] = any[from];
+        }
       }
     }
-    return (this.#head + pos) & mask;
+    return (head + pos) & mask;
   }
 
-  #resize(capacity: number): void {
-    const times = new Float64Array(capacity);
-    for (let i = 0; i < this.#size; i++) times[i] = this.#times[(this.#head + i) & this.#mask]!;
-    this.#times = times;
-    for (let c = 0; c < this.#ncol; c++) {
-      const num = this.#num[c];
-      if (num !== null && num !== undefined) {
-        const next = new Float64Array(capacity);
-        for (let i = 0; i < this.#size; i++) next[i] = num[(this.#head + i) & this.#mask]!;
-        this.#num[c] = next;
-      } else {
-        const any = this.#any[c]!;
-        const next = new Array<unknown>(capacity).fill(undefined);
-        for (let i = 0; i < this.#size; i++) next[i] = any[(this.#head + i) & this.#mask];
-        this.#any[c] = next;
-      }
+  /** Move entity e's ring (and deques) to a block of `capacity` events, oldest first. */
+  #resize(e: number, capacity: number): void {
+    const r = this.#record(e);
+    const lanes = this.#lanes;
+    const next = this.#records.store.alloc(capacity * lanes);
+    // Read after the allocation, which may have grown (replaced) the store.
+    const m = this.#records.store.data;
+    const a = m;
+    const oldCap = m[r + CAP]!;
+    const oldBlock = m[r + BLOCK]!;
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const mask = oldCap - 1;
+    for (let lane = 0; lane < this.#dequeLane; lane++) {
+      const from = oldBlock + lane * oldCap;
+      const to = next + lane * capacity;
+      for (let i = 0; i < size; i++) a[to + i] = a[from + ((head + i) & mask)]!;
     }
-    this.#head = 0;
-    this.#cap = capacity;
-    this.#mask = capacity - 1;
+    for (let d = 0; d < this.#ndeque; d++) {
+      const at = r + FIXED + 2 * d;
+      const dHead = m[at]!;
+      const dSize = m[at + 1]!;
+      const from = oldBlock + (this.#dequeLane + 2 * d) * oldCap;
+      const to = next + (this.#dequeLane + 2 * d) * capacity;
+      for (let i = 0; i < dSize; i++) {
+        const slot = (dHead + i) & mask;
+        a[to + i] = a[from + slot]!;
+        a[to + capacity + i] = a[from + oldCap + slot]!;
+      }
+      m[at] = 0;
+    }
+    // The inline ring stays part of the record; a block of the store goes back for reuse.
+    if (oldBlock !== r + this.#inlineAt) this.#records.store.free(oldBlock, oldCap * lanes);
+    for (let k = 0; k < this.#nany; k++) {
+      const at = e * this.#nany + k;
+      const old = this.#anyRings[at];
+      const ring = new Array<unknown>(capacity).fill(undefined);
+      if (old) for (let i = 0; i < size; i++) ring[i] = old[(head + i) & mask];
+      this.#anyRings[at] = ring;
+    }
+    m[r + HEAD] = 0;
+    m[r + CAP] = capacity;
+    m[r + BLOCK] = next;
   }
 }
