@@ -1,0 +1,73 @@
+import { blocksOf } from './blocks.js';
+import type { GrownTree } from './grow.js';
+import { TASK, TASK_INTS, type Work } from './work.js';
+import { runBatch, type WorkerPool } from './worker-pool.js';
+
+/**
+ * The per-row steps of a boosting round, in parallel blocks: gradients from the margins, and
+ * each new leaf's value added to the margins of its rows. Every row is written by one task
+ * only, so the result is the same on any number of threads.
+ */
+export class RowUpdates {
+  readonly #work: Work;
+  readonly #pool: WorkerPool | undefined;
+
+  constructor(work: Work, pool: WorkerPool | undefined) {
+    this.#work = work;
+    this.#pool = pool;
+  }
+
+  gradients(): void {
+    const work = this.#work;
+    const blocks = Math.min(work.capacity, blocksOf(work.rows));
+    for (let b = 0; b < blocks; b++) {
+      const at = b * TASK_INTS;
+      work.tasks[at] = TASK.gradients;
+      work.tasks[at + 1] = Math.floor((b * work.rows) / blocks);
+      work.tasks[at + 2] = Math.floor(((b + 1) * work.rows) / blocks);
+    }
+    runBatch(work, this.#pool, blocks, work.rows);
+  }
+
+  /** Adds each leaf's value to the margins of its rows, and computes their next gradients. */
+  addTree({ tree, leaves, finalSplits }: GrownTree): void {
+    const work = this.#work;
+    let tasks = 0;
+    let rows = 0;
+    const add = (start: number, end: number, write: (at: number, t: number) => void): void => {
+      const n = end - start;
+      const blocks = blocksOf(n);
+      if (tasks + blocks > work.capacity) {
+        runBatch(work, this.#pool, tasks, rows);
+        tasks = 0;
+        rows = 0;
+      }
+      for (let b = 0; b < blocks; b++, tasks++) {
+        const at = tasks * TASK_INTS;
+        work.tasks[at + 1] = start + Math.floor((b * n) / blocks);
+        work.tasks[at + 2] = start + Math.floor(((b + 1) * n) / blocks);
+        write(at, tasks);
+      }
+      rows += n;
+    };
+    for (const leaf of leaves) {
+      add(leaf.start, leaf.end, (at, t) => {
+        work.tasks[at] = TASK.leaf;
+        work.tasks[at + 3] = 0;
+        work.tasks[at + 5] = 0;
+        work.leafValues[2 * t] = tree.value[leaf.node] as number;
+      });
+    }
+    for (const split of finalSplits) {
+      add(split.start, split.end, (at, t) => {
+        work.tasks[at] = TASK.finalSplit;
+        work.tasks[at + 3] = split.feature;
+        work.tasks[at + 4] = split.bin;
+        work.tasks[at + 5] = split.defaultLeft ? 1 : 0;
+        work.leafValues[2 * t] = tree.value[split.left] as number;
+        work.leafValues[2 * t + 1] = tree.value[split.right] as number;
+      });
+    }
+    if (tasks > 0) runBatch(work, this.#pool, tasks, rows);
+  }
+}

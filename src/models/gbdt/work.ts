@@ -1,0 +1,212 @@
+import { MISSING_BIN } from './binning.js';
+import { buildHistogram, histogramLength } from './histogram.js';
+import { objectiveOf, type Objective } from './objective.js';
+import { GBDT_OBJECTIVES, type GbdtParams } from './params.js';
+import { moveBlock, partitionBlock } from './partition.js';
+
+/** Slots of the control array the caller and the workers synchronise on with Atomics. */
+export const CONTROL = {
+  /** Bumped by the caller to start a batch (workers Atomics.wait on it). */
+  epoch: 0,
+  /** What a new epoch asks: RUN a batch of tasks, or DETACH and return to the event loop. */
+  command: 1,
+  nextTask: 2,
+  taskCount: 3,
+  /** Workers that finished the current batch. */
+  done: 4,
+  /** Workers that attached to this work area. */
+  attached: 5,
+  selectedCount: 6,
+  /** Set to 1 by a worker whose task threw. */
+  failed: 7,
+  /** Index of the objective in GBDT_OBJECTIVES. */
+  objective: 8,
+  length: 10,
+} as const;
+
+export const COMMAND_RUN = 1;
+export const COMMAND_DETACH = 2;
+
+/** Task kinds; a task is TASK_INTS ints: kind, start, end of a row range in `indices`, then a, b, c. */
+export const TASK = {
+  /** Sum the rows into partial histogram `a`. */
+  histogram: 1,
+  /** Partition the rows on feature `a` at bin `b` (missing left when `c` is 1) into `scratch`; count lefts into `counts`. */
+  partition: 2,
+  /** Move a partitioned block back: `a` lefts to `indices[b..]`, the rest to `indices[c..]`. */
+  move: 3,
+  /** Gradients and hessians of rows start..end (row numbers, not positions in `indices`). */
+  gradients: 4,
+  /**
+   * Add `leafValues[2 task]` to the margin of rows `indices[start..end)`, then compute their
+   * next gradients (every row is in one leaf, so its margin is final for the round).
+   */
+  leaf: 5,
+  /**
+   * As `leaf`, adding `leafValues[2 task]` to rows with code ≤ `b` on feature `a` (or missing,
+   * when `c` is 1) and `leafValues[2 task + 1]` to the others.
+   */
+  finalSplit: 6,
+} as const;
+export const TASK_INTS = 6;
+
+/**
+ * Everything a task reads and writes, in memory shared by the caller and its workers
+ * (SharedArrayBuffer when workers run). Tasks work on fixed blocks of rows and write disjoint
+ * places; the caller combines their results in block order, so the outcome never depends on
+ * which thread ran which block, or when.
+ */
+export interface Work {
+  readonly rows: number;
+  readonly features: number;
+  /** Bin codes row-major (`codes[row * features + j]`), for histograms. */
+  readonly codes: Uint8Array;
+  /** The same codes column-major (`columns[j * rows + row]`), for partitioning. */
+  readonly columns: Uint8Array;
+  /** (gradient, hessian) of row r at [2r, 2r + 1]. */
+  readonly gh: Float64Array;
+  /** Rows of the tree being grown; each node owns a contiguous range. */
+  readonly indices: Uint32Array;
+  readonly scratch: Uint32Array;
+  readonly selected: Int32Array;
+  readonly tasks: Int32Array;
+  /** Lefts per partition task. */
+  readonly counts: Int32Array;
+  /** Training margins, labels and weights (empty when unweighted). */
+  readonly margin: Float64Array;
+  readonly label: Float64Array;
+  readonly weight: Float64Array;
+  /** Leaf values per margin task (two each). */
+  readonly leafValues: Float64Array;
+  readonly partials: Float64Array;
+  readonly control: Int32Array;
+  /** Tasks one batch can hold (partial histograms allocated). */
+  readonly capacity: number;
+}
+
+/** Partial histograms kept per batch: bounded by memory (32 MB) and by 256 tasks. */
+export function taskCapacity(features: number): number {
+  return Math.max(8, Math.min(256, Math.floor((32 << 20) / (histogramLength(features) * 8))));
+}
+
+export interface WorkInit {
+  readonly rows: number;
+  readonly features: number;
+  readonly label?: Float64Array;
+  readonly weight?: Float64Array | undefined;
+  readonly objective?: GbdtParams['objective'];
+  /** SharedArrayBuffer memory, for workers. */
+  readonly shared: boolean;
+}
+
+/** Allocates the work area; the caller then writes the codes into `codes` and `columns`. */
+export function allocateWork(init: WorkInit): Work {
+  const { rows, features } = init;
+  const capacity = taskCapacity(features);
+  const buffer = (bytes: number): ArrayBufferLike => (init.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const copy = (values: Float64Array | undefined): Float64Array => {
+    const out = new Float64Array(buffer((values?.length ?? 0) * 8));
+    if (values !== undefined) out.set(values);
+    return out;
+  };
+  const control = new Int32Array(buffer(CONTROL.length * 4));
+  control[CONTROL.objective] = GBDT_OBJECTIVES.indexOf(init.objective ?? 'logloss');
+  return {
+    rows,
+    features,
+    codes: new Uint8Array(buffer(rows * features)),
+    columns: new Uint8Array(buffer(rows * features)),
+    gh: new Float64Array(buffer(rows * 16)),
+    indices: new Uint32Array(buffer(rows * 4)),
+    scratch: new Uint32Array(buffer(rows * 4)),
+    selected: new Int32Array(buffer(Math.max(1, features) * 4)),
+    tasks: new Int32Array(buffer(capacity * TASK_INTS * 4)),
+    counts: new Int32Array(buffer(capacity * 4)),
+    margin: new Float64Array(buffer(rows * 8)),
+    label: copy(init.label),
+    weight: copy(init.weight),
+    leafValues: new Float64Array(buffer(capacity * 16)),
+    partials: new Float64Array(buffer(capacity * histogramLength(features) * 8)),
+    control,
+    capacity,
+  };
+}
+
+/** Takes tasks of the current batch until none are left (run by the caller and every worker). */
+export function runTasks(work: Work): void {
+  const { control, tasks } = work;
+  const count = Atomics.load(control, CONTROL.taskCount);
+  const selectedCount = Atomics.load(control, CONTROL.selectedCount);
+  const size = histogramLength(work.features);
+  const objective = objectiveOf(GBDT_OBJECTIVES[Atomics.load(control, CONTROL.objective)] ?? 'logloss');
+  for (;;) {
+    const t = Atomics.add(control, CONTROL.nextTask, 1);
+    if (t >= count) return;
+    const at = t * TASK_INTS;
+    const kind = tasks[at] as number;
+    const start = tasks[at + 1] as number;
+    const end = tasks[at + 2] as number;
+    const a = tasks[at + 3] as number;
+    const b = tasks[at + 4] as number;
+    const c = tasks[at + 5] as number;
+    if (kind === TASK.histogram) {
+      buildHistogram(work.codes, work.features, work.gh, work.indices, start, end, work.selected, selectedCount, work.partials, a * size);
+    } else if (kind === TASK.partition) {
+      const column = work.columns.subarray(a * work.rows, (a + 1) * work.rows);
+      work.counts[t] = partitionBlock(column, work.indices, work.scratch, start, end, b, c === 1);
+    } else if (kind === TASK.move) {
+      moveBlock(work.indices, work.scratch, start, end, a, b, c);
+    } else if (kind === TASK.gradients) {
+      gradients(work, objective, start, end);
+    } else {
+      const column = work.columns.subarray(a * work.rows, (a + 1) * work.rows);
+      const left = work.leafValues[2 * t] as number;
+      const right = kind === TASK.leaf ? left : (work.leafValues[2 * t + 1] as number);
+      // A leaf is a split whose rows all go left.
+      addToMargins(work, objective, column, start, end, kind === TASK.leaf ? MISSING_BIN : b, c === 1, left, right);
+    }
+  }
+}
+
+function gradients(work: Work, objective: Objective, start: number, end: number): void {
+  const { margin, label, weight, gh } = work;
+  const weighted = weight.length > 0;
+  for (let r = start; r < end; r++) {
+    objective.gradient(margin[r] as number, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r);
+  }
+}
+
+function addToMargins(
+  work: Work,
+  objective: Objective,
+  column: Uint8Array,
+  start: number,
+  end: number,
+  bin: number,
+  defaultLeft: boolean,
+  left: number,
+  right: number,
+): void {
+  const { margin, label, weight, gh, indices } = work;
+  const weighted = weight.length > 0;
+  const missing = defaultLeft ? MISSING_BIN : -1;
+  for (let i = start; i < end; i++) {
+    const r = indices[i] as number;
+    const code = column[r] as number;
+    const m = (margin[r] as number) + (code <= bin || code === missing ? left : right);
+    margin[r] = m;
+    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r);
+  }
+}
+
+/**
+ * Atomics.wait until `control[slot]` differs from `value`, after spinning briefly: batches
+ * follow each other within microseconds, and waking a sleeping thread can take a scheduler
+ * time slice on a busy machine (OpenMP runtimes spin for the same reason).
+ */
+export function waitForChange(control: Int32Array, slot: number, value: number): void {
+  for (let spin = 0; spin < SPINS; spin++) if (Atomics.load(control, slot) !== value) return;
+  Atomics.wait(control, slot, value);
+}
+
+const SPINS = 20_000;
