@@ -1,5 +1,6 @@
 import { TandemError, quote } from '../errors.js';
 import { findAlgorithm, type Algorithm } from '../models/catalog.js';
+import type { Task } from '../models/model.js';
 import { checkServing, type ServingDefinition, type ServingOptions } from './model-serving.js';
 import { checkName } from './names.js';
 
@@ -42,6 +43,8 @@ export interface ModelDefinition {
   readonly features: readonly string[];
   readonly label: string;
   readonly algorithm: Algorithm;
+  /** What the model predicts, given its parameters (a GBDT's objective decides binary or regression). */
+  readonly task: Task;
   /** Parameters as written; the algorithm applies its defaults. */
   readonly params: Readonly<Record<string, unknown>>;
   readonly split: TimeSplit;
@@ -73,10 +76,11 @@ export function model(name: string, options: ModelOptions): ModelDefinition {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `${where}: label must name a field, got ${quote(options.label)}`);
   }
   let algorithm: Algorithm;
+  let task: Task;
   const params = options.params ?? {};
   try {
     algorithm = findAlgorithm(options.algorithm);
-    algorithm.create(params);
+    task = algorithm.create(params).task;
   } catch (error) {
     if (error instanceof TandemError) {
       throw new TandemError(error.code, `${where}: ${error.message}`, { cause: error, details: { model: name, ...error.details } });
@@ -104,6 +108,7 @@ export function model(name: string, options: ModelOptions): ModelDefinition {
     features: [...features],
     label: options.label,
     algorithm,
+    task,
     params,
     split: checkSplit(where, options.split),
     validationShare,

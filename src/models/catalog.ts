@@ -1,6 +1,7 @@
 import { TandemError } from '../errors.js';
 import type { ModelArtifact } from './artifact.js';
 import { Prior } from './baseline/prior.js';
+import { Gbdt, gbdtFromArtifact, type GbdtParamsInput } from './gbdt/index.js';
 import { IsolationForest, type IsolationForestParams } from './isolation-forest/index.js';
 import { KMeans, type KMeansParams } from './kmeans/index.js';
 import { LinearRegression, LogisticRegression, type LinearRegressionParams, type LogisticRegressionParams } from './linear/index.js';
@@ -26,6 +27,14 @@ const ALGORITHMS: readonly Algorithm[] = [
     description: 'the training label mean, ignoring features (the no-skill baseline)',
     create: (params) => new Prior(params),
     load: (saved) => Prior.fromArtifact(saved),
+  },
+  {
+    kind: 'gbdt',
+    learning: 'batch',
+    task: 'binary',
+    description: "histogram gradient-boosted trees, native missing values; objective 'logloss' (binary) or 'squared-error' (regression)",
+    create: (params) => new Gbdt(params as GbdtParamsInput),
+    load: (saved) => gbdtFromArtifact(saved),
   },
   {
     kind: 'logistic-regression',

@@ -132,7 +132,7 @@ function labelValue(model: ModelDefinition, column: Column, row: number): number
   if (column.type === 'number' || column.type === 'boolean' || column.type === 'timestamp') {
     const value = column.values[row] as number;
     if (Number.isNaN(value)) return undefined;
-    if (model.algorithm.task === 'binary' && value !== 0 && value !== 1) {
+    if (model.task === 'binary' && value !== 0 && value !== 1) {
       throw new TandemError(
         'TANDEM_INVALID_DATASET',
         `model '${model.name}' is a binary classifier, but label '${model.label}' is ${value} in event row ${row + 1}; labels must be 0/1 or true/false`,
