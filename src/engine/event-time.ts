@@ -24,3 +24,8 @@ export function requireEventTime(value: unknown, what: string): number {
   }
   return t;
 }
+
+/** An event time for messages: ISO 8601 where a Date can hold it, else the number of ms. */
+export function formatEventTime(t: number): string {
+  return Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : `${t} ms`;
+}

@@ -5,7 +5,7 @@ import { KEY_SEPARATOR } from '../features/entity.js';
 import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
-import { toEventTime } from './event-time.js';
+import { formatEventTime, toEventTime } from './event-time.js';
 import { inputValue, toRaw, toStored } from './inputs.js';
 import { EntityIds } from './entity-ids.js';
 import { EntityRecords } from './entity-records.js';
@@ -244,7 +244,7 @@ export class StreamEngine {
         source,
         event,
         'TANDEM_LATE_EVENT',
-        `event time ${new Date(t).toISOString()} is ${formatDuration(watermark - t)} behind the newest event (${new Date(watermark).toISOString()}), beyond the allowed lateness of ${formatDuration(source.allowedLatenessMs)}`,
+        `event time ${formatEventTime(t)} is ${formatDuration(watermark - t)} behind the newest event (${formatEventTime(watermark)}), beyond the allowed lateness of ${formatDuration(source.allowedLatenessMs)}`,
       );
     }
     // Feature functions see the event time as epoch ms, as they do in backfill.
@@ -402,7 +402,7 @@ export class StreamEngine {
     if (t < horizon) {
       throw new TandemError(
         'TANDEM_READ_TOO_OLD',
-        `view '${plan.view.name}' cannot be read as of ${new Date(t).toISOString()}: the state holds reads from ${new Date(horizon).toISOString()} on (newest event minus the allowed lateness of ${formatDuration(plan.allowedLatenessMs)}); use backfill for older times`,
+        `view '${plan.view.name}' cannot be read as of ${formatEventTime(t)}: the state holds reads from ${formatEventTime(horizon)} on (newest event minus the allowed lateness of ${formatDuration(plan.allowedLatenessMs)}); use backfill for older times`,
       );
     }
     return t;

@@ -357,6 +357,8 @@ describe('the stream driver', () => {
     engine.apply('late_tx', ev(100, { amount: 1 }));
     expect(engine.read('v', 'u1', { at: 90 })).toMatchObject({ n: 0, total: 0 });
     expect(() => engine.read('v', 'u1', { at: 89 })).toThrow(expect.objectContaining({ code: 'TANDEM_READ_TOO_OLD' }));
+    // Times beyond what a Date can hold still get the error, not a RangeError from formatting.
+    expect(() => engine.read('v', 'u1', { at: -1e16 })).toThrow("cannot be read as of -10000000000000000 ms");
   });
 });
 
