@@ -7,6 +7,7 @@ import {
   last,
   max,
   mean,
+  model,
   ratio,
   requestFeatures,
   source,
@@ -73,13 +74,32 @@ export const txRequest = requestFeatures('tx_request', {
   request: { amount: 'number', country: 'string' },
   views: [cardStats],
   features: {
+    tx_amount: (r) => r.amount,
     amount_vs_mean_7d: (r) => (r.card_amount_mean_7d ? r.amount / r.card_amount_mean_7d : null),
     new_country: (r) => r.card_last_country !== null && r.country !== r.card_last_country,
   },
+});
+
+/** Trained by `tandem train --model fraud`: every labelled payment with its features as of its own time. */
+export const fraud = model('fraud', {
+  features: [
+    ...cardStats.featureNames.filter((name) => name !== 'card_last_country'),
+    ...merchantStats.featureNames,
+    ...cardMerchantStats.featureNames,
+    'tx_amount',
+    'amount_vs_mean_7d',
+    'new_country',
+  ],
+  label: 'is_fraud',
+  algorithm: 'gbdt',
+  params: { rounds: 200, maxDepth: 6, learningRate: 0.1, earlyStoppingRounds: 20 },
+  split: { testShare: 0.25 },
+  validationShare: 0.1,
 });
 
 export default defineProject({
   name: 'fraud',
   views: [cardStats, merchantStats, cardMerchantStats],
   requestFeatures: [txRequest],
+  models: [fraud],
 });

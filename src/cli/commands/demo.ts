@@ -14,6 +14,7 @@ import { readTable, writeTable } from '../../io/index.js';
 import type { Column, Table } from '../../io/table.js';
 import { formatCount, formatSeconds } from '../format.js';
 import { progressBar } from '../progress.js';
+import { trainModel } from '../../training/train.js';
 
 interface DemoFlags {
   readonly events: string;
@@ -144,6 +145,20 @@ export function registerDemo(program: Command): void {
         if (['card', 'merchant', 'ts', 'amount', 'country'].includes(name)) continue;
         out(`   ${name.padEnd(26)} ${typeof value === 'number' ? Number(value.toPrecision(6)) : JSON.stringify(value)}`);
       }
+
+      started = performance.now();
+      const trainBar = progressBar('train');
+      const trained = await trainModel(project, 'fraud', { events: { transactions: events }, onProgress: (_phase, d, t) => trainBar.update(d, t) });
+      trainBar.stop();
+      const m = trained.metrics;
+      const fixed = (value: number | null | undefined): string => (typeof value === 'number' ? value.toFixed(4) : '–');
+      out(
+        `6. train: a ${trained.kind.toUpperCase()} on ${formatCount(trained.lineage.rows.train)} transactions, tested on the ${formatCount(trained.lineage.rows.test)} latest` +
+          ` (${formatSeconds((performance.now() - started) / 1000)}): ROC AUC ${fixed(m['rocAuc'])}, PR AUC ${fixed(m['prAuc'])},` +
+          ` log loss ${fixed(m['logLoss'])} vs ${fixed(m['baselineLogLoss'])} for always answering the fraud rate`,
+      );
+      const importance = Object.entries(trained.fit.featureImportance ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 5);
+      if (importance.length > 0) out(`   most useful features: ${importance.map(([name]) => name).join(', ')}`);
       if (differing > 0) process.exitCode = 1;
     });
 }
