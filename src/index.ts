@@ -58,3 +58,27 @@ export { buildTrainingSet, datasetOf, type TrainingSet } from './training/traini
 export { LoadedModel, serializeBundle, parseBundle, type ModelBundle } from './training/bundle.js';
 export type { ModelRegistry, ModelVersion, NewVersion, Lineage, AuditEntry } from './registry/registry.js';
 export { SqliteRegistry, type SqliteRegistryOptions } from './registry/sqlite/sqlite-registry.js';
+export {
+  rocAuc,
+  prAuc,
+  logLoss,
+  brierScore,
+  binaryReport,
+  regressionReport,
+  reliabilityBins,
+  RollingBinaryMetrics,
+  RollingRegressionMetrics,
+  prequential,
+  type BinaryReport,
+  type RegressionReport,
+  type PrequentialReport,
+} from './models/metrics/index.js';
+export { Prior } from './models/baseline/prior.js';
+export { Gbdt, gbdt, type GbdtParamsInput as GbdtParams, type GbdtFitReport } from './models/gbdt/index.js';
+export { LogisticRegression, logisticRegression, LinearRegression, linearRegression } from './models/linear/index.js';
+export { KMeans, kMeans } from './models/kmeans/index.js';
+export { IsolationForest, isolationForest } from './models/isolation-forest/index.js';
+export { HoltWinters, holtWinters, type Forecaster } from './models/holt-winters/index.js';
+export { PostgresRegistry, type PostgresRegistryOptions } from './registry/postgres/postgres-registry.js';
+export { openRegistry } from './registry/open-registry.js';
+export { Predictor, type PredictRequest, type Prediction, type ServingOptions, type Rule, type FallbackStep } from './serving/index.js';
