@@ -4,6 +4,20 @@ import { Prior } from './baseline/prior.js';
 import { Gbdt, gbdtFromArtifact, type GbdtParamsInput } from './gbdt/index.js';
 import { IsolationForest, type IsolationForestParams } from './isolation-forest/index.js';
 import { KMeans, type KMeansParams } from './kmeans/index.js';
+import {
+  ftrl,
+  ftrlFromArtifact,
+  halfSpaceTrees,
+  halfSpaceTreesFromArtifact,
+  hoeffdingTree,
+  hoeffdingTreeFromArtifact,
+  onlineLinearRegression,
+  onlineLinearRegressionFromArtifact,
+  type FtrlParams,
+  type HalfSpaceTreesParams,
+  type HoeffdingTreeParams,
+  type OnlineLinearRegressionParams,
+} from './online/index.js';
 import { LinearRegression, LogisticRegression, type LinearRegressionParams, type LogisticRegressionParams } from './linear/index.js';
 import type { BatchModel, Model, OnlineModel, Task } from './model.js';
 
@@ -67,6 +81,38 @@ const ALGORITHMS: readonly Algorithm[] = [
     description: 'isolation forest (Liu, Ting, Zhou 2008); scores in (0, 1], higher is more anomalous',
     create: (params) => new IsolationForest(params as IsolationForestParams),
     load: (saved) => IsolationForest.fromArtifact(saved),
+  },
+  {
+    kind: 'ftrl',
+    learning: 'online',
+    task: 'binary',
+    description: 'FTRL-Proximal logistic regression (McMahan et al. 2013) with feature hashing; learns one example at a time',
+    create: (params) => ftrl(params as FtrlParams),
+    load: (saved) => ftrlFromArtifact(saved),
+  },
+  {
+    kind: 'online-linear-regression',
+    learning: 'online',
+    task: 'regression',
+    description: 'linear regression with AdaGrad per-coordinate learning rates and feature hashing',
+    create: (params) => onlineLinearRegression(params as OnlineLinearRegressionParams),
+    load: (saved) => onlineLinearRegressionFromArtifact(saved),
+  },
+  {
+    kind: 'hoeffding-tree',
+    learning: 'online',
+    task: 'binary',
+    description: 'Hoeffding tree classifier (VFDT, Domingos & Hulten 2000) with Gaussian split estimators',
+    create: (params) => hoeffdingTree(params as HoeffdingTreeParams),
+    load: (saved) => hoeffdingTreeFromArtifact(saved),
+  },
+  {
+    kind: 'half-space-trees',
+    learning: 'online',
+    task: 'anomaly',
+    description: 'Half-Space Trees streaming anomaly detection (Tan, Ting, Liu 2011); higher is more anomalous',
+    create: (params) => halfSpaceTrees(params as HalfSpaceTreesParams),
+    load: (saved) => halfSpaceTreesFromArtifact(saved),
   },
 ];
 

@@ -55,7 +55,7 @@ describe('tandem train and tandem models', () => {
 
   it('names an unknown model and lists the algorithms', async () => {
     expect(await run('train', '-c', CONFIG, '-m', 'nope', '-e', events, '--data-dir', dataDir)).toBe(2);
-    expect(stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, outliers)");
+    expect(stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, online, outliers)");
     expect(await run('models', 'algorithms')).toBe(0);
     expect(stdout).toMatch(/^prior\s+batch\s+binary/m);
   });

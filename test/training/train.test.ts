@@ -94,6 +94,19 @@ describe('training real algorithms', () => {
     expect(loaded.score(rowAt(result.set, i))).toBeGreaterThanOrEqual(0);
   });
 
+  it('an online FTRL learns in time order and reports prequential metrics beside the holdout', async () => {
+    const project = await loadProject(CONFIG);
+    const result = await trainModel(project, 'online', { events: { orders: table } });
+    expect(result.metrics['rocAuc']).toBeGreaterThan(0.85);
+    expect(result.metrics['prequentialRocAuc']).toBeGreaterThan(0.75);
+    expect(result.fit.iterations).toBe(1_500);
+    const loaded = LoadedModel.fromText(result.artifact);
+    expect(loaded.bundle.encodings).toBeNull(); // online models hash raw values, strings included
+    const p = loaded.score(rowAt(result.set, result.set.testStart));
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1);
+  });
+
   it('an isolation forest is evaluated by how well its score ranks the labelled positives', async () => {
     const project = await loadProject(CONFIG);
     const result = await trainModel(project, 'outliers', { events: { orders: table } });
