@@ -82,3 +82,16 @@ export { HoltWinters, holtWinters, type Forecaster } from './models/holt-winters
 export { PostgresRegistry, type PostgresRegistryOptions } from './registry/postgres/postgres-registry.js';
 export { openRegistry } from './registry/open-registry.js';
 export { Predictor, type PredictRequest, type Prediction, type ServingOptions, type Rule, type FallbackStep } from './serving/index.js';
+export {
+  Ftrl,
+  ftrl,
+  OnlineLinearRegression,
+  onlineLinearRegression,
+  HoeffdingTree,
+  hoeffdingTree,
+  HalfSpaceTrees,
+  halfSpaceTrees,
+  StreamingStandardScaler,
+  streamingStandardScaler,
+  type OnlineTransformer,
+} from './models/online/index.js';
