@@ -65,7 +65,7 @@ describe('model definitions', () => {
   });
 
   it('name a bad parameter with its value, and an unknown algorithm with the known ones', () => {
-    expect(() => model('m', { ...base, params: { task: 'ranking' } })).toThrow(/^model 'm': prior: parameter 'task' = 'ranking'/);
+    expect(() => model('m', { ...base, params: { task: 'ranking' } })).toThrow(/^model 'm': prior: parameter 'task' .*, got 'ranking'$/);
     expect(() => model('m', { ...base, params: { depth: 3 } })).toThrow("model 'm': prior: unknown parameter 'depth'");
     expect(() => model('m', { ...base, algorithm: 'svm' })).toThrow(/model 'm': unknown algorithm 'svm' \(known: .*prior/);
   });

@@ -3,7 +3,7 @@ import { TandemError } from '../../errors.js';
 import { artifact, type ModelArtifact } from '../artifact.js';
 import type { Dataset } from '../dataset.js';
 import type { BatchModel, FitReport, Row } from '../model.js';
-import { parseParams } from '../params.js';
+import { parseParams } from '../shared/params.js';
 
 export const priorParams = z
   .object({

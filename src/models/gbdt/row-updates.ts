@@ -17,7 +17,8 @@ export class RowUpdates {
     this.#pool = pool;
   }
 
-  gradients(): void {
+  /** Every row's gradients from its margin; with `addDelta`, after adding the new tree's `delta` to the margin. */
+  gradients(addDelta = false): void {
     const work = this.#work;
     const blocks = Math.min(work.capacity, blocksOf(work.rows));
     for (let b = 0; b < blocks; b++) {
@@ -25,11 +26,16 @@ export class RowUpdates {
       work.tasks[at] = TASK.gradients;
       work.tasks[at + 1] = Math.floor((b * work.rows) / blocks);
       work.tasks[at + 2] = Math.floor(((b + 1) * work.rows) / blocks);
+      work.tasks[at + 5] = addDelta ? 1 : 0;
     }
     runBatch(work, this.#pool, blocks, work.rows);
   }
 
-  /** Adds each leaf's value to the margins of its rows, and computes their next gradients. */
+  /**
+   * Adds each leaf's value to the margins of its rows, and computes their next gradients: the
+   * leaves write their values to `delta` by row number, then one pass in row order updates the
+   * margins and gradients (reading them in row order costs far less than in leaf order).
+   */
   addTree({ tree, leaves, finalSplits }: GrownTree): void {
     const work = this.#work;
     let tasks = 0;
@@ -69,5 +75,6 @@ export class RowUpdates {
       });
     }
     if (tasks > 0) runBatch(work, this.#pool, tasks, rows);
+    this.gradients(true);
   }
 }

@@ -35,16 +35,16 @@ export const TASK = {
   partition: 2,
   /** Move a partitioned block back: `a` lefts to `indices[b..]`, the rest to `indices[c..]`. */
   move: 3,
-  /** Gradients and hessians of rows start..end (row numbers, not positions in `indices`). */
-  gradients: 4,
   /**
-   * Add `leafValues[2 task]` to the margin of rows `indices[start..end)`, then compute their
-   * next gradients (every row is in one leaf, so its margin is final for the round).
+   * Gradients and hessians of rows start..end (row numbers, not positions in `indices`); when `c`
+   * is 1, first add `delta` to their margins.
    */
+  gradients: 4,
+  /** Write `leafValues[2 task]` to the `delta` of rows `indices[start..end)`. */
   leaf: 5,
   /**
-   * As `leaf`, adding `leafValues[2 task]` to rows with code ≤ `b` on feature `a` (or missing,
-   * when `c` is 1) and `leafValues[2 task + 1]` to the others.
+   * As `leaf`, writing `leafValues[2 task]` for rows with code ≤ `b` on feature `a` (or missing,
+   * when `c` is 1) and `leafValues[2 task + 1]` for the others.
    */
   finalSplit: 6,
 } as const;
@@ -78,6 +78,8 @@ export interface Work {
   readonly weight: Float64Array;
   /** Leaf values per margin task (two each). */
   readonly leafValues: Float64Array;
+  /** The new tree's value for each row (by row number), added to the margins in row order. */
+  readonly delta: Float64Array;
   readonly partials: Float64Array;
   readonly control: Int32Array;
   /** Tasks one batch can hold (partial histograms allocated). */
@@ -126,6 +128,7 @@ export function allocateWork(init: WorkInit): Work {
     label: copy(init.label),
     weight: copy(init.weight),
     leafValues: new Float64Array(buffer(capacity * 16)),
+    delta: new Float64Array(buffer(rows * 8)),
     partials: new Float64Array(buffer(capacity * histogramLength(features) * 8)),
     control,
     capacity,
@@ -157,13 +160,15 @@ export function runTasks(work: Work): void {
     } else if (kind === TASK.move) {
       moveBlock(work.indices, work.scratch, start, end, a, b, c);
     } else if (kind === TASK.gradients) {
+      if (c === 1) addDelta(work, start, end);
       gradients(work, objective, start, end);
+    } else if (kind === TASK.leaf) {
+      const value = work.leafValues[2 * t] as number;
+      const { delta, indices } = work;
+      for (let i = start; i < end; i++) delta[indices[i] as number] = value;
     } else {
       const column = work.columns.subarray(a * work.rows, (a + 1) * work.rows);
-      const left = work.leafValues[2 * t] as number;
-      const right = kind === TASK.leaf ? left : (work.leafValues[2 * t + 1] as number);
-      // A leaf is a split whose rows all go left.
-      addToMargins(work, objective, column, start, end, kind === TASK.leaf ? MISSING_BIN : b, c === 1, left, right);
+      splitDelta(work, column, start, end, b, c === 1, work.leafValues[2 * t] as number, work.leafValues[2 * t + 1] as number);
     }
   }
 }
@@ -176,26 +181,18 @@ function gradients(work: Work, objective: Objective, start: number, end: number)
   }
 }
 
-function addToMargins(
-  work: Work,
-  objective: Objective,
-  column: Uint8Array,
-  start: number,
-  end: number,
-  bin: number,
-  defaultLeft: boolean,
-  left: number,
-  right: number,
-): void {
-  const { margin, label, weight, gh, indices } = work;
-  const weighted = weight.length > 0;
+function addDelta(work: Work, start: number, end: number): void {
+  const { margin, delta } = work;
+  for (let r = start; r < end; r++) margin[r] = (margin[r] as number) + (delta[r] as number);
+}
+
+function splitDelta(work: Work, column: Uint8Array, start: number, end: number, bin: number, defaultLeft: boolean, left: number, right: number): void {
+  const { delta, indices } = work;
   const missing = defaultLeft ? MISSING_BIN : -1;
   for (let i = start; i < end; i++) {
     const r = indices[i] as number;
     const code = column[r] as number;
-    const m = (margin[r] as number) + (code <= bin || code === missing ? left : right);
-    margin[r] = m;
-    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r);
+    delta[r] = code <= bin || code === missing ? left : right;
   }
 }
 
