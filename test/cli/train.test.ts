@@ -48,6 +48,14 @@ describe('tandem train and tandem models', () => {
   it('reproduces a version byte for byte, and says so when its data changed', async () => {
     expect(await run('train', '--reproduce', 'baseline@1', '--data-dir', dataDir)).toBe(0);
     expect(stdout).toMatch(/reproduced baseline@1: byte-identical artifact, sha256 [0-9a-f]{64}/);
+    // A boosted model with row subsampling rebuilds to the same bytes too.
+    expect(await run('train', '-c', CONFIG, '-m', 'trees', '-e', events, '--data-dir', dataDir)).toBe(0);
+    expect(stdout).toMatch(/trees@1 \(gbdt\): .*\n(.*\n)*\s+rocAuc\s+0\.9/);
+    expect(await run('train', '--reproduce', 'trees@1', '--data-dir', dataDir)).toBe(0);
+    expect(stdout).toMatch(/reproduced trees@1: byte-identical artifact/);
+    // Edited definitions are refused, naming the model.
+    expect(await run('train', '--reproduce', 'baseline@1', '--config', 'test/fixtures/orders-edited.config.ts', '--data-dir', dataDir)).toBe(2);
+    expect(stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*the definitions of model 'baseline' in .*orders-edited\.config\.ts changed since version 1/);
     writeFileSync(events, ordersCsv(generateOrders(1_200, 99)));
     expect(await run('train', '--reproduce', 'baseline@1', '--data-dir', dataDir)).toBe(2);
     expect(stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*baseline@1 was trained on '.*orders\.csv' with SHA-256 [0-9a-f]{64}; the file now has/);
@@ -55,7 +63,7 @@ describe('tandem train and tandem models', () => {
 
   it('names an unknown model and lists the algorithms', async () => {
     expect(await run('train', '-c', CONFIG, '-m', 'nope', '-e', events, '--data-dir', dataDir)).toBe(2);
-    expect(stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, online, outliers)");
+    expect(stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, trees, online, outliers)");
     expect(await run('models', 'algorithms')).toBe(0);
     expect(stdout).toMatch(/^prior\s+batch\s+binary/m);
   });
