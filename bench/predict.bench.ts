@@ -1,0 +1,94 @@
+/**
+ * Serving, measured on 127.0.0.1 (DESIGN.md "Performance targets"): POST /v1/predict with
+ * online features from two views, a request-time feature and a 200-tree GBDT, against a bare
+ * Node HTTP server answering a fixed small JSON, both driven by autocannon in the same run with
+ * the same connections; then the in-process read + score latency. Run: npm run bench:predict
+ * (BENCH_SECONDS=10 for longer runs, BENCH_EVENTS for more history).
+ */
+import autocannon from 'autocannon';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateTransactions } from '../src/demo/transactions.js';
+import { PiiProtector } from '../src/ingest/index.js';
+import { tableToRows } from '../src/io/index.js';
+import { SqliteRegistry } from '../src/registry/sqlite/sqlite-registry.js';
+import { buildApp } from '../src/server/app.js';
+import { OnlineRuntime } from '../src/server/online-runtime.js';
+import { trainModel } from '../src/training/train.js';
+import project from './predict-project.js';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
+const CONNECTIONS = 32;
+
+const run = (options: autocannon.Options): Promise<autocannon.Result> =>
+  new Promise((done, fail) => autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options }, (e, r) => (e ? fail(e) : done(r))));
+const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
+
+const dir = await mkdtemp(join(tmpdir(), 'tandem-predict-bench-'));
+try {
+  const table = generateTransactions({ events: EVENTS, cards: 2_000, merchants: 200, days: 30 });
+  const trained = await trainModel(project, 'fraud', { events: { payments: table } });
+  const registry = SqliteRegistry.open({ dir: join(dir, 'registry') });
+  await registry.register({ model: 'fraud', kind: trained.kind, artifact: trained.artifact, metrics: trained.metrics, lineage: trained.lineage, aliases: ['champion'] });
+  await registry.close();
+  console.log(`model: 200-tree GBDT (depth 6) on ${EVENTS.toLocaleString('en-US')} generated payments; holdout ROC AUC ${trained.metrics['rocAuc']?.toFixed(4)}`);
+
+  const runtime = await OnlineRuntime.start(project, { dataDir: dir, pii: new PiiProtector(undefined), serving: { reloadIntervalMs: false } });
+  const rows: Record<string, unknown>[] = tableToRows(table).map((row) => ({ ...row, is_fraud: null }));
+  for (let i = 0; i < rows.length; i += 10_000) await runtime.ingest('payments', rows.slice(i, i + 10_000));
+  await runtime.catchUp();
+  const app = buildApp(runtime);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const at = (rows.at(-1)!['ts'] as number) + 1;
+  const requests = Array.from({ length: 1_000 }, (_, i) => {
+    const row = rows[(i * 7_919) % rows.length]!;
+    return JSON.stringify({ card: row['card'], merchant: row['merchant'], amount: row['amount'], at });
+  });
+
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"id":"r1","score":0.1,"decision":"allow","model":"fraud","version":1}');
+  });
+  await new Promise<void>((done) => bare.listen(0, '127.0.0.1', done));
+  const baseline = await run({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/` });
+  bare.close();
+  let k = 0;
+  const predict = await run({
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: requests[k++ % requests.length] }) }],
+  });
+  const line = (name: string, r: autocannon.Result): string =>
+    `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString('en-US').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   p99.9 ${r.latency.p99_9} ms   non-2xx ${r.non2xx + r.errors}`;
+  console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);
+  console.log(line('bare node, fixed JSON', baseline));
+  console.log(line('POST /v1/predict (GBDT)', predict));
+  const ratio = predict.requests.average / baseline.requests.average;
+  const p99 = predict.latency.p99 / Math.max(baseline.latency.p99, 1);
+  console.log(`predict / bare: ${ratio.toFixed(2)}× the requests/s (target ≥ 0.60: ${ratio >= 0.6 ? 'met' : 'not met'}), p99 ${p99.toFixed(2)}× (target ≤ 2: ${p99 <= 2 ? 'met' : 'not met'})`);
+
+  // In process: the whole predict (features read + request features + score + rules), timed per call.
+  const predictor = runtime.predictor!;
+  const bodies = requests.map((text) => JSON.parse(text) as Record<string, unknown>);
+  const samples = new Float64Array(50_000);
+  for (let i = 0; i < 5_000; i++) await predictor.predict('fraud', bodies[i % bodies.length]);
+  for (let i = 0; i < samples.length; i++) {
+    const started = process.hrtime.bigint();
+    await predictor.predict('fraud', bodies[i % bodies.length]);
+    samples[i] = Number(process.hrtime.bigint() - started) / 1_000;
+  }
+  samples.sort();
+  console.log(
+    `in process, predict (2 view reads + request features + 200-tree GBDT + rules), ${samples.length.toLocaleString('en-US')} calls: ` +
+      `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs (target p99 ≤ 50 µs: ${percentile(samples, 0.99) <= 50 ? 'met' : 'not met'}), p99.9 ${percentile(samples, 0.999).toFixed(1)} µs`,
+  );
+  await app.close();
+  await runtime.stop();
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
