@@ -40,7 +40,7 @@ const payment = requestFeatures('payment', {
   },
 });
 
-export default defineProject({
+export const project = defineProject({
   views: [byCard, byMerchant],
   requestFeatures: [payment],
   models: [

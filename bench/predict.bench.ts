@@ -18,7 +18,7 @@ import { SqliteRegistry } from '../src/registry/sqlite/sqlite-registry.js';
 import { buildApp } from '../src/server/app.js';
 import { OnlineRuntime } from '../src/server/online-runtime.js';
 import { trainModel } from '../src/training/train.js';
-import project from './predict-project.js';
+import { project } from './predict-project.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
