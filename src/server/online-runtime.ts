@@ -117,7 +117,7 @@ export class OnlineRuntime {
     clearTimeout(this.#timer);
     await this.#watcher?.stop();
     await this.predictor?.drainShadows();
-    await this.predictionLog.flush();
+    await this.predictionLog.close();
     await this.#ownRegistry?.close();
     await this.catchUp();
     await this.processor.snapshot();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ServingFeatures } from '../features/model-serving.js';
 import type { Prediction } from './types.js';
@@ -50,6 +50,8 @@ export class PredictionLog {
   readonly #path: string | undefined;
   #pending: (LoggedPrediction | FeedbackRecord | ShadowRecord)[] = [];
   #flushing: Promise<void> = Promise.resolve();
+  /** Opened on the first write and kept open: one write per flush, no open/close per batch. */
+  #handle: FileHandle | undefined;
   #scheduled = false;
   #failed = false;
 
@@ -90,14 +92,25 @@ export class PredictionLog {
     const text = batch.map(line).join('');
     this.#flushing = this.#flushing
       .then(async () => {
-        await mkdir(dirname(path), { recursive: true });
-        await appendFile(path, text);
+        if (this.#handle === undefined) {
+          await mkdir(dirname(path), { recursive: true });
+          this.#handle = await open(path, 'a');
+        }
+        await this.#handle.write(text);
       })
       .catch((error: unknown) => {
         if (!this.#failed) process.stderr.write(`prediction log: cannot append to ${path}: ${error instanceof Error ? error.message : String(error)}\n`);
         this.#failed = true;
       });
     return this.#flushing;
+  }
+
+  /** Write everything recorded so far and close the file. */
+  async close(): Promise<void> {
+    await this.flush();
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close();
   }
 
   #write(entry: LoggedPrediction | FeedbackRecord | ShadowRecord): void {
