@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   TANDEM_UNKNOWN_MODEL: { status: 404, meaning: 'A model, model version or alias named in a request or command does not exist.' },
   TANDEM_REGISTRY: { status: 500, meaning: 'The model registry could not store or read a model version.' },
   TANDEM_NOT_REPRODUCIBLE: { status: 409, meaning: 'Rebuilding a model version did not give the byte-identical artifact, or its inputs changed.' },
+  TANDEM_UNAUTHORIZED: { status: 401, meaning: 'A request needs an API key (Authorization: Bearer <key>) and gave none or an unknown one.' },
+  TANDEM_FORBIDDEN: { status: 403, meaning: 'The API key of the request lacks the scope the endpoint needs (predict, ingest or admin).' },
   TANDEM_INTERNAL: { status: 500, meaning: 'The server failed unexpectedly; the error is logged.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 

@@ -9,6 +9,7 @@ import { registerStream } from './commands/stream.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerModels } from './commands/models.js';
+import { registerKeys } from './commands/keys.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerTrain(program);
   registerModels(program);
+  registerKeys(program);
   registerDemo(program);
   return program;
 }

@@ -3,6 +3,7 @@ import { TandemError } from '../errors.js';
 import type { EntityKey } from '../engine/keys.js';
 import { requestTime } from '../serving/check-request.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../serving/prometheus.js';
+import { scopeOf, type ApiKeyStore } from './api-keys.js';
 import { inferenceV2Routes } from './inference-v2-routes.js';
 import type { OnlineRuntime } from './online-runtime.js';
 import { predictRoutes } from './predict-routes.js';
@@ -14,6 +15,11 @@ export interface AppOptions {
   readonly maxInFlight?: number;
   /** Log requests (pino). @default false */
   readonly logger?: boolean;
+  /**
+   * API keys: when the store holds any, every endpoint but health and readiness needs
+   * `Authorization: Bearer <key>` with the endpoint's scope. @default none (open)
+   */
+  readonly apiKeys?: ApiKeyStore;
 }
 
 interface ErrorBody {
@@ -68,6 +74,33 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpFinished(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
+  const apiKeys = options.apiKeys;
+  if (apiKeys !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      const url = request.routeOptions.url ?? request.url.split('?')[0] ?? request.url;
+      const scope = scopeOf(request.method, url);
+      if (scope === undefined || !apiKeys.enabled) return;
+      const header = request.headers.authorization;
+      const key = header?.startsWith('Bearer ') ? header.slice(7).trim() : request.headers['x-api-key'];
+      if (typeof key !== 'string' || key === '') {
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer')
+          .send(errorBody('TANDEM_UNAUTHORIZED', `${request.method} ${url} needs an API key with scope '${scope}': send Authorization: Bearer <key>`));
+      }
+      const found = apiKeys.verify(key);
+      if (found === undefined) {
+        return reply.status(401).header('www-authenticate', 'Bearer').send(errorBody('TANDEM_UNAUTHORIZED', 'the API key is not known (revoked, or mistyped)'));
+      }
+      // 'admin' includes every other scope.
+      if (!found.scopes.includes(scope) && !found.scopes.includes('admin')) {
+        return reply
+          .status(403)
+          .send(errorBody('TANDEM_FORBIDDEN', `API key '${found.name}' has scope ${found.scopes.map((s) => `'${s}'`).join(', ')}; ${request.method} ${url} needs '${scope}'`));
+      }
+      return undefined;
+    });
+  }
   app.addHook('preClose', async () => {
     closing = true;
   });

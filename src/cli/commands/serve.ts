@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { loadProject } from '../../config/load-project.js';
 import { TandemError } from '../../errors.js';
+import { ApiKeyStore } from '../../server/api-keys.js';
 import { buildApp } from '../../server/app.js';
+import { apiKeyFile } from './keys.js';
 import { OnlineRuntime } from '../../server/online-runtime.js';
 
 export function registerServe(program: Command): void {
@@ -20,12 +22,14 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(reload) || reload < 0) throw new TandemError('TANDEM_USAGE', `--reload-interval must be a whole number of milliseconds, got '${flags.reloadInterval}'`);
       const project = await loadProject(flags.config);
       const runtime = await OnlineRuntime.start(project, { dataDir: flags.dataDir, serving: { reloadIntervalMs: reload === 0 ? false : reload } });
-      const app = buildApp(runtime, { logger: false });
+      const apiKeys = new ApiKeyStore(apiKeyFile(flags.dataDir));
+      const app = buildApp(runtime, { logger: false, apiKeys });
       const address = await app.listen({ host: flags.host, port });
       const served = (runtime.predictor?.models ?? []).map((name) => `${name}@${runtime.predictor!.describe(name).version}`);
       process.stdout.write(
         `tandem serve: listening on ${address} (POST /v1/events/:source, GET /v1/features/:view, POST /v1/predict/:model, POST /v1/feedback/:model, /v2/..., GET /metrics, GET /healthz, GET /readyz); ` +
-          `serving ${served.length > 0 ? served.join(', ') : 'no models'}; Ctrl-C stops\n`,
+          `serving ${served.length > 0 ? served.join(', ') : 'no models'}; ` +
+          `${apiKeys.enabled ? 'API keys required' : 'no API keys (open to local clients; see tandem keys)'}; Ctrl-C stops\n`,
       );
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
