@@ -2,15 +2,17 @@
  * Serving, measured on 127.0.0.1 (DESIGN.md "Performance targets"): POST /v1/predict with
  * online features from two views, a request-time feature and a 200-tree GBDT, against a bare
  * Node HTTP server answering a fixed small JSON, both driven by autocannon in the same run with
- * the same connections; then the in-process read + score latency. Run: npm run bench:predict
+ * the same connections, from a separate process (bench/load-client.ts); then the in-process read + score latency. Run: npm run bench:predict
  * (BENCH_SECONDS=10 for longer runs, BENCH_EVENTS for more history).
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateTransactions } from '../src/demo/transactions.js';
 import { PiiProtector } from '../src/ingest/index.js';
 import { tableToRows } from '../src/io/index.js';
@@ -24,8 +26,17 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const CONNECTIONS = 32;
 
-const run = (options: autocannon.Options): Promise<autocannon.Result> =>
-  new Promise((done, fail) => autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options }, (e, r) => (e ? fail(e) : done(r))));
+/** autocannon in a child process (bench/load-client.ts), started the way this script was (tsx). */
+const run = (options: { url: string; method?: 'GET' | 'POST'; bodies?: readonly string[] }): Promise<autocannon.Result> =>
+  new Promise((done, fail) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./load-client.ts', import.meta.url)), JSON.stringify({ connections: CONNECTIONS, duration: SECONDS, ...options })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done(JSON.parse(out) as autocannon.Result) : fail(new Error(`load client exited with ${code}`))));
+  });
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 
 const dir = await mkdtemp(join(tmpdir(), 'tandem-predict-bench-'));
@@ -56,13 +67,7 @@ try {
   await new Promise<void>((done) => bare.listen(0, '127.0.0.1', done));
   const baseline = await run({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/` });
   bare.close();
-  let k = 0;
-  const predict = await run({
-    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: requests[k++ % requests.length] }) }],
-  });
+  const predict = await run({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`, method: 'POST', bodies: requests });
   const line = (name: string, r: autocannon.Result): string =>
     `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString('en-US').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   p99.9 ${r.latency.p99_9} ms   non-2xx ${r.non2xx + r.errors}`;
   console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);

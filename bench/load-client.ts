@@ -1,0 +1,36 @@
+/**
+ * Runs autocannon in its own process, so the load generator does not share the server's event
+ * loop (on two cores the client then runs beside the server, as a real client would), and
+ * prints autocannon's result as JSON. Options arrive as JSON in argv[2]; `bodies` rotate.
+ */
+import autocannon from 'autocannon';
+
+interface LoadOptions {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly bodies?: readonly string[];
+  readonly connections: number;
+  readonly duration: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+let next = 0;
+const bodies = options.bodies;
+autocannon(
+  {
+    url: options.url,
+    method: options.method ?? 'GET',
+    connections: options.connections,
+    duration: options.duration,
+    headers: { 'content-type': 'application/json' },
+    ...(bodies === undefined || bodies.length === 0 ? {} : { requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }] }),
+  },
+  (error, result) => {
+    if (error) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(JSON.stringify(result));
+  },
+);
