@@ -26,7 +26,9 @@ export function registerInit(program: Command): void {
       await writeTable(generateTransactions({ events: 20_000, cards: 200, merchants: 60 }), events);
       process.stdout.write(
         `wrote ${config} and ${events}\n` +
-          `next: npx tandem backfill --config ${config} --view card_stats --events ${events} --spine events --out training.parquet\n`,
+          `next: npx tandem backfill --config ${config} --view card_stats --events ${events} --spine events --out training.parquet\n` +
+          `      npx tandem train --config ${config} --model fraud --events ${events}\n` +
+          `      npx tandem serve --config ${config}   (then POST /v1/events/transactions and /v1/predict/fraud)\n`,
       );
     });
 }

@@ -72,14 +72,14 @@ function printResult(result: TrainResult, version: number | undefined, seconds: 
     `${result.model}${version === undefined ? '' : `@${version}`} (${result.kind}): trained on ${formatCount(lineage.rows.train)} rows` +
       `${lineage.rows.validation > 0 ? `, ${formatCount(lineage.rows.validation)} for early stopping` : ''}, tested on ${formatCount(lineage.rows.test)} later rows` +
       ` in ${formatSeconds(seconds)}`,
-    ...Object.entries(metrics).map(([name, value]) => `  ${name.padEnd(18)} ${value === null ? '–' : Number.isInteger(value) ? formatCount(value) : value.toFixed(4)}`),
-    `  artifact sha256    ${result.artifactSha256}`,
+    ...Object.entries(metrics).map(([name, value]) => `  ${name.padEnd(24)} ${value === null ? '–' : Number.isInteger(value) ? formatCount(value) : value.toFixed(4)}`),
+    `  artifact sha256          ${result.artifactSha256}`,
   ];
   if (result.fit.featureImportance !== undefined) {
     const top = Object.entries(result.fit.featureImportance)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5);
-    lines.push(`  top features       ${top.map(([name]) => name).join(', ')}`);
+    lines.push(`  top features             ${top.map(([name]) => name).join(', ')}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -110,7 +110,7 @@ async function train(flags: TrainFlags): Promise<void> {
       process.stdout.write(`${JSON.stringify({ model: saved.model, version: saved.version, aliases: saved.aliases, artifactSha256: saved.artifactSha256, metrics: saved.metrics, lineage: saved.lineage, featureImportance: result.fit.featureImportance ?? null })}\n`);
     } else {
       printResult(result, saved.version, seconds);
-      process.stdout.write(`  registered         ${saved.model}@${saved.version}${saved.aliases.length > 0 ? ` (${saved.aliases.join(', ')})` : ''} in ${registryLocation(flags.dataDir)}\n`);
+      process.stdout.write(`  registered               ${saved.model}@${saved.version}${saved.aliases.length > 0 ? ` (${saved.aliases.join(', ')})` : ''} in ${registryLocation(flags.dataDir)}\n`);
     }
   } finally {
     await registry.close();
