@@ -17,6 +17,7 @@ import { generateTransactions } from '../src/demo/transactions.js';
 import { PiiProtector } from '../src/ingest/index.js';
 import { tableToRows } from '../src/io/index.js';
 import { SqliteRegistry } from '../src/registry/sqlite/sqlite-registry.js';
+import { ApiKeyStore } from '../src/server/api-keys.js';
 import { buildApp } from '../src/server/app.js';
 import { OnlineRuntime } from '../src/server/online-runtime.js';
 import { trainModel } from '../src/training/train.js';
@@ -52,7 +53,8 @@ try {
   const rows: Record<string, unknown>[] = tableToRows(table).map((row) => ({ ...row, is_fraud: null }));
   for (let i = 0; i < rows.length; i += 10_000) await runtime.ingest('payments', rows.slice(i, i + 10_000));
   await runtime.catchUp();
-  const app = buildApp(runtime);
+  // As tandem serve builds it: with the API key check (no keys exist, so requests pass).
+  const app = buildApp(runtime, { apiKeys: new ApiKeyStore(join(dir, 'api-keys.json')) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const at = (rows.at(-1)!['ts'] as number) + 1;
   const requests = Array.from({ length: 1_000 }, (_, i) => {
