@@ -19,19 +19,20 @@ export function binBounds(column: Float64Array, maxBins: number): Float64Array {
   if (sample.length === 0) return new Float64Array(0);
   sample.sort();
   // Distinct values and how many samples hold each.
-  const distinct: number[] = [];
-  const counts: number[] = [];
+  const distinct = new Float64Array(sample.length);
+  const counts = new Int32Array(sample.length);
+  let distinctCount = 0;
   for (let i = 0; i < sample.length; i++) {
     const v = sample[i] as number;
-    if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]! += 1;
+    if (distinctCount > 0 && distinct[distinctCount - 1] === v) counts[distinctCount - 1] = (counts[distinctCount - 1] as number) + 1;
     else {
-      distinct.push(v);
-      counts.push(1);
+      distinct[distinctCount] = v;
+      counts[distinctCount++] = 1;
     }
   }
   const bounds: number[] = [];
-  if (distinct.length <= maxBins) {
-    for (let k = 0; k + 1 < distinct.length; k++) bounds.push(between(distinct[k] as number, distinct[k + 1] as number));
+  if (distinctCount <= maxBins) {
+    for (let k = 0; k + 1 < distinctCount; k++) bounds.push(between(distinct[k] as number, distinct[k + 1] as number));
     return Float64Array.from(bounds);
   }
   // Equal-frequency cuts: close a bin once it holds its share of the remaining samples, so one
@@ -39,7 +40,7 @@ export function binBounds(column: Float64Array, maxBins: number): Float64Array {
   let remaining = sample.length;
   let binsLeft = maxBins;
   let inBin = 0;
-  for (let k = 0; k + 1 < distinct.length && binsLeft > 1; k++) {
+  for (let k = 0; k + 1 < distinctCount && binsLeft > 1; k++) {
     inBin += counts[k] as number;
     const target = remaining / binsLeft;
     const next = counts[k + 1] as number;
@@ -78,20 +79,18 @@ export function binColumns(columns: readonly Float64Array[], bounds: readonly Fl
     const at = j * rows;
     for (let i = 0; i < rows; i++) {
       const x = column[i] as number;
-      if (x !== x) {
-        out[at + i] = MISSING_BIN;
-        continue;
-      }
+      // Branch-free: a comparison's outcome is added as a number (random data mispredicts branches).
       let b = 0;
-      if (x > (pad[b + 127] as number)) b += 128;
-      if (x > (pad[b + 63] as number)) b += 64;
-      if (x > (pad[b + 31] as number)) b += 32;
-      if (x > (pad[b + 15] as number)) b += 16;
-      if (x > (pad[b + 7] as number)) b += 8;
-      if (x > (pad[b + 3] as number)) b += 4;
-      if (x > (pad[b + 1] as number)) b += 2;
-      if (x > (pad[b] as number)) b += 1;
-      out[at + i] = b;
+      b += Number(x > (pad[b + 127] as number)) << 7;
+      b += Number(x > (pad[b + 63] as number)) << 6;
+      b += Number(x > (pad[b + 31] as number)) << 5;
+      b += Number(x > (pad[b + 15] as number)) << 4;
+      b += Number(x > (pad[b + 7] as number)) << 3;
+      b += Number(x > (pad[b + 3] as number)) << 2;
+      b += Number(x > (pad[b + 1] as number)) << 1;
+      b += Number(x > (pad[b] as number));
+      // NaN compares false everywhere (b = 0); it takes the missing bin.
+      out[at + i] = x !== x ? MISSING_BIN : b;
     }
   });
 }

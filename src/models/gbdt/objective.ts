@@ -2,6 +2,8 @@ import { TandemError } from '../../errors.js';
 import type { Task } from '../model.js';
 import type { GbdtParams } from './params.js';
 
+export const GBDT_OBJECTIVES = ['logloss', 'squared-error'] as const;
+
 /** Probabilities are clipped as in the log-loss metric, so one confident miss stays finite. */
 const EPSILON = 1e-15;
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { TandemError, quote } from '../../errors.js';
+import { GBDT_OBJECTIVES } from './objective.js';
 
 // Messages read after "gbdt: parameter 'x' = value: ".
 const finite = () => z.number({ error: 'must be a number' }).refine(Number.isFinite, { error: 'must be finite' });
@@ -14,7 +15,8 @@ const atLeast = (min: number) => finite().pipe(z.number().min(min, { error: `mus
 const fraction = () =>
   finite().pipe(z.number().gt(0, { error: 'must be > 0 and ≤ 1' }).max(1, { error: 'must be > 0 and ≤ 1' }));
 
-export const GBDT_OBJECTIVES = ['logloss', 'squared-error'] as const;
+// Defined with the objectives: training workers load objective.ts but not zod (params.ts).
+export { GBDT_OBJECTIVES };
 export const GBDT_GROWTH = ['depthwise', 'leafwise'] as const;
 
 /** The most value bins per feature: bin 255 of the Uint8 codes is reserved for missing values. */

@@ -1,7 +1,7 @@
 import { MISSING_BIN } from './binning.js';
 import { buildHistogram, histogramLength } from './histogram.js';
-import { objectiveOf, type Objective } from './objective.js';
-import { GBDT_OBJECTIVES, type GbdtParams } from './params.js';
+import { GBDT_OBJECTIVES, objectiveOf, type Objective } from './objective.js';
+import type { GbdtParams } from './params.js';
 import { moveBlock, partitionBlock } from './partition.js';
 
 /** Slots of the control array the caller and the workers synchronise on with Atomics. */
@@ -153,15 +153,14 @@ export function runTasks(work: Work): void {
     const b = tasks[at + 4] as number;
     const c = tasks[at + 5] as number;
     if (kind === TASK.histogram) {
-      buildHistogram(work.codes, work.features, work.gh, work.indices, start, end, work.selected, selectedCount, work.partials, a * size);
+      buildHistogram(work, start, end, selectedCount, a * size);
     } else if (kind === TASK.partition) {
       const column = work.columns.subarray(a * work.rows, (a + 1) * work.rows);
       work.counts[t] = partitionBlock(column, work.indices, work.scratch, start, end, b, c === 1);
     } else if (kind === TASK.move) {
       moveBlock(work.indices, work.scratch, start, end, a, b, c);
     } else if (kind === TASK.gradients) {
-      if (c === 1) addDelta(work, start, end);
-      gradients(work, objective, start, end);
+      gradients(work, objective, start, end, c === 1);
     } else if (kind === TASK.leaf) {
       const value = work.leafValues[2 * t] as number;
       const { delta, indices } = work;
@@ -173,26 +172,28 @@ export function runTasks(work: Work): void {
   }
 }
 
-function gradients(work: Work, objective: Objective, start: number, end: number): void {
-  const { margin, label, weight, gh } = work;
+function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean): void {
+  const { margin, delta, label, weight, gh } = work;
   const weighted = weight.length > 0;
   for (let r = start; r < end; r++) {
-    objective.gradient(margin[r] as number, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r);
+    let m = margin[r] as number;
+    if (addDelta) {
+      m += delta[r] as number;
+      margin[r] = m;
+    }
+    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r);
   }
-}
-
-function addDelta(work: Work, start: number, end: number): void {
-  const { margin, delta } = work;
-  for (let r = start; r < end; r++) margin[r] = (margin[r] as number) + (delta[r] as number);
 }
 
 function splitDelta(work: Work, column: Uint8Array, start: number, end: number, bin: number, defaultLeft: boolean, left: number, right: number): void {
   const { delta, indices } = work;
   const missing = defaultLeft ? MISSING_BIN : -1;
+  // Indexed by "goes left", without a branch.
+  const values = Float64Array.of(right, left);
   for (let i = start; i < end; i++) {
     const r = indices[i] as number;
     const code = column[r] as number;
-    delta[r] = code <= bin || code === missing ? left : right;
+    delta[r] = values[Number(code <= bin) | Number(code === missing)] as number;
   }
 }
 

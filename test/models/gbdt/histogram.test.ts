@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { BIN_SLOTS, buildHistogram, histogramLength } from '../../../src/models/gbdt/histogram.js';
+import { MISSING_BIN } from '../../../src/models/gbdt/binning.js';
+import { CONTROL, allocateWork, type Work } from '../../../src/models/gbdt/work.js';
+import { uniform } from './data.js';
+
+/** The plain row-by-row sums the kernel must reproduce bit for bit. */
+function naive(work: Work, start: number, end: number, selected: readonly number[]): Float64Array {
+  const out = new Float64Array(histogramLength(work.features));
+  for (let i = start; i < end; i++) {
+    const r = work.indices[i] as number;
+    for (const j of selected) {
+      const k = j * BIN_SLOTS + 2 * (work.codes[r * work.features + j] as number);
+      out[k] = (out[k] as number) + (work.gh[2 * r] as number);
+      out[k + 1] = (out[k + 1] as number) + (work.gh[2 * r + 1] as number);
+    }
+  }
+  return out;
+}
+
+function workOf(rows: number, features: number, seed: number): Work {
+  const next = uniform(seed);
+  const work = allocateWork({ rows, features, shared: false });
+  for (let i = 0; i < rows * features; i++) {
+    // Few distinct codes on some features, so bins receive long runs of rows.
+    work.codes[i] = next() < 0.05 ? MISSING_BIN : Math.floor(next() * (i % 3 === 0 ? 3 : 255));
+  }
+  for (let i = 0; i < 2 * rows; i++) work.gh[i] = next() * 2 - 1;
+  return work;
+}
+
+describe('gbdt histogram kernel', () => {
+  for (const features of [12, 7]) {
+    it(`sums exactly as a row-by-row pass on ${features} features: consecutive, dense and sparse rows, all or some features`, () => {
+      const rows = 20_000;
+      const work = workOf(rows, features, features);
+      const next = uniform(99);
+      const all = Array.from({ length: features }, (_, j) => j);
+      for (const share of [1, 0.5, 0.04]) {
+        let n = 0;
+        for (let r = 0; r < rows; r++) if (share === 1 || next() < share) work.indices[n++] = r;
+        for (const selected of [all, all.filter((j) => j % 3 !== 1)]) {
+          work.selected.set(selected);
+          Atomics.store(work.control, CONTROL.selectedCount, selected.length);
+          // Two blocks, the second written at an offset, as tasks write their partials.
+          const cut = Math.floor(n / 3);
+          const size = histogramLength(features);
+          buildHistogram(work, 0, cut, selected.length, 0);
+          buildHistogram(work, cut, n, selected.length, size);
+          const first = naive(work, 0, cut, selected);
+          const second = naive(work, cut, n, selected);
+          for (const j of selected) {
+            const at = j * BIN_SLOTS;
+            expect(work.partials.subarray(at, at + BIN_SLOTS)).toEqual(first.subarray(at, at + BIN_SLOTS));
+            expect(work.partials.subarray(size + at, size + at + BIN_SLOTS)).toEqual(second.subarray(at, at + BIN_SLOTS));
+          }
+        }
+      }
+    });
+  }
+});
