@@ -4,6 +4,7 @@ import { TandemError } from '../errors.js';
 import type { WindowPlan } from './plan.js';
 import type { SortedEvents, SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
+import { runsFromTypeScript } from './module-source.js';
 
 /** What a worker needs to sweep one window: plain data and typed arrays over shared memory. */
 export interface SweepTask {
@@ -68,7 +69,7 @@ class SweepPool {
   }
 
   #spawn(): Worker {
-    const worker = import.meta.url.endsWith('.ts')
+    const worker = runsFromTypeScript(import.meta.url)
       ? // From the sources (tests, tsx) the worker is TypeScript too: register tsx's loader
         // in the worker first, then load it.
         new Worker(

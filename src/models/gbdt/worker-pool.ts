@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TandemError } from '../../errors.js';
 import { COMMAND_DETACH, COMMAND_RUN, CONTROL, runTasks, waitForChange, type Work } from './work.js';
+import { runsFromTypeScript } from '../../engine/module-source.js';
 
 /** How long a fit waits for workers to attach (the first start compiles TypeScript under tsx). */
 const ATTACH_TIMEOUT_MS = 30_000;
@@ -93,7 +94,7 @@ class WorkerPool {
 
 function spawn(): Worker | undefined {
   try {
-    const worker = import.meta.url.endsWith('.ts')
+    const worker = runsFromTypeScript(import.meta.url)
       ? // From the sources (tests, tsx) the worker is TypeScript too: register tsx's loader in
         // the worker first, then load it (as src/engine/sweep-pool.ts does).
         new Worker(
