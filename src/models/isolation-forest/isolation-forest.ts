@@ -2,7 +2,7 @@ import { TandemError } from '../../errors.js';
 import { artifact, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, type JsonValue, type ModelArtifact } from '../artifact.js';
 import type { Dataset } from '../dataset.js';
 import type { BatchModel, FitOptions, FitReport, Row } from '../model.js';
-import { checkFinite, columnMeans, columnsByName, requireRows, rowValues } from '../shared/features.js';
+import { checkFinite, columnMeans, imputedRowMajor, requireRows, rowValues } from '../shared/features.js';
 import { fromArtifactParams, notFitted, parseParams } from '../shared/params.js';
 import { SeededRandom } from '../shared/random.js';
 import { averagePathLength, growForest, meanPathLength, type Forest, type Matrix } from './isolation-tree.js';
@@ -119,16 +119,7 @@ function score(forest: Forest, x: Float64Array, offset: number, sampleSize: numb
 }
 
 function toMatrix(data: Dataset, names: readonly string[], means: Float64Array): Matrix {
-  const p = names.length;
-  const x = new Float64Array(data.rows * p);
-  columnsByName(data, names).forEach((column, j) => {
-    const mean = means[j] as number;
-    for (let i = 0; i < data.rows; i++) {
-      const v = column === undefined ? Number.NaN : (column[i] as number);
-      x[i * p + j] = Number.isFinite(v) ? v : mean;
-    }
-  });
-  return { x, rows: data.rows, p };
+  return { x: imputedRowMajor(data, names, means), rows: data.rows, p: names.length };
 }
 
 /** Every pointer stays in range and every walk ends at a leaf: a damaged artifact fails here, not at scoring. */

@@ -2,7 +2,7 @@ import { TandemError } from '../../errors.js';
 import { artifact, decodeFloat64, encodeFloat64, type JsonValue, type ModelArtifact } from '../artifact.js';
 import type { Dataset } from '../dataset.js';
 import type { BatchModel, FitOptions, FitReport, Row } from '../model.js';
-import { checkFinite, columnMeans, columnsByName, requireRows, rowValues } from '../shared/features.js';
+import { checkFinite, columnMeans, imputedRowMajor, requireRows, rowValues } from '../shared/features.js';
 import { fromArtifactParams, notFitted, parseParams } from '../shared/params.js';
 import { SeededRandom } from '../shared/random.js';
 import { lloyd, seedPlusPlus, squaredDistance, type Clustering, type Points } from './lloyd.js';
@@ -126,16 +126,7 @@ export function kMeansFromArtifact(model: ModelArtifact): KMeans {
 
 /** Rows as row-major points, missing values imputed; columns matched by name when `names` is given. */
 function toPoints(data: Dataset, means: Float64Array, names: readonly string[] = data.featureNames): Points {
-  const p = names.length;
-  const x = new Float64Array(data.rows * p);
-  columnsByName(data, names).forEach((column, j) => {
-    const mean = means[j] as number;
-    for (let i = 0; i < data.rows; i++) {
-      const v = column === undefined ? Number.NaN : (column[i] as number);
-      x[i * p + j] = Number.isFinite(v) ? v : mean;
-    }
-  });
-  return { x, weight: data.weight ?? new Float64Array(data.rows).fill(1), rows: data.rows, p };
+  return { x: imputedRowMajor(data, names, means), weight: data.weight ?? new Float64Array(data.rows).fill(1), rows: data.rows, p: names.length };
 }
 
 function meanVariance({ x, rows, p }: Points): number {

@@ -93,3 +93,20 @@ export function requireRows(model: string, data: Dataset, minimum: number): void
     throw new TandemError('TANDEM_INVALID_DATASET', `${model}: needs at least ${minimum} training rows, got ${data.rows}`);
   }
 }
+
+/**
+ * `names` of `data` as a row-major matrix (row i, feature j at i·p + j), missing and non-finite
+ * values replaced by the training means; a column `data` lacks is all means.
+ */
+export function imputedRowMajor(data: Dataset, names: readonly string[], means: Float64Array): Float64Array {
+  const p = names.length;
+  const x = new Float64Array(data.rows * p);
+  columnsByName(data, names).forEach((column, j) => {
+    const mean = means[j] as number;
+    for (let i = 0; i < data.rows; i++) {
+      const v = column === undefined ? Number.NaN : (column[i] as number);
+      x[i * p + j] = Number.isFinite(v) ? v : mean;
+    }
+  });
+  return x;
+}
