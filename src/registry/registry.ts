@@ -1,4 +1,5 @@
 import type { JsonValue } from '../models/artifact.js';
+import type { ReferenceProfile } from '../monitoring/types.js';
 
 /**
  * Where a version came from: enough to say what it was trained on and to rebuild it byte for
@@ -45,11 +46,23 @@ export interface NewVersion {
   readonly lineage: Lineage;
   /** Point these aliases at the new version in the same transaction. @default [] */
   readonly aliases?: readonly string[];
+  /** What the version saw in training, for drift monitoring; stored beside the version. */
+  readonly profile?: ReferenceProfile;
 }
+
+/**
+ * Registry changes are recorded by the registry itself ('register', 'alias', 'remove-alias');
+ * monitoring records what it noticed and did: an alert that fired, the action it took, a
+ * champion/challenger gate decision, a promotion and a rollback.
+ */
+export type AuditAction = 'register' | 'alias' | 'remove-alias' | 'alert' | 'action' | 'gate' | 'promote' | 'rollback';
+
+/** The actions `record` accepts: the registry writes the others itself. */
+export type RecordedAction = Exclude<AuditAction, 'register' | 'alias' | 'remove-alias'>;
 
 export interface AuditEntry {
   readonly at: string;
-  readonly action: 'register' | 'alias' | 'remove-alias';
+  readonly action: AuditAction;
   readonly model: string;
   readonly detail: { readonly [key: string]: JsonValue };
 }
@@ -68,7 +81,12 @@ export interface ModelRegistry {
   artifact(model: string, version: number): Promise<string>;
   setAlias(model: string, alias: string, version: number): Promise<void>;
   removeAlias(model: string, alias: string): Promise<void>;
-  audit(model?: string): Promise<AuditEntry[]>;
+  /** The reference profile stored with a version; undefined when it was registered without one. */
+  profile(model: string, version: number): Promise<ReferenceProfile | undefined>;
+  /** Appends a monitoring record (an alert, an action, a gate decision…) to the audit log. */
+  record(action: RecordedAction, model: string, detail: { readonly [key: string]: JsonValue }): Promise<void>;
+  /** The audit log, oldest first; `limit` keeps the most recent entries. */
+  audit(model?: string, options?: { readonly limit?: number }): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReferenceProfile } from '../../src/monitoring/types.js';
 import type { Lineage, ModelRegistry, NewVersion } from '../../src/registry/registry.js';
 import { sha256 } from '../../src/models/artifact.js';
 
@@ -93,6 +94,33 @@ export function runRegistryContract(name: string, makeHarness: () => Promise<Reg
       const audit = await registry.audit('fraud');
       expect(audit.map((e) => e.action)).toEqual(['register', 'alias', 'register', 'alias']);
       expect(audit[3]?.detail).toEqual({ alias: 'champion', version: 2, previous: 1 });
+    });
+
+    it('stores a reference profile with its version, exactly as given', async () => {
+      const profile: ReferenceProfile = {
+        format: 'tandem-reference-profile',
+        formatVersion: 1,
+        rows: 3,
+        features: [{ kind: 'category', name: 'country', count: 3, missing: 0, distinct: 2, frequencies: [{ value: 'NL', count: 2 }, { value: 'FR', count: 1 }], other: 0 }],
+        prediction: null,
+      };
+      const saved = await registry.register(version('fraud', '{"a":1}', { profile }));
+      await registry.register(version('fraud', '{"a":2}'));
+      expect(await registry.profile('fraud', saved.version)).toEqual(profile);
+      expect(await registry.profile('fraud', 2)).toBeUndefined();
+      expect(await registry.profile('fraud', 9)).toBeUndefined();
+    });
+
+    it('records monitoring entries beside registry changes, and gives the most recent on request', async () => {
+      await registry.register(version('fraud', '{"a":1}', { aliases: ['champion'] }));
+      await registry.record('alert', 'fraud', { alert: 'drift', driftShare: 0.75 });
+      await registry.record('action', 'fraud', { action: 'retrain', outcome: 'started' });
+      await registry.record('gate', 'other', { promoted: false });
+      const audit = await registry.audit('fraud');
+      expect(audit.map((e) => e.action)).toEqual(['register', 'alias', 'alert', 'action']);
+      expect(audit[2]?.detail).toEqual({ alert: 'drift', driftShare: 0.75 });
+      expect((await registry.audit('fraud', { limit: 2 })).map((e) => e.action)).toEqual(['alert', 'action']);
+      expect((await registry.audit(undefined, { limit: 1 })).map((e) => `${e.model}:${e.action}`)).toEqual(['other:gate']);
     });
 
     it('keeps everything across close and reopen', async () => {

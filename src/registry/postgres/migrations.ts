@@ -32,4 +32,12 @@ export const PG_MIGRATIONS: readonly string[] = [
      model TEXT NOT NULL,
      detail JSONB NOT NULL
    );`,
+  `CREATE TABLE tandem_model_profiles (
+     model TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     profile TEXT NOT NULL,
+     PRIMARY KEY (model, version),
+     FOREIGN KEY (model, version) REFERENCES tandem_model_versions (model, version)
+   );
+   CREATE INDEX tandem_audit_log_model ON tandem_audit_log (model, id);`,
 ];

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { TandemError } from '../../errors.js';
 import { checkName } from '../../features/names.js';
 import { sha256, type JsonValue } from '../../models/artifact.js';
-import type { AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion } from '../registry.js';
+import type { ReferenceProfile } from '../../monitoring/types.js';
+import type { AuditAction, AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion, RecordedAction } from '../registry.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 export interface PostgresRegistryOptions {
@@ -70,6 +71,9 @@ export class PostgresRegistry implements ModelRegistry {
         'INSERT INTO tandem_model_versions (model, version, created_at, kind, artifact_sha256, metrics, lineage) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [entry.model, next, at, entry.kind, digest, JSON.stringify(entry.metrics), JSON.stringify(entry.lineage)],
       );
+      if (entry.profile !== undefined) {
+        await client.query('INSERT INTO tandem_model_profiles (model, version, profile) VALUES ($1, $2, $3)', [entry.model, next, JSON.stringify(entry.profile)]);
+      }
       await this.#audit(client, at, 'register', entry.model, { version: next, kind: entry.kind, artifactSha256: digest });
       for (const alias of entry.aliases ?? []) await this.#setAlias(client, at, entry.model, alias, next);
       return next;
@@ -127,12 +131,23 @@ export class PostgresRegistry implements ModelRegistry {
     }, `cannot remove alias '${alias}' of model '${model}'`);
   }
 
-  async audit(model?: string): Promise<AuditEntry[]> {
+  async profile(model: string, version: number): Promise<ReferenceProfile | undefined> {
+    const row = (await this.#pool.query<{ profile: string }>('SELECT profile FROM tandem_model_profiles WHERE model = $1 AND version = $2', [model, version])).rows[0];
+    return row === undefined ? undefined : (JSON.parse(row.profile) as ReferenceProfile);
+  }
+
+  async record(action: RecordedAction, model: string, detail: { readonly [key: string]: JsonValue }): Promise<void> {
+    await this.#transaction((client) => this.#audit(client, this.#now(), action, model, detail), `cannot record '${action}' for model '${model}'`);
+  }
+
+  async audit(model?: string, options: { readonly limit?: number } = {}): Promise<AuditEntry[]> {
+    const limit = options.limit ?? null;
+    // The most recent `limit` entries (all when null), returned oldest first.
     const rows = (
       model === undefined
-        ? await this.#pool.query('SELECT at, action, model, detail FROM tandem_audit_log ORDER BY id')
-        : await this.#pool.query('SELECT at, action, model, detail FROM tandem_audit_log WHERE model = $1 ORDER BY id', [model])
-    ).rows as { at: Date; action: AuditEntry['action']; model: string; detail: AuditEntry['detail'] }[];
+        ? await this.#pool.query('SELECT * FROM (SELECT id, at, action, model, detail FROM tandem_audit_log ORDER BY id DESC LIMIT $1) recent ORDER BY id', [limit])
+        : await this.#pool.query('SELECT * FROM (SELECT id, at, action, model, detail FROM tandem_audit_log WHERE model = $1 ORDER BY id DESC LIMIT $2) recent ORDER BY id', [model, limit])
+    ).rows as { at: Date; action: AuditAction; model: string; detail: AuditEntry['detail'] }[];
     return rows.map((row) => ({ at: row.at.toISOString(), action: row.action, model: row.model, detail: row.detail }));
   }
 
@@ -211,7 +226,7 @@ export class PostgresRegistry implements ModelRegistry {
     return byVersion;
   }
 
-  async #audit(client: pg.PoolClient, at: Date, action: AuditEntry['action'], model: string, detail: { readonly [key: string]: JsonValue }): Promise<void> {
+  async #audit(client: pg.PoolClient, at: Date, action: AuditAction, model: string, detail: { readonly [key: string]: JsonValue }): Promise<void> {
     await client.query('INSERT INTO tandem_audit_log (at, action, model, detail) VALUES ($1, $2, $3, $4)', [at, action, model, JSON.stringify(detail)]);
   }
 }

@@ -26,4 +26,13 @@ export const MIGRATIONS: readonly string[] = [
      model TEXT NOT NULL,
      detail TEXT NOT NULL
    );`,
+  // Reference profiles are large (a value sample per feature), so they live apart from the version rows.
+  `CREATE TABLE model_profiles (
+     model TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     profile TEXT NOT NULL,
+     PRIMARY KEY (model, version),
+     FOREIGN KEY (model, version) REFERENCES model_versions (model, version)
+   );
+   CREATE INDEX audit_log_model ON audit_log (model, id);`,
 ];

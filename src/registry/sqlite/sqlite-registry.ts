@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { TandemError } from '../../errors.js';
 import { sha256, type JsonValue } from '../../models/artifact.js';
 import { checkName } from '../../features/names.js';
-import type { AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion } from '../registry.js';
+import type { ReferenceProfile } from '../../monitoring/types.js';
+import type { AuditAction, AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion, RecordedAction } from '../registry.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface VersionRow {
@@ -71,6 +72,9 @@ export class SqliteRegistry implements ModelRegistry {
           'INSERT INTO model_versions (model, version, created_at, kind, artifact_sha256, artifact_file, metrics, lineage) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(entry.model, next, at, entry.kind, digest, file, JSON.stringify(entry.metrics), JSON.stringify(entry.lineage));
+      if (entry.profile !== undefined) {
+        this.#db.prepare('INSERT INTO model_profiles (model, version, profile) VALUES (?, ?, ?)').run(entry.model, next, JSON.stringify(entry.profile));
+      }
       this.#audit(at, 'register', entry.model, { version: next, kind: entry.kind, artifactSha256: digest });
       for (const alias of entry.aliases ?? []) this.#setAlias(at, entry.model, alias, next);
     });
@@ -135,12 +139,23 @@ export class SqliteRegistry implements ModelRegistry {
     })();
   }
 
-  async audit(model?: string): Promise<AuditEntry[]> {
+  async profile(model: string, version: number): Promise<ReferenceProfile | undefined> {
+    const row = this.#db.prepare('SELECT profile FROM model_profiles WHERE model = ? AND version = ?').get(model, version) as { profile: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.profile) as ReferenceProfile);
+  }
+
+  async record(action: RecordedAction, model: string, detail: { readonly [key: string]: JsonValue }): Promise<void> {
+    this.#audit(this.#now().toISOString(), action, model, detail);
+  }
+
+  async audit(model?: string, options: { readonly limit?: number } = {}): Promise<AuditEntry[]> {
+    const limit = options.limit ?? -1;
+    // The most recent `limit` entries, returned oldest first.
     const rows = (
       model === undefined
-        ? this.#db.prepare('SELECT at, action, model, detail FROM audit_log ORDER BY id').all()
-        : this.#db.prepare('SELECT at, action, model, detail FROM audit_log WHERE model = ? ORDER BY id').all(model)
-    ) as { at: string; action: AuditEntry['action']; model: string; detail: string }[];
+        ? this.#db.prepare('SELECT * FROM (SELECT id, at, action, model, detail FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit)
+        : this.#db.prepare('SELECT * FROM (SELECT id, at, action, model, detail FROM audit_log WHERE model = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(model, limit)
+    ) as { at: string; action: AuditAction; model: string; detail: string }[];
     return rows.map((row) => ({ at: row.at, action: row.action, model: row.model, detail: JSON.parse(row.detail) as AuditEntry['detail'] }));
   }
 
@@ -177,7 +192,7 @@ export class SqliteRegistry implements ModelRegistry {
     return byVersion;
   }
 
-  #audit(at: string, action: AuditEntry['action'], model: string, detail: { readonly [key: string]: JsonValue }): void {
+  #audit(at: string, action: AuditAction, model: string, detail: { readonly [key: string]: JsonValue }): void {
     this.#db.prepare('INSERT INTO audit_log (at, action, model, detail) VALUES (?, ?, ?, ?)').run(at, action, model, JSON.stringify(detail));
   }
 }
