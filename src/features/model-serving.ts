@@ -1,10 +1,13 @@
 import { TandemError, quote } from '../errors.js';
 import type { FeatureValue } from './aggregations.js';
 
-/** Why the model itself did not answer a prediction. */
-export type FallbackReason = 'timeout' | 'overload' | 'missing-features' | 'feature-error' | 'model-error';
+/**
+ * Why the model itself did not answer a prediction. 'forced': a monitoring alert with action
+ * 'fallback' switched the model to its fallback chain until the alert's condition clears.
+ */
+export type FallbackReason = 'timeout' | 'overload' | 'missing-features' | 'feature-error' | 'model-error' | 'forced';
 
-export const FALLBACK_REASONS: readonly FallbackReason[] = ['timeout', 'overload', 'missing-features', 'feature-error', 'model-error'];
+export const FALLBACK_REASONS: readonly FallbackReason[] = ['timeout', 'overload', 'missing-features', 'feature-error', 'model-error', 'forced'];
 
 /** A model's inputs by feature name, as rules and heuristics see them. */
 export type ServingFeatures = Readonly<Record<string, FeatureValue>>;
@@ -92,7 +95,7 @@ export interface ServingDefinition {
 }
 
 const ALL_REASONS: ReadonlySet<FallbackReason> = new Set(FALLBACK_REASONS);
-const MODEL_REASONS: ReadonlySet<FallbackReason> = new Set<FallbackReason>(['timeout', 'overload', 'model-error']);
+const MODEL_REASONS: ReadonlySet<FallbackReason> = new Set<FallbackReason>(['timeout', 'overload', 'model-error', 'forced']);
 
 /** Validates a model's `serving` option; errors name the model and the option. */
 export function checkServing(where: string, options: ServingOptions | undefined): ServingDefinition {

@@ -1,6 +1,7 @@
 import { TandemError, quote } from '../errors.js';
 import { findAlgorithm, type Algorithm } from '../models/catalog.js';
 import type { Task } from '../models/model.js';
+import { checkMonitoring, checkRetrain, type MonitoringDefinition, type MonitoringOptions, type RetrainDefinition, type RetrainOptions } from './model-monitoring.js';
 import { checkServing, type ServingDefinition, type ServingOptions } from './model-serving.js';
 import { checkName } from './names.js';
 
@@ -35,6 +36,10 @@ export interface ModelOptions {
   readonly description?: string;
   /** How `tandem serve` answers: latency budget, fallback chain, rules. @default {} */
   readonly serving?: ServingOptions;
+  /** Drift, concept-drift detectors and the alerts that act on them (docs/monitoring.md). @default drift and ADWIN, no alerts */
+  readonly monitoring?: MonitoringOptions;
+  /** Scheduled retraining and the champion/challenger gate. @default on demand, gate on the latest 20% */
+  readonly retrain?: RetrainOptions;
 }
 
 export interface ModelDefinition {
@@ -54,6 +59,8 @@ export interface ModelDefinition {
   readonly source: string | undefined;
   readonly description: string | undefined;
   readonly serving: ServingDefinition;
+  readonly monitoring: MonitoringDefinition;
+  readonly retrain: RetrainDefinition;
 }
 
 /**
@@ -117,6 +124,8 @@ export function model(name: string, options: ModelOptions): ModelDefinition {
     source: options.source,
     description: options.description,
     serving: checkServing(where, options.serving),
+    monitoring: checkMonitoring(where, options.monitoring),
+    retrain: checkRetrain(where, options.retrain),
   };
 }
 

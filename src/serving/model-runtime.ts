@@ -31,6 +31,8 @@ export class ModelRuntime {
   canary: VersionRuntime | undefined;
   shadow: VersionRuntime | undefined;
   inFlight = 0;
+  /** Set while a monitoring alert has switched this model to its fallback chain: the alert's name. */
+  forcedBy: string | undefined;
 
   constructor(definition: ModelDefinition, series: ModelSeries) {
     this.name = definition.name;

@@ -95,6 +95,19 @@ export class Predictor {
     return roles;
   }
 
+  /**
+   * Answer `name` from its fallback chain (reason 'forced') while `alert` is set; undefined
+   * returns it to the model. A chain with no step for 'forced' keeps the model answering.
+   */
+  forceFallback(name: string, alert: string | undefined): void {
+    this.#model(name).forcedBy = alert;
+  }
+
+  /** The alert that switched a model to its fallback chain, if any. */
+  forcedBy(name: string): string | undefined {
+    return this.#model(name).forcedBy;
+  }
+
   /** Score every queued shadow request now (tests, shutdown). */
   drainShadows(): Promise<void> {
     return this.#shadows.drain();
@@ -150,6 +163,10 @@ export class Predictor {
       return this.#fallback(context, 'feature-error', NO_FEATURES) ?? this.#fail(context, 'feature-error', error);
     }
     const features = read.row as ServingFeatures;
+    if (model.forcedBy !== undefined) {
+      const answered = this.#fallback(context, 'forced', features);
+      if (answered !== undefined) return answered;
+    }
     if (read.missing && model.chain.covers('missing-features')) {
       // With no step that answers, the model scores the unseen entity's empty features.
       const answered = this.#fallback(context, 'missing-features', features);

@@ -64,6 +64,11 @@ abstract class Family<S> implements Metric {
     return found.series;
   }
 
+  /** Every series with its label values, for readers other than the scrape (the dashboard). */
+  entries(): Iterable<{ readonly labels: Labels; readonly series: S }> {
+    return this.#series.values();
+  }
+
   protected abstract create(): S;
   protected abstract renderSeries(out: string[], labels: Labels, series: S): void;
   protected abstract readonly type: string;
