@@ -1,0 +1,1 @@
+export { dashboardRoutes, type DashboardOptions } from './dashboard-routes.js';
