@@ -40,7 +40,7 @@ interface Row {
  * means further apart than the bound ε below. The cut test is River's `drift.ADWIN` (variance
  * term of Bernstein's inequality, each side shortened by `minWindowLength − 1`); unlike River,
  * every bucket boundary is a candidate cut, and after a drift the window keeps W1 as the paper
- * does (River ≥ 0.19 empties it), so `estimation` is the new mean at once.
+ * does (current River empties it), so `estimation` is the new mean at once.
  */
 export class Adwin implements DriftDetector {
   readonly name = KIND;
