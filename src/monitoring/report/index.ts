@@ -1,0 +1,1 @@
+export { renderReport, type ReportInput } from './render-report.js';
