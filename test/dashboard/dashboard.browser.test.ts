@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardRoutes } from '../../src/dashboard/index.js';
 import type { MonitoringSnapshot } from '../../src/monitoring/types.js';
 import { ARTIFACTS, collectProblems, launchChromium } from './chromium.js';
-import { buildSnapshot, ETA_COLUMNS, FRAUD_COLUMNS } from './snapshot-fixture.js';
+import { buildSnapshot, ETA_COLUMNS, FRAUD_COLUMNS, FRAUD_PREDICTION } from './snapshot-fixture.js';
 
 const REFRESH_MS = 300;
 let app: FastifyInstance;
@@ -73,14 +73,15 @@ describe('the dashboard in a browser', () => {
 
   it('lists every drift column with its histogram, badging the drifted ones', async () => {
     const fraudRows = await page.$$eval(`${model('fraud')} [data-testid="drift-row"]`, (e) => e.map((x) => x.getAttribute('data-column')));
-    expect(fraudRows).toHaveLength(FRAUD_COLUMNS.length);
+    const fraud = [...FRAUD_COLUMNS, FRAUD_PREDICTION];
+    expect(fraudRows).toHaveLength(fraud.length);
     // Drifted first.
-    expect(fraudRows.slice(0, 3)).toEqual(FRAUD_COLUMNS.filter((c) => c.drifted).map((c) => c.column));
-    expect(await page.$$eval(`${model('fraud')} [data-testid="drift-badge"]`, (e) => e.length)).toBe(3);
-    expect(await page.$$eval(`${model('fraud')} [data-testid="histogram"] rect`, (e) => e.length)).toBeGreaterThan(FRAUD_COLUMNS.length * 2);
-    expect(await page.$$eval(`${model('delivery_eta')} [data-testid="drift-row"]`, (e) => e.length)).toBe(ETA_COLUMNS.length);
+    expect(fraudRows.slice(0, 4)).toEqual(fraud.filter((c) => c.drifted).map((c) => c.column));
+    expect(await page.$$eval(`${model('fraud')} [data-testid="drift-badge"]`, (e) => e.length)).toBe(4);
+    expect(await page.$$eval(`${model('fraud')} [data-testid="histogram"] rect`, (e) => e.length)).toBeGreaterThan(fraud.length * 2);
+    expect(await page.$$eval(`${model('delivery_eta')} [data-testid="drift-row"]`, (e) => e.length)).toBe(ETA_COLUMNS.length + 1);
     expect(await page.$$eval(`${model('delivery_eta')} [data-testid="drift-badge"]`, (e) => e.length)).toBe(0);
-    expect(await page.textContent(`${model('fraud')} [data-testid="drift-summary"]`)).toMatch(/drifted\s+3 of 6 columns drifted/);
+    expect(await page.textContent(`${model('fraud')} [data-testid="drift-summary"]`)).toMatch(/drifted\s+4 of 7 columns drifted · share of input features 50%/);
   });
 
   it('charts drift and performance over time, and says so when there are no labels yet', async () => {

@@ -25,7 +25,7 @@ function edges(lo: number, hi: number, bins: number): number[] {
   return Array.from({ length: bins + 1 }, (_, i) => round(lo + ((hi - lo) * i) / bins, 2));
 }
 
-interface ColumnSpec {
+export interface ColumnSpec {
   readonly column: string;
   readonly method: DriftMethod;
   readonly drifted: boolean;
@@ -57,10 +57,12 @@ function columnDrift(spec: ColumnSpec, referenceCount: number, currentCount: num
   };
 }
 
-function datasetDrift(at: number, columns: readonly ColumnSpec[], shareThreshold = 0.5): DatasetDrift {
+/** Drift of the feature columns and, after them, of the prediction column (which the share leaves out). */
+export function datasetDrift(at: number, columns: readonly ColumnSpec[], prediction?: ColumnSpec, shareThreshold = 0.5): DatasetDrift {
   const drifts = columns.map((c) => columnDrift(c, 20_000, 1_000));
   const driftShare = drifts.filter((c) => c.drifted).length / drifts.length;
-  return { at, windowSize: 1_000, columns: drifts, driftShare: round(driftShare, 4), drifted: driftShare >= shareThreshold, shareThreshold };
+  const all = prediction === undefined ? drifts : [...drifts, columnDrift(prediction, 20_000, 1_000)];
+  return { at, windowSize: 1_000, columns: all, driftShare: round(driftShare, 4), drifted: driftShare >= shareThreshold, shareThreshold };
 }
 
 /** `points` samples ending at `now`, every `stepSeconds`, each from `value(i, rand)`. */
@@ -76,6 +78,9 @@ export const FRAUD_COLUMNS: readonly ColumnSpec[] = [
   { column: 'merchant_category', method: 'jensen-shannon', drifted: false, labels: ['grocery', 'travel', 'fuel', 'online', 'dining'] },
   { column: 'hour', method: 'ks', drifted: false, range: [0, 24] },
 ];
+
+/** The fraud model's score, compared like a feature. */
+export const FRAUD_PREDICTION: ColumnSpec = { column: 'score', method: 'ks', drifted: true, range: [0, 1] };
 
 export const ETA_COLUMNS: readonly ColumnSpec[] = [
   { column: 'distance_km', method: 'ks', drifted: false, range: [0, 30] },
@@ -131,7 +136,7 @@ export function buildSnapshot(options: SnapshotFixtureOptions = {}): MonitoringS
       { version: 4, createdAt: '2026-03-02T11:20:00.000Z', aliases: ['canary', 'challenger'], metrics: { rocAuc: 0.941, logLoss: 0.179, accuracy: 0.963 } },
     ],
     serving: { champion: 3, canary: 4, shadow: 4 },
-    drift: datasetDrift(now - 20_000, FRAUD_COLUMNS),
+    drift: datasetDrift(now - 20_000, FRAUD_COLUMNS, FRAUD_PREDICTION),
     driftHistory: {
       time: driftTimes,
       driftShare: driftTimes.map((_, i) => round(Math.min(0.5, i * 0.06), 3)),
@@ -159,7 +164,7 @@ export function buildSnapshot(options: SnapshotFixtureOptions = {}): MonitoringS
       { version: 2, createdAt: '2026-03-01T16:40:00.000Z', aliases: ['champion'], metrics: { mae: 3.4, rmse: 5.1 } },
     ],
     serving: { champion: 2, canary: null, shadow: null },
-    drift: datasetDrift(now - 45_000, ETA_COLUMNS),
+    drift: datasetDrift(now - 45_000, ETA_COLUMNS, { column: 'eta_minutes', method: 'ks', drifted: false, range: [0, 60] }),
     driftHistory: { time: driftTimes, driftShare: driftTimes.map(() => 0), predictionDrift: driftTimes.map((_, i) => round(0.01 + 0.002 * i, 3)) },
     performance: { time: [], mae: [], rmse: [], labelled: [] },
     detectors: [{ name: 'page-hinkley', state: 'stable', changes: 0 }],

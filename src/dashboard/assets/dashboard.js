@@ -312,7 +312,7 @@
     const drifted = drift.columns.filter((c) => c.drifted).length;
     return `<p class="summary" data-testid="drift-summary">
       Dataset ${drift.drifted ? badge('drifted', 'bad') : badge('no drift', 'good')}
-      <span><b>${drifted}</b> of ${drift.columns.length} columns drifted (${percent(drift.driftShare, 0)}; alert at ${percent(drift.shareThreshold, 0)})</span>
+      <span><b>${drifted}</b> of ${drift.columns.length} columns drifted · share of input features ${percent(drift.driftShare, 0)} (alert at ${percent(drift.shareThreshold, 0)})</span>
       <span class="muted">window of ${num(drift.windowSize, 0)} rows · evaluated ${esc(clock(drift.at))}, ${esc(ago(drift.at, now))}</span></p>`;
   }
 
