@@ -122,3 +122,28 @@ describe('the dashboard in a browser', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('the dashboard of a server that has just started', () => {
+  it('shows empty states instead of blank charts', async () => {
+    const fresh = Fastify();
+    const start: MonitoringSnapshot = { generatedAt: Date.UTC(2026, 2, 2, 12), uptimeSeconds: 3, series: { time: [] }, models: [], alerts: [] };
+    await fresh.register(dashboardRoutes({ snapshot: () => start }));
+    await fresh.listen({ host: '127.0.0.1', port: 0 });
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = collectProblems(other);
+    try {
+      await other.goto(`http://127.0.0.1:${(fresh.server.address() as AddressInfo).port}/dashboard`);
+      await other.waitForSelector('body[data-rendered="true"]');
+      expect(await other.$$eval('.uplot', (e) => e.length)).toBe(0);
+      expect(await other.textContent('[data-testid="chart-throughput"] .empty')).toBe('no samples yet');
+      expect(await other.textContent('[data-testid="models"]')).toContain('no models are served yet');
+      expect(await other.textContent('[data-testid="alerts"]')).toContain('no alerts yet');
+      expect(await other.textContent('[data-testid="tile-requests"] .value')).toBe('—');
+      await other.screenshot({ path: join(ARTIFACTS, 'dashboard-empty.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
+      await fresh.close();
+    }
+  });
+});

@@ -98,6 +98,8 @@
     const options = {
       width: Math.max(200, plot.clientWidth),
       height: 170,
+      // Room on the right for the last time label when there is no right-hand axis.
+      padding: [8, scales.length > 1 ? 4 : 18, 0, 0],
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, axes[s] && axes[s].range ? { range: axes[s].range } : {}])) },
