@@ -102,3 +102,14 @@ export function modelSpineSource(project: Definitions, model: ModelDefinition, f
   }
   return source;
 }
+
+/** Every source a model's training reads: its spine first, then those of its views. */
+export function modelSources(project: Definitions, model: ModelDefinition): Source[] {
+  const features = resolveModelFeatures(project, model);
+  const sources = [modelSpineSource(project, model, features)];
+  for (const feature of features) {
+    const views = feature.owner.kind === 'featureView' ? [feature.owner] : feature.owner.views;
+    for (const view of views) if (!sources.includes(view.source)) sources.push(view.source);
+  }
+  return sources;
+}

@@ -1,4 +1,5 @@
 import { TandemError, quote } from '../errors.js';
+import { createDetector, type DetectorSpec } from '../monitoring/detectors/create-detector.js';
 import type { ActionKind, AlertKind, DriftMethod } from '../monitoring/types.js';
 import { parseDuration, type Duration } from './duration.js';
 
@@ -173,9 +174,17 @@ export function checkMonitoring(where: string, options: MonitoringOptions | unde
   const detectorSpecs = o.detectors ?? ['adwin'];
   if (!Array.isArray(detectorSpecs)) throw invalid(`${at('detectors')} must be a list such as ['adwin', { kind: 'page-hinkley', threshold: 20 }], got ${quote(o.detectors)}`);
   const detectors = detectorSpecs.map((spec: unknown, i) => {
-    if (typeof spec === 'string') return { kind: spec };
-    if (isObject(spec) && typeof spec['kind'] === 'string') return spec as { kind: string };
-    throw invalid(`${at(`detectors[${i}]`)} must be a detector kind or { kind, ...parameters }, got ${quote(spec)}`);
+    const checked = typeof spec === 'string' ? { kind: spec } : spec;
+    if (!isObject(checked) || typeof checked['kind'] !== 'string') {
+      throw invalid(`${at(`detectors[${i}]`)} must be a detector kind or { kind, ...parameters }, got ${quote(spec)}`);
+    }
+    try {
+      createDetector(checked as unknown as DetectorSpec);
+    } catch (error) {
+      if (error instanceof TandemError) throw invalid(`${at(`detectors[${i}]`)}: ${error.message}`);
+      throw error;
+    }
+    return checked as { kind: string };
   });
   const alertSpecs = o.alerts ?? [];
   if (!Array.isArray(alertSpecs)) throw invalid(`${at('alerts')} must be a list of { when, action?, cooldown? }, got ${quote(o.alerts)}`);

@@ -40,9 +40,7 @@ export function applyFeedback(predictor: Predictor, log: PredictionLog, model: s
   const learned = logged !== undefined && logged.prediction.fallback?.reason !== 'feature-error' ? predictor.learn(model, logged.features, label) : false;
   log.recordFeedback({ id, model, label, ts, joined: logged !== undefined, learned });
   const score = logged?.prediction.score;
-  if (score !== undefined && predictor.describe(model).definition.task === 'binary' && (label === 0 || label === 1) && score >= 0 && score <= 1) {
-    predictor.metrics.observeLabel(model, score, label);
-  }
+  if (score !== undefined && logged?.prediction.fallback === undefined) predictor.labelled(model, score, label);
   predictor.metrics.feedback.series([model, String(logged !== undefined)]).inc();
   return { id, model, joined: logged !== undefined, learned, score: logged?.prediction.score ?? null, version: logged?.prediction.version ?? null };
 }

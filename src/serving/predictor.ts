@@ -19,6 +19,14 @@ export interface PredictorOptions {
   readonly metrics?: ServingMetrics;
   /** Where predictions are logged for feedback and audit. @default none */
   readonly log?: PredictionLog;
+  /** Told of every answered prediction and every label that joins one (monitoring). @default none */
+  readonly observer?: PredictionObserver;
+}
+
+/** What monitoring sees of serving. Called on the request path: keep it cheap. */
+export interface PredictionObserver {
+  prediction(prediction: Prediction, features: ServingFeatures, at: number): void;
+  label(model: string, score: number, label: number): void;
 }
 
 export interface PredictOptions {
@@ -59,11 +67,13 @@ export class Predictor {
   readonly #models = new Map<string, ModelRuntime>();
   readonly #log: PredictionLog | undefined;
   readonly #shadows: ShadowScorer;
+  readonly #observer: PredictionObserver | undefined;
 
   constructor(project: Project, engine: StreamEngine, models: ReadonlyMap<string, ServedModel>, options: PredictorOptions = {}) {
     this.#project = project;
     this.#engine = engine;
     this.#log = options.log;
+    this.#observer = options.observer;
     this.metrics =
       options.metrics ??
       new ServingMetrics({
@@ -202,6 +212,15 @@ export class Predictor {
     return true;
   }
 
+  /** A label joined a logged prediction of `name` (its served score). */
+  labelled(name: string, score: number, label: number): void {
+    if (this.#model(name).definition.task === 'binary') {
+      if (!((label === 0 || label === 1) && score >= 0 && score <= 1)) return;
+      this.metrics.observeLabel(name, score, label);
+    }
+    this.#observer?.label(name, score, label);
+  }
+
   /** A model's score from the model, checked against the budget. */
   #scored(context: Context, score: number, features: ServingFeatures): Prediction {
     if (!Number.isFinite(score)) {
@@ -271,6 +290,7 @@ export class Predictor {
     series.latency.observe((performance.now() - context.started) / 1000);
     this.metrics.decisions.series([model.name, outcome.decision, outcome.rule ?? 'none']).inc();
     this.#log?.record({ prediction, features, at: context.at });
+    this.#observer?.prediction(prediction, features, context.at);
     const shadow = model.shadow;
     if (shadow !== undefined && fallback?.reason !== 'feature-error') {
       this.#shadows.enqueue(shadow, model.rules, prediction, shadow.inputsKey === context.champion.inputsKey ? features : undefined, context.request, context.at);

@@ -10,7 +10,7 @@ import { serializeBundle, type ModelBundle } from './bundle.js';
 import { definitionsHash } from './definitions-hash.js';
 import { encodingsToJson } from './encoding.js';
 import { evaluate, prequentialMetrics, type Evaluation } from './evaluate.js';
-import { buildTrainingSet, datasetOf, rowAt, type TrainingSet } from './training-set.js';
+import { buildTrainingSet, datasetAt, datasetOf, evenIndices, rowAt, type TrainingSet } from './training-set.js';
 
 const { version: packageVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -35,7 +35,17 @@ export interface TrainResult {
   readonly fit: FitReport;
   readonly lineage: Lineage;
   readonly set: TrainingSet;
+  /** Scores of the test rows [set.testStart, n), in time order. */
+  readonly testScores: Float64Array;
+  /**
+   * Scores of training rows, for the reference profile: at most 20 000 rows spread evenly over
+   * the training period (batch models), or every training row's test-then-train score (online).
+   */
+  readonly trainScores: Float64Array;
 }
+
+/** Training rows scored for the prediction profile (batch models). */
+const PROFILED_SCORES = 20_000;
 
 /**
  * Trains one model of the project: point-in-time features by backfill, a time split, fit (or
@@ -99,6 +109,12 @@ export async function trainModel(project: Project, name: string, options: TrainO
     ...evaluate(model.task, scores, test.label as Float64Array, train.label as Float64Array),
     ...(prequential === undefined ? {} : prequentialMetrics(model.task, prequential, set.label.subarray(0, set.testStart))),
   };
+  const trainScores =
+    prequential ?? (() => {
+      const sample = datasetAt(set, evenIndices(0, set.validationStart, PROFILED_SCORES));
+      const batch = model as BatchModel;
+      return batch.predictProba ? batch.predictProba(sample) : batch.predict(sample);
+    })();
   progress?.('evaluate', 1, 1);
   const lineage: Lineage = {
     definitionsHash: definitionsHash(definition, set.features, set.source),
@@ -112,7 +128,7 @@ export async function trainModel(project: Project, name: string, options: TrainO
     rows: { train: set.validationStart, validation: set.testStart - set.validationStart, test: set.time.length - set.testStart },
     configPath: options.configPath ?? null,
   };
-  return { model: name, kind: algorithm.kind, artifact: text, artifactSha256: sha256(text), metrics, fit, lineage, set };
+  return { model: name, kind: algorithm.kind, artifact: text, artifactSha256: sha256(text), metrics, fit, lineage, set, testScores: scores, trainScores };
 }
 
 /** Test-set scores: P(y = 1) for classifiers, the prediction otherwise. */

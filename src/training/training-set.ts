@@ -117,6 +117,23 @@ export function datasetOf(set: TrainingSet, from: number, to: number): Dataset {
   });
 }
 
+/** Rows at `indices` of the time-ordered set (e.g. an even sample) as a Dataset. */
+export function datasetAt(set: TrainingSet, indices: Uint32Array): Dataset {
+  const rows = indices.map((i) => set.order[i] as number);
+  return dataset({
+    featureNames: set.features.map((f) => f.name),
+    columns: set.encodings.map((encoding, j) => encodeColumn(encoding, set.columns[j] as Column, rows)),
+    label: Float64Array.from(indices, (i) => set.label[i] as number),
+  });
+}
+
+/** Up to `max` indices spread evenly over [from, to), ascending. */
+export function evenIndices(from: number, to: number, max: number): Uint32Array {
+  const n = to - from;
+  if (n <= max) return Uint32Array.from({ length: Math.max(n, 0) }, (_, i) => from + i);
+  return Uint32Array.from({ length: max }, (_, i) => from + Math.floor((i * n) / max));
+}
+
 /** Row `i` of the time-ordered set as raw feature values (what serving would pass). */
 export function rowAt(set: TrainingSet, i: number): Row {
   const row: Record<string, number | string | boolean | null> = {};

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { TandemError } from '../../errors.js';
 import { loadProject } from '../../config/load-project.js';
 import type { Project } from '../../features/project.js';
-import { modelSpineSource, resolveModelFeatures } from '../../features/model-features.js';
+import { modelSources } from '../../features/model-features.js';
 import { readTable } from '../../io/index.js';
 import type { Table } from '../../io/table.js';
 import { sha256 } from '../../models/artifact.js';
 import { parseModelRef, type Lineage } from '../../registry/registry.js';
+import { referenceProfile } from '../../training/reference-profile.js';
 import { openRegistry, registryLocation } from '../../registry/open-registry.js';
 import { trainModel, type TrainPhase, type TrainResult } from '../../training/train.js';
 import { eventFiles, schemaTypes } from '../event-files.js';
@@ -30,13 +31,8 @@ async function readEvents(project: Project, modelName: string, specs: readonly s
   if (definition === undefined) {
     throw new TandemError('TANDEM_UNKNOWN_MODEL', `unknown model '${modelName}' (the project defines: ${[...project.models.keys()].join(', ') || 'none'})`);
   }
-  const features = resolveModelFeatures(project, definition);
-  const spine = modelSpineSource(project, definition, features);
-  const sources = [spine];
-  for (const feature of features) {
-    const views = feature.owner.kind === 'featureView' ? [feature.owner] : feature.owner.views;
-    for (const view of views) if (!sources.includes(view.source)) sources.push(view.source);
-  }
+  const sources = modelSources(project, definition);
+  const spine = sources[0]!;
   if (specs.length === 0) throw new TandemError('TANDEM_USAGE', `train needs --events <file> with the events of source '${spine.name}'`);
   const files = eventFiles(project, sources, specs);
   const events: Record<string, Table> = {};
@@ -103,6 +99,7 @@ async function train(flags: TrainFlags): Promise<void> {
       artifact: result.artifact,
       metrics: result.metrics,
       lineage: result.lineage,
+      profile: referenceProfile(result.set, result.trainScores),
       aliases,
     });
     const seconds = (performance.now() - started) / 1000;

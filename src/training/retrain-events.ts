@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { modelSources } from '../features/model-features.js';
+import type { ModelDefinition } from '../features/model.js';
+import type { Project } from '../features/project.js';
+import type { FieldType } from '../features/schema.js';
+import type { Source } from '../features/source.js';
+import { decodeLoggedEvent } from '../ingest/log-records.js';
+import { readTable } from '../io/read-table.js';
+import type { Table } from '../io/table.js';
+import { tableFromRows } from '../io/table-from-rows.js';
+import { tableToRows } from '../io/table-to-rows.js';
+import { sha256 } from '../models/artifact.js';
+import type { EventLog } from '../log/event-log.js';
+import type { Lineage } from '../registry/registry.js';
+
+export interface RetrainEvents {
+  readonly events: Record<string, Table>;
+  /** The files read, with their SHA-256, for the new version's lineage. */
+  readonly inputs: Lineage['inputs'];
+  /** Events by origin, for reports. */
+  readonly counts: { readonly files: number; readonly log: number };
+}
+
+/**
+ * What a retraining learns from: the files the champion was trained on (its lineage, those
+ * still readable) and every event of the model's sources ingested into the event log since.
+ * Events ingested live are new facts, so nothing is counted twice unless the same events were
+ * both in a training file and re-ingested.
+ */
+export async function retrainEvents(project: Project, definition: ModelDefinition, options: { readonly files: Lineage['inputs']; readonly log?: EventLog }): Promise<RetrainEvents> {
+  const sources = modelSources(project, definition);
+  const rows = new Map<Source, Record<string, unknown>[]>(sources.map((s) => [s, []]));
+  const inputs: { source: string; path: string; sha256: string }[] = [];
+  let fromFiles = 0;
+  for (const input of options.files) {
+    const source = sources.find((s) => s.name === input.source);
+    if (source === undefined) continue;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(input.path);
+    } catch {
+      continue; // a file that is gone: retrain on what remains
+    }
+    const table = await readTable(input.path, { types: types(source) });
+    const fileRows = tableToRows(table);
+    rows.get(source)!.push(...fileRows);
+    fromFiles += fileRows.length;
+    inputs.push({ source: source.name, path: input.path, sha256: sha256(bytes) });
+  }
+  let fromLog = 0;
+  const log = options.log;
+  if (log !== undefined) {
+    const byName = new Map(sources.map((s) => [s.name, s]));
+    let offset = log.firstOffset;
+    while (offset < log.nextOffset) {
+      const records = await log.read(offset, { max: 50_000 });
+      if (records.length === 0) break;
+      for (const record of records) {
+        const logged = decodeLoggedEvent(record.payload, record.offset);
+        const source = byName.get(logged.source);
+        if (source === undefined) continue;
+        rows.get(source)!.push(logged.event);
+        fromLog++;
+      }
+      offset = records[records.length - 1]!.offset + 1;
+    }
+  }
+  const events: Record<string, Table> = {};
+  for (const [source, list] of rows) events[source.name] = tableFromRows(list, types(source));
+  return { events, inputs, counts: { files: fromFiles, log: fromLog } };
+}
+
+function types(source: Source): Record<string, FieldType> {
+  return Object.fromEntries([...source.fields.values()].map((f) => [f.name, f.type]));
+}
