@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PostgresJobStore } from '../../src/jobs/postgres/postgres-job-store.js';
 import { runJobStoreContract } from './job-store.contract.js';
+import { runSchedulerContract } from './scheduler.contract.js';
 
 /** The real PostgreSQL on 127.0.0.1 (CI starts it); each harness gets its own schema. */
 const URL = process.env['TANDEM_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,6 +27,7 @@ const harness = async () => {
 };
 
 runJobStoreContract('PostgreSQL', harness);
+runSchedulerContract('PostgreSQL', harness);
 
 describe('PostgreSQL job store', () => {
   it('migrates once when several processes open a new schema at the same moment', async () => {

@@ -5,14 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { SqliteJobStore } from '../../src/jobs/sqlite/sqlite-job-store.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/sqlite-registry.js';
 import { runJobStoreContract } from './job-store.contract.js';
+import { runSchedulerContract } from './scheduler.contract.js';
 
-runJobStoreContract('embedded SQLite', async () => {
+const harness = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-jobs-'));
   return {
     open: async () => SqliteJobStore.open({ dir }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
-});
+};
+
+runJobStoreContract('embedded SQLite', harness);
+runSchedulerContract('embedded SQLite', harness);
 
 describe('embedded SQLite job store', () => {
   it('shares the registry file with the model registry, each with its own tables', async () => {
