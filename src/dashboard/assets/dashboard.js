@@ -99,7 +99,7 @@
       width: Math.max(200, plot.clientWidth),
       height: 170,
       // Room on the right for the last time label when there is no right-hand axis.
-      padding: [8, scales.length > 1 ? 4 : 18, 0, 0],
+      padding: [null, scales.length > 1 ? null : 32, null, null],
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, axes[s] && axes[s].range ? { range: axes[s].range } : {}])) },
