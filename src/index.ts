@@ -24,6 +24,8 @@ export { featureView, type FeatureView, type ValuesOf } from './features/feature
 export { requestFeatures, type RequestFeatures } from './features/request-features.js';
 export { defineProject, type Project, type ProjectOptions } from './features/project.js';
 export { model, type ModelDefinition, type ModelOptions, type TimeSplit } from './features/model.js';
+export type { MonitoringOptions, RetrainOptions as ModelRetrainOptions, AlertOptions, AlertCondition, AlertAction, PerformanceMetric } from './features/model-monitoring.js';
+export { job, type JobOptions, type JobTask, type JobDefinitionInProject } from './features/job.js';
 export {
   backfill,
   backfillParallel,

@@ -1,6 +1,7 @@
 import { TandemError } from '../errors.js';
 import type { Entity } from './entity.js';
 import type { FeatureView } from './feature-view.js';
+import { checkSchedule, jobModel, type JobDefinitionInProject } from './job.js';
 import type { ModelDefinition } from './model.js';
 import { modelSpineSource, resolveModelFeatures } from './model-features.js';
 import type { RequestFeatures } from './request-features.js';
@@ -14,6 +15,8 @@ export interface ProjectOptions {
   readonly views?: readonly FeatureView[];
   readonly requestFeatures?: readonly RequestFeatures[];
   readonly models?: readonly ModelDefinition[];
+  /** Scheduled jobs: batch scoring, backfills, drift reports, extra retraining (`job()`). */
+  readonly jobs?: readonly JobDefinitionInProject[];
 }
 
 export interface Project {
@@ -24,6 +27,7 @@ export interface Project {
   readonly views: ReadonlyMap<string, FeatureView>;
   readonly requestFeatures: ReadonlyMap<string, RequestFeatures>;
   readonly models: ReadonlyMap<string, ModelDefinition>;
+  readonly jobs: ReadonlyMap<string, JobDefinitionInProject>;
 }
 
 function addUnique<T extends { readonly name: string }>(map: Map<string, T>, item: T, what: string): void {
@@ -75,6 +79,21 @@ export function defineProject(options: ProjectOptions): Project {
     addUnique(models, m, 'model');
     const definitions = { sources, views, requestFeatures: requests };
     modelSpineSource(definitions, m, resolveModelFeatures(definitions, m));
+    if (m.retrain.schedule !== undefined) checkSchedule(`model '${m.name}': retrain`, m.retrain.schedule);
+  }
+  const jobs = new Map<string, JobDefinitionInProject>();
+  for (const j of options.jobs ?? []) {
+    if (j?.kind !== 'job') throw new TandemError('TANDEM_INVALID_DEFINITION', 'project jobs must be made with job()');
+    addUnique(jobs, j, 'job');
+    const model = jobModel(j.task);
+    if (model !== undefined && !models.has(model)) {
+      throw new TandemError('TANDEM_INVALID_DEFINITION', `job '${j.name}' names unknown model '${model}' (the project defines: ${[...models.keys()].join(', ') || 'none'})`);
+    }
+    if ('backfill' in j.task) {
+      for (const view of j.task.backfill.views) {
+        if (!views.has(view) && !requests.has(view)) throw new TandemError('TANDEM_INVALID_DEFINITION', `job '${j.name}' names unknown feature view '${view}'`);
+      }
+    }
   }
   return {
     kind: 'project',
@@ -84,5 +103,6 @@ export function defineProject(options: ProjectOptions): Project {
     views,
     requestFeatures: requests,
     models,
+    jobs,
   };
 }
