@@ -1,0 +1,10 @@
+export { columnDrift, OTHER_LABEL, type ColumnDriftOptions } from './column-drift.js';
+export { datasetDrift, type DatasetDriftOptions } from './dataset-drift.js';
+export { DriftWindow, type DriftWindowOptions, type WindowColumn, type WindowRow } from './drift-window.js';
+export { ksTest, type KsTestOptions, type KsTestResult } from './ks-test.js';
+export { chiSquare, type ChiSquareResult } from './chi-square.js';
+export { zTest, type ZTestResult } from './z-test.js';
+export { psi, type PsiOptions } from './psi.js';
+export { jensenShannon } from './jensen-shannon.js';
+export { normalizedWasserstein, wasserstein } from './wasserstein.js';
+export { DEFAULT_THRESHOLDS } from './thresholds.js';
