@@ -10,14 +10,16 @@ export function jensenShannon(p: ArrayLike<number>, q: ArrayLike<number>): numbe
   checkBins('jensenShannon', p, q);
   const a = proportions(p);
   const b = proportions(q);
-  let sum = 0;
+  // Two sums added at the end, as scipy does: swapping p and q then gives the same bits.
+  let left = 0;
+  let right = 0;
   for (let i = 0; i < a.length; i++) {
     const ai = a[i] as number;
     const bi = b[i] as number;
     const mi = (ai + bi) / 2;
-    if (ai > 0) sum += ai * Math.log(ai / mi);
-    if (bi > 0) sum += bi * Math.log(bi / mi);
+    if (ai > 0) left += ai * Math.log(ai / mi);
+    if (bi > 0) right += bi * Math.log(bi / mi);
   }
   // Rounding can leave a tiny negative for identical inputs.
-  return Math.sqrt(Math.max(sum / 2, 0));
+  return Math.sqrt(Math.max((left + right) / 2, 0));
 }
