@@ -115,7 +115,7 @@ function durbinCdf(n: number, d: number): number {
   return clip(exponent === 0 ? p : ldexp(p, exponent));
 }
 
-function multiply(a: Float64Array, b: Float64Array, m: number): Float64Array {
+function multiply(a: Float64Array, b: Float64Array, m: number): Float64Array<ArrayBuffer> {
   const out = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     for (let l = 0; l < m; l++) {
