@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   TANDEM_NOT_REPRODUCIBLE: { status: 409, meaning: 'Rebuilding a model version did not give the byte-identical artifact, or its inputs changed.' },
   TANDEM_UNAUTHORIZED: { status: 401, meaning: 'A request needs an API key (Authorization: Bearer <key>) and gave none or an unknown one.' },
   TANDEM_FORBIDDEN: { status: 403, meaning: 'The API key of the request lacks the scope the endpoint needs (predict, ingest or admin).' },
+  TANDEM_UNKNOWN_JOB: { status: 404, meaning: 'A job named in a request or command is not defined by the project.' },
+  TANDEM_JOBS: { status: 500, meaning: 'The job tables (schedule and run history) could not be read or written.' },
   TANDEM_INTERNAL: { status: 500, meaning: 'The server failed unexpectedly; the error is logged.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 

@@ -301,7 +301,7 @@ export class Scheduler {
     const job = this.#jobs.get(name);
     if (job === undefined) {
       const known = [...this.#jobs.keys()].sort();
-      throw new TandemError('TANDEM_USAGE', `unknown job '${name}'; ${known.length === 0 ? 'no jobs are defined' : `defined jobs: ${known.join(', ')}`}`);
+      throw new TandemError('TANDEM_UNKNOWN_JOB', `unknown job '${name}'; ${known.length === 0 ? 'no jobs are defined' : `defined jobs: ${known.join(', ')}`}`);
     }
     return job;
   }

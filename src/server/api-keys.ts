@@ -133,6 +133,8 @@ export function scopeOf(method: string, url: string): Scope | undefined {
   if (url === '/healthz' || url === '/readyz' || url.startsWith('/v2/health') || url === '/v2') return undefined;
   if (url.startsWith('/v1/events')) return 'ingest';
   if (url === '/metrics') return 'admin';
+  // Monitoring, jobs, the audit log and rollback are operations, not predictions.
+  if (/^\/v1\/(monitoring|jobs|audit|models)(\/|$)/.test(url)) return 'admin';
   if (url.startsWith('/v1/') || url.startsWith('/v2/')) return 'predict';
   return method === 'GET' ? undefined : 'admin';
 }

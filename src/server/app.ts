@@ -7,6 +7,8 @@ import { scopeOf, type ApiKeyStore } from './api-keys.js';
 import { inferenceV2Routes } from './inference-v2-routes.js';
 import type { OnlineRuntime } from './online-runtime.js';
 import { predictRoutes } from './predict-routes.js';
+import { monitoringRoutes } from './monitoring-routes.js';
+import { dashboardRoutes } from '../dashboard/index.js';
 
 export interface AppOptions {
   /** Largest request body accepted. @default 10 MiB */
@@ -140,6 +142,11 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
 
   app.register(predictRoutes(runtime));
   app.register(inferenceV2Routes(runtime, isReady));
+  app.register(monitoringRoutes(runtime));
+  if (runtime.monitor !== undefined) {
+    const monitor = runtime.monitor;
+    app.register(dashboardRoutes({ snapshot: () => monitor.snapshot() }));
+  }
 
   app.post('/v1/events/:source', async (request: FastifyRequest<{ Params: { source: string } }>, reply: FastifyReply) => {
     if (inFlight >= maxInFlight) {

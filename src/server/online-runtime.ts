@@ -12,6 +12,13 @@ import { PredictionLog } from '../serving/prediction-log.js';
 import { Predictor } from '../serving/predictor.js';
 import { ServingMetrics } from '../serving/serving-metrics.js';
 import type { ServedModel } from '../serving/types.js';
+import type { JobStore } from '../jobs/job-store.js';
+import { openJobStore } from '../jobs/open-job-store.js';
+import { Scheduler } from '../jobs/scheduler.js';
+import { postWebhook, type AlertActions } from '../monitoring/alerts/alert-actions.js';
+import { Monitor } from '../monitoring/monitor.js';
+import { rollbackChampion } from '../registry/rollback.js';
+import { projectJobs, retrainJobName } from './project-jobs.js';
 
 export interface RuntimeServingOptions {
   /** Serve these versions instead of loading the champions from the registry (tests, embedding). */
@@ -22,6 +29,14 @@ export interface RuntimeServingOptions {
   readonly reloadIntervalMs?: number | false;
   /** Predictions kept in memory per model for feedback to join. @default 100_000 */
   readonly logCapacity?: number;
+  /** Where jobs and their run history live. @default `openJobStore(dataDir)`, beside the registry */
+  readonly jobStore?: JobStore;
+  /** Run scheduled jobs (retraining, batch scoring…) in this process. @default true */
+  readonly jobs?: boolean;
+  /** The project file, recorded in retrained versions' lineage. */
+  readonly configPath?: string;
+  /** How often monitoring samples and checks alerts. @default 5_000 */
+  readonly monitorIntervalMs?: number;
 }
 
 export interface OnlineRuntimeOptions {
@@ -50,8 +65,15 @@ export class OnlineRuntime {
   predictor: Predictor | undefined;
   /** Predictions and feedback, in memory and in <dataDir>/serving/predictions.ndjson. */
   readonly predictionLog: PredictionLog;
+  /** Drift, performance and alerts of the served models. */
+  monitor: Monitor | undefined;
+  /** Retraining and the project's jobs, when serving from a registry. */
+  scheduler: Scheduler | undefined;
+  /** The registry served from, if any. */
+  registry: ModelRegistry | undefined;
   #watcher: ChampionWatcher | undefined;
   #ownRegistry: ModelRegistry | undefined;
+  #ownJobStore: JobStore | undefined;
   readonly #ingestor: Ingestor;
   readonly #logs: readonly FileEventLog[];
   readonly #maxDelayMs: number;
@@ -115,6 +137,9 @@ export class OnlineRuntime {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
+    await this.scheduler?.stop();
+    await this.#ownJobStore?.close();
+    await this.monitor?.stop();
     await this.#watcher?.stop();
     await this.predictor?.drainShadows();
     await this.predictionLog.close();
@@ -128,16 +153,70 @@ export class OnlineRuntime {
   async #startServing(options: OnlineRuntimeOptions): Promise<void> {
     const serving = options.serving ?? {};
     if (this.project.models.size === 0) return;
-    const predictorOptions = { metrics: this.metrics, log: this.predictionLog };
-    if (serving.models !== undefined) {
-      this.predictor = new Predictor(this.project, this.processor.engine, serving.models, predictorOptions);
-      return;
+    const registry = serving.models !== undefined ? serving.registry : (serving.registry ?? (this.#ownRegistry = await openRegistry(options.dataDir)));
+    this.registry = registry;
+    const monitor = new Monitor({
+      project: this.project,
+      registry,
+      metrics: this.metrics,
+      eventsApplied: () => this.processor.engine.appliedCount,
+      actions: this.#alertActions(),
+      ...(serving.monitorIntervalMs === undefined ? {} : { sampleEveryMs: serving.monitorIntervalMs }),
+    });
+    this.monitor = monitor;
+    const predictorOptions = {
+      metrics: this.metrics,
+      log: this.predictionLog,
+      observer: { prediction: monitor.observePrediction.bind(monitor), label: monitor.observeLabel.bind(monitor) },
+    };
+    const models = serving.models ?? (await loadServedModels(this.project, registry!));
+    this.predictor = new Predictor(this.project, this.processor.engine, models, predictorOptions);
+    monitor.attach(this.predictor);
+    monitor.start();
+    if (registry === undefined) return;
+    if (serving.models === undefined) {
+      const interval = serving.reloadIntervalMs ?? 5_000;
+      this.#watcher = new ChampionWatcher(this.project, registry, this.predictor, interval === false ? {} : { intervalMs: interval });
+      if (interval !== false) this.#watcher.start();
     }
-    const registry = serving.registry ?? (this.#ownRegistry = await openRegistry(options.dataDir));
-    this.predictor = new Predictor(this.project, this.processor.engine, await loadServedModels(this.project, registry), predictorOptions);
-    const interval = serving.reloadIntervalMs ?? 5_000;
-    this.#watcher = new ChampionWatcher(this.project, registry, this.predictor, interval === false ? {} : { intervalMs: interval });
-    if (interval !== false) this.#watcher.start();
+    if (serving.jobs !== false) {
+      const store = serving.jobStore ?? (this.#ownJobStore = await openJobStore(options.dataDir));
+      const scheduler = new Scheduler({ store });
+      for (const job of projectJobs({
+        project: this.project,
+        registry,
+        log: this.#logs[0]!,
+        monitor,
+        ...(serving.configPath === undefined ? {} : { configPath: serving.configPath }),
+        onPromotion: async () => void (await this.reloadModels()),
+      })) {
+        scheduler.define(job);
+      }
+      await scheduler.start();
+      this.scheduler = scheduler;
+    }
+  }
+
+  /** What alerts do to this process: trigger the retrain job, roll back, hold on the fallback, call out. */
+  #alertActions(): AlertActions {
+    return {
+      retrain: async (model, alert) => {
+        if (this.scheduler === undefined) return 'skipped: this server runs no jobs';
+        const result = await this.scheduler.trigger(retrainJobName(model), { trigger: 'alert', reason: alert });
+        return result.status === 'started' ? `retrain run ${result.run.runId} started` : `retrain run ${result.run.runId} already running`;
+      },
+      rollback: async (model, alert) => {
+        if (this.registry === undefined) return 'skipped: no registry';
+        const rollback = await rollbackChampion(this.registry, model, `alert ${alert}`);
+        await this.reloadModels();
+        return `champion ${rollback.from} → ${rollback.to}`;
+      },
+      fallback: (model, alert) => {
+        this.predictor?.forceFallback(model, alert);
+        return alert === undefined ? 'the model answers again' : 'the fallback chain answers';
+      },
+      webhook: postWebhook,
+    };
   }
 
   /** Reload models whose champion alias moved, now (the watcher also does it on its own). */

@@ -13,9 +13,9 @@ describe("model(): the 'serving' option", () => {
     const heuristic = () => 0.5;
     const { fallback } = model('fraud', { ...base, serving: { fallback: ['previous-version', { heuristic, name: 'h', on: ['timeout'] }, { score: 0.1 }] } }).serving;
     expect(fallback.map((s) => [s.kind, s.name, [...s.on]])).toEqual([
-      ['previous-version', 'previous-version', ['timeout', 'overload', 'model-error']],
+      ['previous-version', 'previous-version', ['timeout', 'overload', 'model-error', 'forced']],
       ['heuristic', 'h', ['timeout']],
-      ['default', 'default', ['timeout', 'overload', 'missing-features', 'feature-error', 'model-error']],
+      ['default', 'default', ['timeout', 'overload', 'missing-features', 'feature-error', 'model-error', 'forced']],
     ]);
   });
 

@@ -15,19 +15,22 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '8080')
     .option('--reload-interval <ms>', 'how often to check the registry for a new champion (0: never)', '5000')
-    .action(async (flags: { config: string; dataDir: string; host: string; port: string; reloadInterval: string }) => {
+    .option('--no-jobs', 'do not run scheduled jobs (retraining, batch scoring) in this process')
+    .action(async (flags: { config: string; dataDir: string; host: string; port: string; reloadInterval: string; jobs: boolean }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TandemError('TANDEM_USAGE', `--port must be 0–65535, got '${flags.port}'`);
       const reload = Number(flags.reloadInterval);
       if (!Number.isInteger(reload) || reload < 0) throw new TandemError('TANDEM_USAGE', `--reload-interval must be a whole number of milliseconds, got '${flags.reloadInterval}'`);
       const project = await loadProject(flags.config);
-      const runtime = await OnlineRuntime.start(project, { dataDir: flags.dataDir, serving: { reloadIntervalMs: reload === 0 ? false : reload } });
+      const runtime = await OnlineRuntime.start(project, { dataDir: flags.dataDir, serving: { reloadIntervalMs: reload === 0 ? false : reload, jobs: flags.jobs, configPath: flags.config } });
       const apiKeys = new ApiKeyStore(apiKeyFile(flags.dataDir));
       const app = buildApp(runtime, { logger: false, apiKeys });
       const address = await app.listen({ host: flags.host, port });
       const served = (runtime.predictor?.models ?? []).map((name) => `${name}@${runtime.predictor!.describe(name).version}`);
       process.stdout.write(
         `tandem serve: listening on ${address} (POST /v1/events/:source, GET /v1/features/:view, POST /v1/predict/:model, POST /v1/feedback/:model, /v2/..., GET /metrics, GET /healthz, GET /readyz); ` +
+          `${runtime.monitor === undefined ? '' : `dashboard ${address}/dashboard; `}` +
+          `${runtime.scheduler === undefined ? '' : `jobs ${(await runtime.scheduler.jobs()).map((j) => j.name).join(', ') || 'none'}; `}` +
           `serving ${served.length > 0 ? served.join(', ') : 'no models'}; ` +
           `${apiKeys.enabled ? 'API keys required' : 'no API keys (open to local clients; see tandem keys)'}; Ctrl-C stops\n`,
       );

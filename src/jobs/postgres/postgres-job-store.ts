@@ -37,7 +37,7 @@ export class PostgresJobStore implements JobStore {
       await migrate(pool, schema);
     } catch (cause) {
       await pool.end();
-      throw new TandemError('TANDEM_REGISTRY', `cannot open the job tables at ${redact(options.connectionString)}: ${(cause as Error).message}`, { cause });
+      throw new TandemError('TANDEM_JOBS', `cannot open the job tables at ${redact(options.connectionString)}: ${(cause as Error).message}`, { cause });
     }
     return new PostgresJobStore(pool);
   }
@@ -151,7 +151,7 @@ export class PostgresJobStore implements JobStore {
     try {
       return (await this.#pool.query<R>(sql, params)).rows;
     } catch (cause) {
-      throw new TandemError('TANDEM_REGISTRY', `${what}: ${(cause as Error).message}`, { cause });
+      throw new TandemError('TANDEM_JOBS', `${what}: ${(cause as Error).message}`, { cause });
     }
   }
 
@@ -160,7 +160,7 @@ export class PostgresJobStore implements JobStore {
     try {
       client = await this.#pool.connect();
     } catch (cause) {
-      throw new TandemError('TANDEM_REGISTRY', `${what}: ${(cause as Error).message}`, { cause });
+      throw new TandemError('TANDEM_JOBS', `${what}: ${(cause as Error).message}`, { cause });
     }
     try {
       await client.query('BEGIN');
@@ -170,7 +170,7 @@ export class PostgresJobStore implements JobStore {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (error instanceof TandemError) throw error;
-      throw new TandemError('TANDEM_REGISTRY', `${what}: ${(error as Error).message}`, { cause: error });
+      throw new TandemError('TANDEM_JOBS', `${what}: ${(error as Error).message}`, { cause: error });
     } finally {
       client.release();
     }

@@ -35,7 +35,7 @@ export class SqliteJobStore implements JobStore {
       migrate(db);
     } catch (cause) {
       db?.close();
-      throw new TandemError('TANDEM_REGISTRY', `cannot open the job tables in '${options.dir}': ${(cause as Error).message}`, { cause });
+      throw new TandemError('TANDEM_JOBS', `cannot open the job tables in '${options.dir}': ${(cause as Error).message}`, { cause });
     }
     return new SqliteJobStore(db);
   }
