@@ -77,9 +77,10 @@ export class Monitor {
     this.#previous = { at: this.#now(), ...this.#counters() };
   }
 
-  /** Serving started (or restarted): the predictor whose champions drift is measured against. */
-  attach(predictor: Predictor): void {
+  /** Serving started: the predictor whose champions drift is measured against, from its first prediction. */
+  async attach(predictor: Predictor): Promise<void> {
     this.#predictor = predictor;
+    for (const [name, monitor] of this.#models) await this.#syncReference(name, monitor);
   }
 
   start(): void {

@@ -171,7 +171,7 @@ export class OnlineRuntime {
     };
     const models = serving.models ?? (await loadServedModels(this.project, registry!));
     this.predictor = new Predictor(this.project, this.processor.engine, models, predictorOptions);
-    monitor.attach(this.predictor);
+    await monitor.attach(this.predictor);
     monitor.start();
     if (registry === undefined) return;
     if (serving.models === undefined) {

@@ -23,15 +23,16 @@ export interface RetrainEvents {
 
 /**
  * What a retraining learns from: the files the champion was trained on (its lineage, those
- * still readable) and every event of the model's sources ingested into the event log since.
- * Events ingested live are new facts, so nothing is counted twice unless the same events were
- * both in a training file and re-ingested.
+ * still readable) and the events of the model's sources in the event log that are newer than
+ * the newest event of those files. History that was both in a training file and ingested
+ * into the log (to warm the online state) is so counted once.
  */
 export async function retrainEvents(project: Project, definition: ModelDefinition, options: { readonly files: Lineage['inputs']; readonly log?: EventLog }): Promise<RetrainEvents> {
   const sources = modelSources(project, definition);
   const rows = new Map<Source, Record<string, unknown>[]>(sources.map((s) => [s, []]));
   const inputs: { source: string; path: string; sha256: string }[] = [];
   let fromFiles = 0;
+  const newest = new Map<Source, number>();
   for (const input of options.files) {
     const source = sources.find((s) => s.name === input.source);
     if (source === undefined) continue;
@@ -44,6 +45,12 @@ export async function retrainEvents(project: Project, definition: ModelDefinitio
     const table = await readTable(input.path, { types: types(source) });
     const fileRows = tableToRows(table);
     rows.get(source)!.push(...fileRows);
+    const times = table.columns.get(source.timestamp);
+    if (times !== undefined && (times.type === 'timestamp' || times.type === 'number')) {
+      let max = newest.get(source) ?? -Infinity;
+      for (const t of times.values) if (t > max) max = t;
+      newest.set(source, max);
+    }
     fromFiles += fileRows.length;
     inputs.push({ source: source.name, path: input.path, sha256: sha256(bytes) });
   }
@@ -59,6 +66,8 @@ export async function retrainEvents(project: Project, definition: ModelDefinitio
         const logged = decodeLoggedEvent(record.payload, record.offset);
         const source = byName.get(logged.source);
         if (source === undefined) continue;
+        const time = logged.event[source.timestamp];
+        if (typeof time === 'number' && time <= (newest.get(source) ?? -Infinity)) continue;
         rows.get(source)!.push(logged.event);
         fromLog++;
       }
