@@ -38,6 +38,11 @@ export function monitoringRoutes(runtime: OnlineRuntime) {
       return { model: request.params.model, drift };
     });
 
+    // Training/serving skew: recent predictions' features recomputed by backfill.
+    app.post('/v1/monitoring/:model/skew', async (request: FastifyRequest<{ Params: { model: string }; Querystring: { sample?: string } }>) =>
+      runtime.skew(modelOf(request.params.model), limitOf(request.query.sample, 200)),
+    );
+
     app.get('/v1/audit', async (request: FastifyRequest<{ Querystring: { model?: string; limit?: string } }>) => {
       const registry = runtime.registry;
       if (registry === undefined) return { entries: [] };

@@ -19,6 +19,9 @@ import { postWebhook, type AlertActions } from '../monitoring/alerts/alert-actio
 import { Monitor } from '../monitoring/monitor.js';
 import { rollbackChampion } from '../registry/rollback.js';
 import { projectJobs, retrainJobName } from './project-jobs.js';
+import { measureSkew, type SkewReport } from '../monitoring/skew.js';
+import { retrainEvents } from '../training/retrain-events.js';
+import { TandemError } from '../errors.js';
 
 export interface RuntimeServingOptions {
   /** Serve these versions instead of loading the champions from the registry (tests, embedding). */
@@ -93,6 +96,11 @@ export class OnlineRuntime {
     this.processor = processor;
     this.#logs = logs;
     this.#maxDelayMs = maxDelayMs;
+  }
+
+  /** The event log ingestion appends to (retraining, skew checks and jobs read it). */
+  get eventLog(): FileEventLog {
+    return this.#logs[0]!;
   }
 
   static async start(project: Project, options: OnlineRuntimeOptions): Promise<OnlineRuntime> {
@@ -185,7 +193,7 @@ export class OnlineRuntime {
       for (const job of projectJobs({
         project: this.project,
         registry,
-        log: this.#logs[0]!,
+        log: this.eventLog,
         monitor,
         ...(serving.configPath === undefined ? {} : { configPath: serving.configPath }),
         onPromotion: async () => void (await this.reloadModels()),
@@ -195,6 +203,20 @@ export class OnlineRuntime {
       await scheduler.start();
       this.scheduler = scheduler;
     }
+  }
+
+  /** Training/serving skew of the latest `sample` predictions of `model` (see measureSkew). */
+  async skew(model: string, sample: number): Promise<SkewReport> {
+    const definition = this.project.models.get(model);
+    if (definition === undefined) throw new TandemError('TANDEM_UNKNOWN_MODEL', `unknown model '${model}' (known: ${[...this.project.models.keys()].join(', ') || 'none'})`);
+    // Predictions whose features could not be read have nothing to compare.
+    const samples = this.predictionLog
+      .recent(model, sample)
+      .filter((p) => p.request !== undefined && p.prediction.fallback?.reason !== 'feature-error')
+      .map((p) => ({ id: p.prediction.id, at: p.at, request: p.request!, features: p.features }));
+    await this.catchUp();
+    const { events } = await retrainEvents(this.project, definition, { files: [], log: this.eventLog });
+    return measureSkew(this.project, definition, samples, events);
   }
 
   /** What alerts do to this process: trigger the retrain job, roll back, hold on the fallback, call out. */

@@ -10,6 +10,8 @@ export interface LoggedPrediction {
   readonly features: ServingFeatures;
   /** The time the features were read as of. */
   readonly at: number;
+  /** The request as validated (entity keys, request fields): kept in memory for skew checks, not written. */
+  readonly request?: Readonly<Record<string, unknown>>;
 }
 
 export interface FeedbackRecord {
@@ -68,6 +70,12 @@ export class PredictionLog {
     recent.set(entry.prediction.id, entry);
     if (recent.size > this.#capacity) recent.delete(recent.keys().next().value as string);
     this.#write(entry);
+  }
+
+  /** The most recent `limit` predictions of `model` still in memory, oldest first. */
+  recent(model: string, limit: number): LoggedPrediction[] {
+    const all = [...(this.#byModel.get(model)?.values() ?? [])];
+    return all.slice(Math.max(0, all.length - limit));
   }
 
   find(model: string, id: string): LoggedPrediction | undefined {

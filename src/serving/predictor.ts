@@ -289,7 +289,7 @@ export class Predictor {
     (fallback !== undefined ? series.byFallback : context.champion === model.canary ? series.byCanary : series.byModel).inc();
     series.latency.observe((performance.now() - context.started) / 1000);
     this.metrics.decisions.series([model.name, outcome.decision, outcome.rule ?? 'none']).inc();
-    this.#log?.record({ prediction, features, at: context.at });
+    this.#log?.record({ prediction, features, at: context.at, request: context.request });
     this.#observer?.prediction(prediction, features, context.at);
     const shadow = model.shadow;
     if (shadow !== undefined && fallback?.reason !== 'feature-error') {

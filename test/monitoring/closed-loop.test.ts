@@ -14,6 +14,8 @@ import type { GateDecision } from '../../src/training/retrain.js';
 import { referenceProfile } from '../../src/training/reference-profile.js';
 import { trainModel } from '../../src/training/train.js';
 import type { MonitoringSnapshot } from '../../src/monitoring/types.js';
+import { measureSkew } from '../../src/monitoring/skew.js';
+import { retrainEvents } from '../../src/training/retrain-events.js';
 
 /**
  * The closed loop, end to end: a champion trained on January's orders is served; February's
@@ -197,6 +199,28 @@ describe('the closed loop: drift → alert → retrain → gate → promotion', 
     const audit = (await registry.audit('fraud')).map((e) => e.action);
     expect(audit).toEqual(['register', 'alias', 'alert', 'action', 'register', 'alias', 'gate', 'promote']);
     expect(await registry.profile('fraud', 2)).toBeDefined();
+  });
+
+  it('finds no training/serving skew: served features equal those backfill recomputes', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/monitoring/fraud/skew?sample=300' });
+    const report = response.json() as { checked: number; skewedShare: number; features: { feature: string; mismatched: number }[] };
+    expect(report.checked).toBe(300);
+    expect(report.features.map((f) => [f.feature, f.mismatched])).toEqual([
+      ['orders_1h', 0],
+      ['amount_mean_7d', 0],
+      ['last_country', 0],
+      ['basket', 0],
+      ['abroad', 0],
+    ]);
+    expect(report.skewedShare).toBe(0);
+
+    // A served value that backfill would not give is reported, with the example.
+    const recent = runtime.predictionLog.recent('fraud', 20).map((p) => ({ id: p.prediction.id, at: p.at, request: p.request!, features: p.features }));
+    const tampered = recent.map((s, i) => (i % 4 === 0 ? { ...s, features: { ...s.features, orders_1h: (s.features['orders_1h'] as number) + 1 } } : s));
+    const { events } = await retrainEvents(project, project.models.get('fraud')!, { files: [], log: runtime.eventLog });
+    const skew = await measureSkew(project, project.models.get('fraud')!, tampered, events);
+    expect(skew.features.find((f) => f.feature === 'orders_1h')).toMatchObject({ checked: 20, mismatched: 5 });
+    expect(skew.skewedShare).toBe(0.25);
   });
 
   it('shows the alert, the versions and the performance on the dashboard snapshot', async () => {
