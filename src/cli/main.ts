@@ -10,6 +10,10 @@ import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerModels } from './commands/models.js';
 import { registerKeys } from './commands/keys.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerMonitor } from './commands/monitor.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerScore } from './commands/score.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -26,6 +30,10 @@ export function buildProgram(): Command {
   registerServe(program);
   registerTrain(program);
   registerModels(program);
+  registerRollback(program);
+  registerScore(program);
+  registerJobs(program);
+  registerMonitor(program);
   registerKeys(program);
   registerDemo(program);
   return program;
