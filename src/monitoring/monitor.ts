@@ -2,6 +2,7 @@ import type { FeatureValue } from '../features/aggregations.js';
 import type { Project } from '../features/project.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { Predictor } from '../serving/predictor.js';
+import { Gauge } from '../serving/prometheus.js';
 import type { ServingMetrics } from '../serving/serving-metrics.js';
 import type { Prediction } from '../serving/types.js';
 import type { AlertActions } from './alerts/alert-actions.js';
@@ -75,6 +76,49 @@ export class Monitor {
       );
     }
     this.#previous = { at: this.#now(), ...this.#counters() };
+    this.#registerMetrics();
+  }
+
+  /** Monitoring's own Prometheus series, read at scrape time. */
+  #registerMetrics(): void {
+    const registry = this.#options.metrics.registry;
+    const perModel = (pick: (m: ModelMonitor) => number | null | undefined) => () =>
+      [...this.#models].flatMap(([name, m]) => {
+        const value = pick(m);
+        return value === null || value === undefined ? [] : [[[name], value] as const];
+      });
+    registry.add(new Gauge('tandem_drift_share', 'Share of input features drifted in the latest drift evaluation, per model.', ['model'], perModel((m) => m.view().drift?.driftShare)));
+    registry.add(new Gauge('tandem_drift_detected', 'Whether the latest drift evaluation found dataset drift (1) or not (0), per model.', ['model'], perModel((m) => { const d = m.view().drift; return d === null ? null : d.drifted ? 1 : 0; })));
+    registry.add(
+      new Gauge('tandem_feature_drift_statistic', "Each column's drift statistic (p-value for tests, distance otherwise) in the latest evaluation.", ['model', 'column', 'method'], () =>
+        [...this.#models].flatMap(([name, m]) => (m.view().drift?.columns ?? []).map((c) => [[name, c.column, c.method], c.pValue ?? c.statistic] as const)),
+      ),
+    );
+    registry.add(
+      new Gauge('tandem_concept_drift_changes', 'Changes a concept-drift detector has signalled on the prediction loss, per model and detector.', ['model', 'detector'], () =>
+        [...this.#models].flatMap(([name, m]) => m.view().detectors.map((d) => [[name, d.name], d.changes] as const)),
+      ),
+    );
+    registry.add(
+      new Gauge('tandem_alerts_fired', 'Alerts fired since the process started, per model, alert and action.', ['model', 'alert', 'action'], () => {
+        const counts = new Map<string, { labels: string[]; n: number }>();
+        for (const a of this.#alerts) {
+          const key = `${a.model}\u0000${a.alert}\u0000${a.action}`;
+          const entry = counts.get(key) ?? { labels: [a.model, a.alert, a.action], n: 0 };
+          entry.n++;
+          counts.set(key, entry);
+        }
+        return [...counts.values()].map((e) => [e.labels, e.n] as const);
+      }),
+    );
+    const latest = (name: string, scale = 1) => () => {
+      const value = this.#series.latest(name);
+      return value === null ? [] : [[[], value * scale] as const];
+    };
+    registry.add(new Gauge('tandem_process_cpu_ratio', 'CPU time used per second of wall time over the last sample (1 = one core busy).', [], latest('cpuPercent', 0.01)));
+    registry.add(new Gauge('tandem_process_resident_memory_bytes', 'Resident memory of the process at the last sample.', [], latest('rssMb', 1_048_576)));
+    registry.add(new Gauge('tandem_event_loop_lag_p99_seconds', '99th percentile of event-loop delay over the last sample.', [], latest('eventLoopLagP99Ms', 0.001)));
+    registry.add(new Gauge('tandem_feature_freshness_seconds', 'Time since the stream last applied an event, at the last sample.', [], latest('freshnessSeconds')));
   }
 
   /** Serving started: the predictor whose champions drift is measured against, from its first prediction. */
