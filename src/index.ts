@@ -97,3 +97,30 @@ export {
   streamingStandardScaler,
   type OnlineTransformer,
 } from './models/online/index.js';
+export * from './monitoring/types.js';
+export { profileColumn, profileDataset, type DatasetColumn, type ProfileDatasetInput } from './monitoring/profile/index.js';
+export {
+  columnDrift,
+  datasetDrift,
+  DriftWindow,
+  ksTest,
+  chiSquare,
+  zTest,
+  psi,
+  jensenShannon,
+  wasserstein,
+  normalizedWasserstein,
+  DEFAULT_THRESHOLDS,
+  type ColumnDriftOptions,
+  type DriftWindowOptions,
+} from './monitoring/drift/index.js';
+export { createDetector, loadDetector, type DetectorSpec, type DriftDetector, type DetectorState } from './monitoring/detectors/index.js';
+export { measureDrift } from './monitoring/measure-drift.js';
+export { measureSkew, type SkewReport } from './monitoring/skew.js';
+export { Monitor, type MonitorOptions } from './monitoring/monitor.js';
+export { renderReport, type ReportInput } from './monitoring/report/index.js';
+export { dashboardRoutes, type DashboardOptions } from './dashboard/index.js';
+export { Scheduler, CronSchedule, openJobStore, SqliteJobStore, PostgresJobStore, type JobDefinition, type JobContext, type JobRun, type JobStore, type SchedulerOptions } from './jobs/index.js';
+export { retrainModel, beats, type GateDecision } from './training/retrain.js';
+export { scorePopulation } from './training/score-population.js';
+export { rollbackChampion } from './registry/rollback.js';
