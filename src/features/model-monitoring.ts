@@ -9,7 +9,7 @@ export type PerformanceMetric = 'rocAuc' | 'prAuc' | 'logLoss' | 'accuracy' | 'b
 /** Gate metrics: any holdout metric of `evaluate`. */
 const PERFORMANCE_METRICS: readonly PerformanceMetric[] = ['rocAuc', 'prAuc', 'logLoss', 'accuracy', 'brierScore', 'mae', 'rmse'];
 /** Alert metrics: those kept over a rolling window of labelled predictions while serving. */
-export const ROLLING_METRICS: readonly PerformanceMetric[] = ['rocAuc', 'logLoss', 'accuracy', 'mae', 'rmse'];
+export const ROLLING_METRICS: readonly (PerformanceMetric | 'calibrationError')[] = ['rocAuc', 'logLoss', 'accuracy', 'calibrationError', 'mae', 'rmse'];
 const DRIFT_METHODS: readonly DriftMethod[] = ['ks', 'chi-square', 'z-test', 'psi', 'jensen-shannon', 'wasserstein'];
 
 /**
@@ -25,7 +25,7 @@ export type AlertCondition =
   | 'data-drift'
   | 'prediction-drift'
   | 'concept-drift'
-  | { readonly metric: PerformanceMetric; readonly below?: number; readonly above?: number; readonly minLabels?: number }
+  | { readonly metric: PerformanceMetric | 'calibrationError'; readonly below?: number; readonly above?: number; readonly minLabels?: number }
   | { readonly fallbackRate: number }
   | { readonly freshness: Duration };
 

@@ -95,6 +95,12 @@ export class Monitor {
       ),
     );
     registry.add(
+      new Gauge('tandem_feedback_calibration_error', 'Expected calibration error (10 bins) of the served scores over the recent labelled predictions (binary models).', ['model'], perModel((m) => {
+        const value = m.performance().values.calibrationError;
+        return value === undefined || !Number.isFinite(value) ? null : value;
+      })),
+    );
+    registry.add(
       new Gauge('tandem_concept_drift_changes', 'Changes a concept-drift detector has signalled on the prediction loss, per model and detector.', ['model', 'detector'], () =>
         [...this.#models].flatMap(([name, m]) => m.view().detectors.map((d) => [[name, d.name], d.changes] as const)),
       ),

@@ -233,6 +233,12 @@ describe('the closed loop: drift → alert → retrain → gate → promotion', 
       [2, ['champion']],
     ]);
     expect(fraud.performance['labelled']!.at(-1)).toBe(labelled);
+    const [auc, ece] = [fraud.performance['rocAuc']!.at(-1)!, fraud.performance['calibrationError']!.at(-1)!];
+    // January's champion on February's orders: its ranking is poor, and it is badly calibrated.
+    expect(auc).toBeGreaterThan(0.4);
+    expect(auc).toBeLessThan(0.75);
+    expect(ece).toBeGreaterThan(0);
+    expect(fraud.detectors.map((d) => d.name)).toEqual(['adwin']);
     expect(snapshot.alerts[0]).toMatchObject({ alert: 'inputs-drifted', action: 'retrain' });
     expect(snapshot.series['requestsPerSecond']!.length).toBeGreaterThan(0);
   });

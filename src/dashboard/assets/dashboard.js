@@ -362,6 +362,7 @@
       { key: 'rocAuc', label: 'ROC AUC', color: COLORS.blue },
       { key: 'accuracy', label: 'accuracy', color: COLORS.green },
       { key: 'logLoss', label: 'log loss', color: COLORS.red, scale: bounded.length > 0 ? 'loss' : 'y' },
+      { key: 'calibrationError', label: 'calibration error (ECE)', color: COLORS.purple, scale: bounded.length > 0 ? 'loss' : 'y' },
       { key: 'mae', label: 'MAE', color: COLORS.blue },
       { key: 'rmse', label: 'RMSE', color: COLORS.orange },
     ];

@@ -1,5 +1,6 @@
 import { TandemError } from '../../errors.js';
 import { CompensatedSum } from './compensated-sum.js';
+import { binsOf, eceOf } from './calibration.js';
 import { thresholdOf } from './confusion.js';
 import { EPSILON } from './log-loss.js';
 import { rocAucOf } from './roc-curve.js';
@@ -91,6 +92,11 @@ export class RollingBinaryMetrics {
   rocAuc(): number {
     // The window was validated on the way in, so the trusting sweep is enough.
     return rocAucOf(thresholdSweep(this.#probabilities.subarray(0, this.#count), this.#labels.subarray(0, this.#count)));
+  }
+
+  /** Expected calibration error of the window over `bins` fixed-width bins (O(window)). */
+  calibrationError(bins = 10): number {
+    return eceOf(binsOf(this.#probabilities.subarray(0, this.#count), this.#labels.subarray(0, this.#count), bins));
   }
 
   /** Mean log loss of the window, probabilities clipped as in `logLoss`. */

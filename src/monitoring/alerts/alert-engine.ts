@@ -12,7 +12,7 @@ export interface ModelSignals {
   /** Detectors that signalled a change since the last check. */
   readonly conceptDrift: readonly string[];
   /** Rolling metrics over labelled predictions, and how many labels they cover. */
-  readonly performance: { readonly labelled: number; readonly values: Partial<Record<PerformanceMetric, number>> };
+  readonly performance: { readonly labelled: number; readonly values: Partial<Record<PerformanceMetric | 'calibrationError', number>> };
   /** Share of recent predictions answered by a fallback; null before any. */
   readonly fallbackRate: number | null;
   /** Time since the stream last applied an event; null before any. */
@@ -144,7 +144,7 @@ function evaluate(alert: AlertDefinition, signals: ModelSignals): Finding {
     case 'concept-drift':
       return signals.conceptDrift.length === 0 ? undefined : `concept drift signalled by ${signals.conceptDrift.join(', ')} on the prediction loss`;
     case 'performance': {
-      const { metric, below, above, minLabels } = when as { metric: PerformanceMetric; below?: number; above?: number; minLabels?: number };
+      const { metric, below, above, minLabels } = when as { metric: PerformanceMetric | 'calibrationError'; below?: number; above?: number; minLabels?: number };
       const needed = minLabels ?? 100;
       const value = signals.performance.values[metric];
       if (signals.performance.labelled < needed || value === undefined || !Number.isFinite(value)) return undefined;

@@ -49,7 +49,7 @@ export class ModelMonitor {
       .map((spec) => ({ spec: spec as unknown as DetectorSpec, detector: createDetector(spec as unknown as DetectorSpec) }));
     if (definition.task === 'binary') this.#binary = new RollingBinaryMetrics({ window: PERFORMANCE_WINDOW });
     if (definition.task === 'regression') this.#regression = new RollingRegressionMetrics({ window: PERFORMANCE_WINDOW });
-    this.#performance = new SeriesRing(definition.task === 'regression' ? ['mae', 'rmse', 'labelled'] : ['rocAuc', 'logLoss', 'accuracy', 'labelled'], HISTORY);
+    this.#performance = new SeriesRing(definition.task === 'regression' ? ['mae', 'rmse', 'labelled'] : ['rocAuc', 'logLoss', 'accuracy', 'calibrationError', 'labelled'], HISTORY);
   }
 
   get reference(): ReferenceProfile | undefined {
@@ -186,8 +186,11 @@ export class ModelMonitor {
   #performanceNow(): ModelSignals['performance'] {
     if (this.#binary !== undefined) {
       const m = this.#binary;
-      const values: Partial<Record<PerformanceMetric, number>> = { logLoss: m.logLoss(), accuracy: m.accuracy() };
-      if (m.count > 0) values.rocAuc = m.rocAuc();
+      const values: Partial<Record<PerformanceMetric | 'calibrationError', number>> = { logLoss: m.logLoss(), accuracy: m.accuracy() };
+      if (m.count > 0) {
+        values.rocAuc = m.rocAuc();
+        values.calibrationError = m.calibrationError();
+      }
       return { labelled: m.count, values };
     }
     if (this.#regression !== undefined) {

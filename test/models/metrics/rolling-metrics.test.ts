@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  RollingBinaryMetrics, RollingRegressionMetrics, accuracy, logLoss, mae, rmse, rocAuc,
+  RollingBinaryMetrics, RollingRegressionMetrics, accuracy, expectedCalibrationError, logLoss, mae, rmse, rocAuc,
 } from '../../../src/models/metrics/index.js';
 import { expectClose, expectTandemError } from './assertions.js';
 
 describe('RollingBinaryMetrics', () => {
-  it('equals AUC, log loss and accuracy recomputed over the last `window` examples after every update', () => {
+  it('equals AUC, log loss, accuracy and calibration error recomputed over the last `window` examples after every update', () => {
     const example = fc.record({ p: fc.integer({ min: 0, max: 10 }).map((k) => k / 10), y: fc.integer({ min: 0, max: 1 }) });
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), fc.array(example, { maxLength: 40 }), (window, stream) => {
@@ -20,6 +20,7 @@ describe('RollingBinaryMetrics', () => {
           expectClose(rolling.rocAuc(), rocAuc(ps, ys));
           expectClose(rolling.logLoss(), logLoss(ps, ys));
           expectClose(rolling.accuracy(), accuracy(ps, ys));
+          expectClose(rolling.calibrationError(), expectedCalibrationError(ps, ys));
         });
       }),
       { numRuns: 200 },
