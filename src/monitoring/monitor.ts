@@ -38,6 +38,8 @@ interface Counters {
 const SERIES = ['requestsPerSecond', 'eventsPerSecond', 'latencyP50Ms', 'latencyP99Ms', 'fallbackRate', 'cpuPercent', 'rssMb', 'eventLoopLagP99Ms', 'freshnessSeconds'];
 /** Points per process series: an hour at the default 5 s. */
 const HISTORY = 720;
+/** The test metrics the dashboard shows per version (the registry keeps them all). */
+const HEADLINE_METRICS = ['rows', 'rocAuc', 'prAuc', 'logLoss', 'brierScore', 'mae', 'rmse', 'r2'];
 /** Alerts kept in memory for the dashboard (all are in the audit log). */
 const RECENT_ALERTS = 200;
 
@@ -213,7 +215,9 @@ export class Monitor {
           version: v.version,
           createdAt: v.createdAt,
           aliases: v.aliases,
-          metrics: Object.fromEntries(Object.entries(v.metrics).filter((e): e is [string, number | null] => typeof e[1] === 'number' || e[1] === null)),
+          metrics: Object.fromEntries(
+            HEADLINE_METRICS.filter((name) => typeof v.metrics[name] === 'number' || v.metrics[name] === null).map((name) => [name, v.metrics[name] as number | null]),
+          ),
         })),
         serving: { champion: roles.get('champion') ?? null, canary: roles.get('canary') ?? null, shadow: roles.get('shadow') ?? null },
         ...monitor.view(),

@@ -16,6 +16,7 @@ import { trainModel } from '../../src/training/train.js';
 import type { MonitoringSnapshot } from '../../src/monitoring/types.js';
 import { measureSkew } from '../../src/monitoring/skew.js';
 import { retrainEvents } from '../../src/training/retrain-events.js';
+import { ARTIFACTS, collectProblems, launchChromium } from '../dashboard/chromium.js';
 
 /**
  * The closed loop, end to end: a champion trained on January's orders is served; February's
@@ -242,6 +243,32 @@ describe('the closed loop: drift → alert → retrain → gate → promotion', 
     expect(snapshot.alerts[0]).toMatchObject({ alert: 'inputs-drifted', action: 'retrain' });
     expect(snapshot.series['requestsPerSecond']!.length).toBeGreaterThan(0);
   });
+
+  it('renders the live dashboard of this server in Chromium, with the drift, the alert and the versions', async () => {
+    // The promoted champion's own window: more of February's traffic, judged against its profile.
+    await replay(generate(300, FEBRUARY + 9 * 86_400_000, 1, true, 14));
+    expect(await runtime.monitor!.evaluate('fraud')).not.toBeNull();
+    await runtime.monitor!.tick();
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const problems = collectProblems(page);
+      await page.goto(`${address}/dashboard`);
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 15_000 });
+      const section = '[data-testid="model"][data-model="fraud"]';
+      const columns = await page.$$eval(`${section} [data-testid="drift-row"]`, (rows) => rows.map((r) => r.getAttribute('data-column')));
+      expect(columns).toEqual(expect.arrayContaining(['orders_1h', 'amount_mean_7d', 'last_country', 'basket', 'abroad', 'prediction']));
+      expect(await page.$$eval(`${section} [data-testid="version-row"].champion`, (rows) => rows.map((r) => r.getAttribute('data-version')))).toEqual(['2']);
+      expect(await page.textContent('[data-testid="alerts"]')).toContain('inputs-drifted');
+      const canvases = await page.$$eval(`${section} .uplot canvas`, (elements) => elements.length);
+      expect(canvases).toBeGreaterThan(0);
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-live.png`, fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('rolls the champion back by hand, and a second rollback has nowhere further to go', async () => {
     const rollback = await app.inject({ method: 'POST', url: '/v1/models/fraud/rollback' });
