@@ -1,0 +1,403 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Random } from '../../demo/random.js';
+import { backfill } from '../../engine/backfill.js';
+import { columnOf } from '../../engine/column-of.js';
+import { evaluateRequestFeatures } from '../../engine/request-eval.js';
+import type { FeatureValue } from '../../features/aggregations.js';
+import { StreamEngine } from '../../engine/stream.js';
+import type { Column, Table } from '../../io/table.js';
+import { writeTable } from '../../io/write-table.js';
+import { dataset, type Dataset } from '../../models/dataset.js';
+import { Gbdt } from '../../models/gbdt/index.js';
+import { gatherCandidates, type Candidate, type CandidateSources, type RequestContext } from './candidates.js';
+import { CoOccurrence } from './co-occurrence.js';
+import { runNightly, type NightlyCandidates } from './nightly.js';
+import {
+  candidateFeatures,
+  itemPopularity,
+  personalizationProject,
+  RERANK_FEATURES,
+  sessionCategoryStats,
+  sessionItemStats,
+  userCategoryStats,
+  userItemStats,
+} from './project.js';
+import { RankingAccumulator, rankOf, type RankingMetrics } from './ranking-metrics.js';
+import { DAY_MS, generateSessions, type SessionData, type SessionEvent } from './sessions.js';
+
+export type PersonalizationScale = 'test' | 'full';
+
+export interface PersonalizationOptions {
+  /** Where to write the events, the training set and the report; nothing is written without it. */
+  readonly dir?: string;
+  /** 'test' runs in a few seconds, 'full' in under a minute. @default 'test' */
+  readonly scale?: PersonalizationScale;
+  /** @default 7 */
+  readonly seed?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+interface ScaleConfig {
+  readonly users: number;
+  readonly days: number;
+  /** Days of history before the first training request. */
+  readonly warmDays: number;
+  readonly trainDays: number;
+  /** Share of view events in the training days that become training requests. */
+  readonly trainShare: number;
+  /** Share of view events in the held-out days that are evaluated. */
+  readonly evalShare: number;
+}
+
+export const PERSONALIZATION_SCALES: Readonly<Record<PersonalizationScale, ScaleConfig>> = {
+  test: { users: 300, days: 14, warmDays: 7, trainDays: 4, trainShare: 0.5, evalShare: 0.2 },
+  full: { users: 3_000, days: 28, warmDays: 14, trainDays: 7, trainShare: 0.12, evalShare: 0.1 },
+};
+
+/** Rank cutoff of every metric. */
+export const K = 10;
+/** Negatives kept per training request beside its one positive. */
+const NEGATIVES = 15;
+const GBDT_PARAMS = { rounds: 120, learningRate: 0.1, maxDepth: 5, minChildWeight: 5, threads: 1 } as const;
+
+export interface Comparison {
+  readonly nightly: RankingMetrics;
+  readonly realtime: RankingMetrics;
+}
+
+export interface PersonalizationReport {
+  readonly scale: PersonalizationScale;
+  readonly seed: number;
+  readonly data: {
+    readonly users: number;
+    readonly items: number;
+    readonly categories: number;
+    readonly sessions: number;
+    readonly events: number;
+    readonly days: number;
+    /** Day ranges (0-based, end exclusive): history only, training requests, held-out evaluation. */
+    readonly warmDays: readonly [number, number];
+    readonly trainDays: readonly [number, number];
+    readonly evalDays: readonly [number, number];
+  };
+  readonly training: {
+    readonly requests: number;
+    /** Requests whose next item was among the candidates (the others teach nothing and are left out). */
+    readonly requestsWithPositive: number;
+    readonly rows: number;
+    readonly features: readonly string[];
+    /** GBDT total gain per feature, largest first. */
+    readonly importance: readonly { readonly feature: string; readonly gain: number }[];
+  };
+  readonly evaluation: {
+    readonly k: number;
+    readonly overall: Comparison & {
+      /** The real-time model restricted to the nightly candidates: re-ranking alone, no new candidates. */
+      readonly nightlyReranked: RankingMetrics;
+    };
+    /** Requests at a session's first event (no session context yet) and later in a session. */
+    readonly sessionStart: Comparison;
+    readonly inSession: Comparison;
+    /** Share of requests whose next item is among the candidates. */
+    readonly candidateRecall: { readonly nightly: number; readonly realtime: number };
+    readonly meanCandidates: number;
+  };
+  /** Wall-clock figures; they vary from run to run, unlike everything else in the report. */
+  readonly timing: {
+    readonly seconds: number;
+    readonly rerankP50Ms: number;
+    readonly rerankP99Ms: number;
+  };
+}
+
+interface SpineRows {
+  readonly ts: number[];
+  readonly user_id: string[];
+  readonly session_id: string[];
+  readonly item_id: string[];
+  readonly category: string[];
+  readonly cooc_score: number[];
+  readonly nightly_score: number[];
+  readonly nightly_rank: (number | null)[];
+  readonly label: number[];
+}
+
+function emptySpine(): SpineRows {
+  return { ts: [], user_id: [], session_id: [], item_id: [], category: [], cooc_score: [], nightly_score: [], nightly_rank: [], label: [] };
+}
+
+function pushRow(spine: SpineRows, e: SessionEvent, c: Candidate, label: number): void {
+  spine.ts.push(e.ts);
+  spine.user_id.push(e.user_id);
+  spine.session_id.push(e.session_id);
+  spine.item_id.push(c.item_id);
+  spine.category.push(c.category);
+  spine.cooc_score.push(c.cooc_score);
+  spine.nightly_score.push(c.nightly_score);
+  spine.nightly_rank.push(c.nightly_rank);
+  spine.label.push(label);
+}
+
+function spineTable(spine: SpineRows): Table {
+  const columns = new Map<string, Column>();
+  for (const [name, values] of Object.entries(spine) as [string, unknown[]][]) {
+    columns.set(name, name === 'ts' ? { type: 'timestamp', values: Float64Array.from(values as number[]) } : columnOf(values));
+  }
+  return { length: spine.ts.length, columns };
+}
+
+/** The events as the `interactions` source's table. */
+export function eventsTable(events: readonly SessionEvent[]): Table {
+  const columns = new Map<string, Column>();
+  columns.set('ts', { type: 'timestamp', values: Float64Array.from(events, (e) => e.ts) });
+  for (const field of ['user_id', 'session_id', 'item_id', 'category', 'event_type'] as const) {
+    columns.set(field, columnOf(events.map((e) => e[field])));
+  }
+  return { length: events.length, columns };
+}
+
+/** Training features by backfill: each row's features as of its own time, from earlier events only. */
+export function trainingSet(project: typeof personalizationProject, events: readonly SessionEvent[], spine: Table): Table {
+  return backfill(project, { views: [candidateFeatures.name], events: eventsTable(events), spine }).table;
+}
+
+function featureDataset(table: Table, label?: Float64Array): Dataset {
+  const columns = RERANK_FEATURES.map((name) => {
+    const column = table.columns.get(name);
+    if (column === undefined) return new Float64Array(table.length).fill(Number.NaN);
+    return column.type === 'number' || column.type === 'boolean' ? column.values : new Float64Array(table.length).fill(Number.NaN);
+  });
+  return dataset({ featureNames: RERANK_FEATURES, columns, ...(label ? { label } : {}) });
+}
+
+/** Views keyed by the candidate; `user_recent` and `session_recent` depend on the request alone. */
+const CANDIDATE_VIEWS = [itemPopularity, userCategoryStats, sessionCategoryStats, userItemStats, sessionItemStats].map((v) => v.name);
+
+/** Context for a request at event `e`, read from the live feature state just before `e`. */
+function requestContext(
+  engine: StreamEngine,
+  e: SessionEvent,
+): RequestContext & { sessionEvents: number; userRead: Record<string, FeatureValue>; sessionRead: Record<string, FeatureValue> } {
+  const session = engine.read('session_recent', e.session_id, { at: e.ts });
+  const user = engine.read('user_recent', e.user_id, { at: e.ts });
+  return {
+    at: e.ts,
+    userId: e.user_id,
+    sessionItems: session['session_items'] as string[],
+    sessionCategory: (session['session_category'] as string | null) ?? null,
+    userItems: user['user_items'] as string[],
+    sessionEvents: session['session_events'] as number,
+    userRead: user,
+    sessionRead: session,
+  };
+}
+
+function percentile(values: Float64Array, q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const dayOf = (data: SessionData, ts: number): number => Math.floor((ts - data.start) / DAY_MS);
+
+/**
+ * The personalization blueprint end to end. Events replay in time order through the stream
+ * engine and the co-occurrence structure; each midnight the nightly job computes candidates
+ * from the history before it. In the training days, sampled view events become requests whose
+ * candidates are labelled (1 for the item viewed next) and get point-in-time features by
+ * backfill; a GBDT re-ranker is fitted on them. In the held-out days, every sampled view event
+ * is a request: the nightly-only baseline recommends the user's nightly top 10, the real-time
+ * path re-ranks nightly and session candidates with features read live, and both are scored
+ * on whether they ranked the item actually viewed.
+ */
+export async function runPersonalizationBlueprint(options: PersonalizationOptions = {}): Promise<PersonalizationReport> {
+  const started = performance.now();
+  const scale = options.scale ?? 'test';
+  const seed = options.seed ?? 7;
+  const config = PERSONALIZATION_SCALES[scale];
+  const say = options.onProgress ?? ((): void => {});
+  const data = generateSessions({ users: config.users, days: config.days, seed });
+  const { events, catalog } = data;
+  const sessions = new Set(events.map((e) => e.session_id)).size;
+  say(`generated ${events.length} events: ${config.users} users, ${sessions} sessions, ${catalog.items.length} items in ${catalog.categories.length} categories over ${config.days} days`);
+
+  const trainFrom = data.start + config.warmDays * DAY_MS;
+  const evalFrom = trainFrom + config.trainDays * DAY_MS;
+  const engine = new StreamEngine(personalizationProject);
+  const cooc = new CoOccurrence();
+  const categoryOf = new Map(catalog.items.map((id, i) => [id, catalog.categoryOf[i]!]));
+  const sampler = new Random(seed ^ 0x5eed);
+  const spine = emptySpine();
+  let trainRequests = 0;
+  let withPositive = 0;
+  let model: Gbdt | undefined;
+  let importance: { feature: string; gain: number }[] = [];
+  let trainingTable: Table | undefined;
+  let nightly: NightlyCandidates | undefined;
+  let nextMidnight = trainFrom;
+
+  const accumulators = {
+    nightly: new RankingAccumulator(K),
+    realtime: new RankingAccumulator(K),
+    nightlyReranked: new RankingAccumulator(K),
+    startNightly: new RankingAccumulator(K),
+    startRealtime: new RankingAccumulator(K),
+    inNightly: new RankingAccumulator(K),
+    inRealtime: new RankingAccumulator(K),
+  };
+  let recallNightly = 0;
+  let recallRealtime = 0;
+  let candidateCount = 0;
+  const latencies: number[] = [];
+
+  const train = (): void => {
+    say(`training requests: ${trainRequests} (${withPositive} with the next item among the candidates) → ${spine.ts.length} rows`);
+    const history = events.slice(0, events.findIndex((e) => e.ts >= evalFrom));
+    const t0 = performance.now();
+    trainingTable = trainingSet(personalizationProject, history, spineTable(spine));
+    say(`backfill: ${RERANK_FEATURES.length} point-in-time features for ${spine.ts.length} rows (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    const gbdt = new Gbdt({ ...GBDT_PARAMS, seed });
+    const fit = gbdt.fit(featureDataset(trainingTable, Float64Array.from(spine.label)));
+    importance = Object.entries(fit.featureImportance)
+      .map(([feature, gain]) => ({ feature, gain }))
+      .sort((a, b) => b.gain - a.gain || (a.feature < b.feature ? -1 : 1));
+    model = gbdt;
+    say(`re-ranker: GBDT, ${fit.iterations} trees; strongest features: ${importance.slice(0, 4).map((f) => f.feature).join(', ')}`);
+  };
+
+  const collect = (e: SessionEvent, sources: CandidateSources): void => {
+    const context = requestContext(engine, e);
+    const candidates = gatherCandidates(context, sources);
+    trainRequests++;
+    const positive = candidates.findIndex((c) => c.item_id === e.item_id);
+    if (positive < 0) return;
+    withPositive++;
+    pushRow(spine, e, candidates[positive]!, 1);
+    const negatives = candidates.filter((_, i) => i !== positive);
+    // A seeded partial shuffle picks the negatives.
+    for (let i = 0; i < Math.min(NEGATIVES, negatives.length); i++) {
+      const j = i + sampler.int(negatives.length - i);
+      [negatives[i], negatives[j]] = [negatives[j]!, negatives[i]!];
+      pushRow(spine, e, negatives[i]!, 0);
+    }
+  };
+
+  const evaluate = (e: SessionEvent, sources: CandidateSources, gbdt: Gbdt): void => {
+    const t0 = performance.now();
+    const context = requestContext(engine, e);
+    const candidates = gatherCandidates(context, sources);
+    const columns = RERANK_FEATURES.map(() => new Float64Array(candidates.length));
+    // The request's own views are read once; the candidate's views once per candidate. The
+    // functions are the ones backfill ran for the training rows (evaluateRequestFeatures).
+    const row: Record<string, FeatureValue> = { ts: e.ts, ...context.userRead, ...context.sessionRead };
+    const values: Record<string, FeatureValue> = {};
+    candidates.forEach((c, i) => {
+      Object.assign(row, c);
+      const key = { user_id: e.user_id, session_id: e.session_id, item_id: c.item_id, category: c.category };
+      for (const view of CANDIDATE_VIEWS) Object.assign(row, engine.read(view, key, { at: e.ts }));
+      evaluateRequestFeatures(candidateFeatures, row, values);
+      RERANK_FEATURES.forEach((name, j) => {
+        const v = values[name];
+        columns[j]![i] = typeof v === 'number' ? v : Number.NaN;
+      });
+    });
+    const scores = gbdt.predictProba(dataset({ featureNames: RERANK_FEATURES, columns }));
+    const order = candidates.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+    latencies.push(performance.now() - t0);
+
+    const ranked = order.map((i) => candidates[i]!.item_id);
+    const rerankedNightly = order.filter((i) => candidates[i]!.nightly_rank !== null).map((i) => candidates[i]!.item_id);
+    const nightlyItems = sources.nightly.forUser(e.user_id).items;
+    const nightlyRank = rankOf(nightlyItems.slice(0, K), e.item_id);
+    const realtimeRank = rankOf(ranked.slice(0, K), e.item_id);
+    accumulators.nightly.add(nightlyRank);
+    accumulators.realtime.add(realtimeRank);
+    accumulators.nightlyReranked.add(rankOf(rerankedNightly.slice(0, K), e.item_id));
+    if (context.sessionEvents === 0) {
+      accumulators.startNightly.add(nightlyRank);
+      accumulators.startRealtime.add(realtimeRank);
+    } else {
+      accumulators.inNightly.add(nightlyRank);
+      accumulators.inRealtime.add(realtimeRank);
+    }
+    if (nightlyItems.includes(e.item_id)) recallNightly++;
+    if (ranked.includes(e.item_id)) recallRealtime++;
+    candidateCount += candidates.length;
+  };
+
+  let evalStarted = false;
+  for (const e of events) {
+    while (e.ts >= nextMidnight) {
+      if (nextMidnight === evalFrom) train();
+      nightly = runNightly(events, catalog, cooc, nextMidnight);
+      nextMidnight += DAY_MS;
+    }
+    if (e.event_type === 'view' && nightly !== undefined) {
+      const sources = { nightly, cooc, categoryOf };
+      if (e.ts < evalFrom) {
+        if (sampler.next() < config.trainShare) collect(e, sources);
+      } else if (sampler.next() < config.evalShare) {
+        if (!evalStarted) {
+          evalStarted = true;
+          say(`evaluating on days ${config.warmDays + config.trainDays}–${config.days - 1}: nightly top ${K} vs real-time re-ranking`);
+        }
+        evaluate(e, sources, model!);
+      }
+    }
+    engine.apply('interactions', e);
+    cooc.observe(e.session_id, e.item_id, e.ts);
+  }
+  if (model === undefined) train();
+
+  const requests = Math.max(1, accumulators.realtime.result().requests);
+  const report: PersonalizationReport = {
+    scale,
+    seed,
+    data: {
+      users: config.users,
+      items: catalog.items.length,
+      categories: catalog.categories.length,
+      sessions,
+      events: events.length,
+      days: config.days,
+      warmDays: [0, config.warmDays],
+      trainDays: [config.warmDays, config.warmDays + config.trainDays],
+      evalDays: [dayOf(data, evalFrom), config.days],
+    },
+    training: {
+      requests: trainRequests,
+      requestsWithPositive: withPositive,
+      rows: spine.ts.length,
+      features: RERANK_FEATURES,
+      importance,
+    },
+    evaluation: {
+      k: K,
+      overall: {
+        nightly: accumulators.nightly.result(),
+        realtime: accumulators.realtime.result(),
+        nightlyReranked: accumulators.nightlyReranked.result(),
+      },
+      sessionStart: { nightly: accumulators.startNightly.result(), realtime: accumulators.startRealtime.result() },
+      inSession: { nightly: accumulators.inNightly.result(), realtime: accumulators.inRealtime.result() },
+      candidateRecall: { nightly: recallNightly / requests, realtime: recallRealtime / requests },
+      meanCandidates: candidateCount / requests,
+    },
+    timing: {
+      seconds: (performance.now() - started) / 1000,
+      rerankP50Ms: percentile(Float64Array.from(latencies), 0.5),
+      rerankP99Ms: percentile(Float64Array.from(latencies), 0.99),
+    },
+  };
+  if (options.dir !== undefined) {
+    mkdirSync(options.dir, { recursive: true });
+    await writeTable(eventsTable(events), join(options.dir, 'events.parquet'));
+    if (trainingTable !== undefined) {
+      const columns = new Map(trainingTable.columns);
+      await writeTable({ length: trainingTable.length, columns }, join(options.dir, 'training.parquet'));
+    }
+    writeFileSync(join(options.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
+  return report;
+}
