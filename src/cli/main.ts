@@ -14,6 +14,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerScore } from './commands/score.js';
+import { registerAdvise } from './commands/advise.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerMonitor(program);
   registerKeys(program);
+  registerAdvise(program);
   registerDemo(program);
   return program;
 }
