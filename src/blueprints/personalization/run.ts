@@ -1,29 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random } from '../../demo/random.js';
-import { backfill } from '../../engine/backfill.js';
-import { columnOf } from '../../engine/column-of.js';
-import { evaluateRequestFeatures } from '../../engine/request-eval.js';
 import type { FeatureValue } from '../../features/aggregations.js';
 import { StreamEngine } from '../../engine/stream.js';
-import type { Column, Table } from '../../io/table.js';
+import type { Table } from '../../io/table.js';
 import { writeTable } from '../../io/write-table.js';
-import { dataset, type Dataset } from '../../models/dataset.js';
 import { Gbdt } from '../../models/gbdt/index.js';
-import { gatherCandidates, type Candidate, type CandidateSources, type RequestContext } from './candidates.js';
+import { gatherCandidates, type CandidateSources, type RequestContext } from './candidates.js';
 import { CoOccurrence } from './co-occurrence.js';
 import { runNightly, type NightlyCandidates } from './nightly.js';
-import {
-  candidateFeatures,
-  itemPopularity,
-  personalizationProject,
-  RERANK_FEATURES,
-  sessionCategoryStats,
-  sessionItemStats,
-  userCategoryStats,
-  userItemStats,
-} from './project.js';
+import { personalizationProject, RERANK_FEATURES } from './project.js';
 import { RankingAccumulator, rankOf, type RankingMetrics } from './ranking-metrics.js';
+import { backfillCandidateFeatures, CandidateSpine, eventsTable, featureDataset, liveCandidateFeatures } from './rerank-features.js';
 import { DAY_MS, generateSessions, type SessionData, type SessionEvent } from './sessions.js';
 
 export type PersonalizationScale = 'test' | 'full';
@@ -111,69 +99,6 @@ export interface PersonalizationReport {
   };
 }
 
-interface SpineRows {
-  readonly ts: number[];
-  readonly user_id: string[];
-  readonly session_id: string[];
-  readonly item_id: string[];
-  readonly category: string[];
-  readonly cooc_score: number[];
-  readonly nightly_score: number[];
-  readonly nightly_rank: (number | null)[];
-  readonly label: number[];
-}
-
-function emptySpine(): SpineRows {
-  return { ts: [], user_id: [], session_id: [], item_id: [], category: [], cooc_score: [], nightly_score: [], nightly_rank: [], label: [] };
-}
-
-function pushRow(spine: SpineRows, e: SessionEvent, c: Candidate, label: number): void {
-  spine.ts.push(e.ts);
-  spine.user_id.push(e.user_id);
-  spine.session_id.push(e.session_id);
-  spine.item_id.push(c.item_id);
-  spine.category.push(c.category);
-  spine.cooc_score.push(c.cooc_score);
-  spine.nightly_score.push(c.nightly_score);
-  spine.nightly_rank.push(c.nightly_rank);
-  spine.label.push(label);
-}
-
-function spineTable(spine: SpineRows): Table {
-  const columns = new Map<string, Column>();
-  for (const [name, values] of Object.entries(spine) as [string, unknown[]][]) {
-    columns.set(name, name === 'ts' ? { type: 'timestamp', values: Float64Array.from(values as number[]) } : columnOf(values));
-  }
-  return { length: spine.ts.length, columns };
-}
-
-/** The events as the `interactions` source's table. */
-export function eventsTable(events: readonly SessionEvent[]): Table {
-  const columns = new Map<string, Column>();
-  columns.set('ts', { type: 'timestamp', values: Float64Array.from(events, (e) => e.ts) });
-  for (const field of ['user_id', 'session_id', 'item_id', 'category', 'event_type'] as const) {
-    columns.set(field, columnOf(events.map((e) => e[field])));
-  }
-  return { length: events.length, columns };
-}
-
-/** Training features by backfill: each row's features as of its own time, from earlier events only. */
-export function trainingSet(project: typeof personalizationProject, events: readonly SessionEvent[], spine: Table): Table {
-  return backfill(project, { views: [candidateFeatures.name], events: eventsTable(events), spine }).table;
-}
-
-function featureDataset(table: Table, label?: Float64Array): Dataset {
-  const columns = RERANK_FEATURES.map((name) => {
-    const column = table.columns.get(name);
-    if (column === undefined) return new Float64Array(table.length).fill(Number.NaN);
-    return column.type === 'number' || column.type === 'boolean' ? column.values : new Float64Array(table.length).fill(Number.NaN);
-  });
-  return dataset({ featureNames: RERANK_FEATURES, columns, ...(label ? { label } : {}) });
-}
-
-/** Views keyed by the candidate; `user_recent` and `session_recent` depend on the request alone. */
-const CANDIDATE_VIEWS = [itemPopularity, userCategoryStats, sessionCategoryStats, userItemStats, sessionItemStats].map((v) => v.name);
-
 /** Context for a request at event `e`, read from the live feature state just before `e`. */
 function requestContext(
   engine: StreamEngine,
@@ -228,7 +153,7 @@ export async function runPersonalizationBlueprint(options: PersonalizationOption
   const cooc = new CoOccurrence();
   const categoryOf = new Map(catalog.items.map((id, i) => [id, catalog.categoryOf[i]!]));
   const sampler = new Random(seed ^ 0x5eed);
-  const spine = emptySpine();
+  const spine = new CandidateSpine();
   let trainRequests = 0;
   let withPositive = 0;
   let model: Gbdt | undefined;
@@ -252,13 +177,13 @@ export async function runPersonalizationBlueprint(options: PersonalizationOption
   const latencies: number[] = [];
 
   const train = (): void => {
-    say(`training requests: ${trainRequests} (${withPositive} with the next item among the candidates) → ${spine.ts.length} rows`);
+    say(`training requests: ${trainRequests} (${withPositive} with the next item among the candidates) → ${spine.length} rows`);
     const history = events.slice(0, events.findIndex((e) => e.ts >= evalFrom));
     const t0 = performance.now();
-    trainingTable = trainingSet(personalizationProject, history, spineTable(spine));
-    say(`backfill: ${RERANK_FEATURES.length} point-in-time features for ${spine.ts.length} rows (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    trainingTable = backfillCandidateFeatures(history, spine.table());
+    say(`backfill: ${RERANK_FEATURES.length} point-in-time features for ${spine.length} rows (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     const gbdt = new Gbdt({ ...GBDT_PARAMS, seed });
-    const fit = gbdt.fit(featureDataset(trainingTable, Float64Array.from(spine.label)));
+    const fit = gbdt.fit(featureDataset(trainingTable, { withLabel: true }));
     importance = Object.entries(fit.featureImportance)
       .map(([feature, gain]) => ({ feature, gain }))
       .sort((a, b) => b.gain - a.gain || (a.feature < b.feature ? -1 : 1));
@@ -273,13 +198,13 @@ export async function runPersonalizationBlueprint(options: PersonalizationOption
     const positive = candidates.findIndex((c) => c.item_id === e.item_id);
     if (positive < 0) return;
     withPositive++;
-    pushRow(spine, e, candidates[positive]!, 1);
+    spine.push(e, candidates[positive]!, 1);
     const negatives = candidates.filter((_, i) => i !== positive);
     // A seeded partial shuffle picks the negatives.
     for (let i = 0; i < Math.min(NEGATIVES, negatives.length); i++) {
       const j = i + sampler.int(negatives.length - i);
       [negatives[i], negatives[j]] = [negatives[j]!, negatives[i]!];
-      pushRow(spine, e, negatives[i]!, 0);
+      spine.push(e, negatives[i]!, 0);
     }
   };
 
@@ -287,22 +212,8 @@ export async function runPersonalizationBlueprint(options: PersonalizationOption
     const t0 = performance.now();
     const context = requestContext(engine, e);
     const candidates = gatherCandidates(context, sources);
-    const columns = RERANK_FEATURES.map(() => new Float64Array(candidates.length));
-    // The request's own views are read once; the candidate's views once per candidate. The
-    // functions are the ones backfill ran for the training rows (evaluateRequestFeatures).
-    const row: Record<string, FeatureValue> = { ts: e.ts, ...context.userRead, ...context.sessionRead };
-    const values: Record<string, FeatureValue> = {};
-    candidates.forEach((c, i) => {
-      Object.assign(row, c);
-      const key = { user_id: e.user_id, session_id: e.session_id, item_id: c.item_id, category: c.category };
-      for (const view of CANDIDATE_VIEWS) Object.assign(row, engine.read(view, key, { at: e.ts }));
-      evaluateRequestFeatures(candidateFeatures, row, values);
-      RERANK_FEATURES.forEach((name, j) => {
-        const v = values[name];
-        columns[j]![i] = typeof v === 'number' ? v : Number.NaN;
-      });
-    });
-    const scores = gbdt.predictProba(dataset({ featureNames: RERANK_FEATURES, columns }));
+    const features = liveCandidateFeatures(engine, { ...e, userRead: context.userRead, sessionRead: context.sessionRead }, candidates);
+    const scores = gbdt.predictProba(features);
     const order = candidates.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
     latencies.push(performance.now() - t0);
 
@@ -368,7 +279,7 @@ export async function runPersonalizationBlueprint(options: PersonalizationOption
     training: {
       requests: trainRequests,
       requestsWithPositive: withPositive,
-      rows: spine.ts.length,
+      rows: spine.length,
       features: RERANK_FEATURES,
       importance,
     },
