@@ -59,9 +59,20 @@ export function formatMoney(v: number): string {
 
 /** ceil(load / (per-vCPU rate × vCPUs × utilization)), written out. */
 export function machinesFor(load: number, perVcpu: number, sizing: Sizing): { machines: number; arithmetic: string } {
-  const perMachine = perVcpu * sizing.vcpusPerMachine * sizing.utilization;
-  const machines = load <= 0 ? 0 : Math.ceil(load / perMachine);
-  return { machines, arithmetic: `ceil(${n.format(load)} / (${n.format(perVcpu)}/s × ${sizing.vcpusPerMachine} vCPU × ${sizing.utilization})) = ${machines}` };
+  return machinesForLoads([{ load, perVcpu }], sizing);
+}
+
+/**
+ * Several loads served by the same processes (ingest and predictions in one `tandem serve`):
+ * ceil(Σ load / per-vCPU rate, in vCPUs, / (vCPUs per machine × utilization)).
+ */
+export function machinesForLoads(loads: readonly { readonly load: number; readonly perVcpu: number }[], sizing: Sizing): { machines: number; arithmetic: string } {
+  const active = loads.filter((l) => l.load > 0);
+  const vcpus = active.reduce((s, l) => s + l.load / l.perVcpu, 0);
+  const machines = Math.ceil(vcpus / (sizing.vcpusPerMachine * sizing.utilization));
+  const terms = active.map((l) => `${n.format(l.load)} / ${n.format(l.perVcpu)}/s`);
+  const demand = terms.length === 0 ? '0' : terms.length === 1 ? terms[0]! : `(${terms.join(' + ')})`;
+  return { machines, arithmetic: `ceil(${demand} / (${sizing.vcpusPerMachine} vCPU × ${sizing.utilization})) = ${machines}` };
 }
 
 /** How often a batch or micro-batch pipeline runs to meet the freshness: between its limits. */
@@ -99,8 +110,8 @@ export function estimateCost(architecture: Architecture, profile: Profile, throu
   const trainingRows = Math.min(history, MAX_TRAINING_ROWS);
   const onRequest = profile.latencyMs < HOUR;
   let machines = 0;
-  const alwaysOn = (item: string, load: number, perVcpu: number): void => {
-    const sized = machinesFor(load, perVcpu, sizing);
+  const alwaysOn = (item: string, loads: readonly { readonly load: number; readonly perVcpu: number }[]): void => {
+    const sized = machinesForLoads(loads, sizing);
     machines += sized.machines;
     lines.push({ item, arithmetic: `${sized.arithmetic} ${sized.machines === 1 ? 'machine' : 'machines'} × ${n.format(machineMonth)}/month`, monthly: sized.machines * machineMonth });
   };
@@ -143,12 +154,16 @@ export function estimateCost(architecture: Architecture, profile: Profile, throu
     retrain(4.35, 'weekly');
   } else if (architecture === 'micro-batch') {
     // Micro-batches smooth the peaks: the pipeline keeps up with the average rate.
-    alwaysOn('ingest + micro-batches (average events/s)', profile.eventsPerSecond.average, throughput.ingestPerVcpu);
-    if (onRequest) alwaysOn('serving (peak predictions/s)', profile.predictionsPerSecond, throughput.predictPerVcpu);
+    alwaysOn(onRequest ? 'ingest + micro-batches (average events/s), serving (peak predictions/s)' : 'ingest + micro-batches (average events/s)', [
+      { load: profile.eventsPerSecond.average, perVcpu: throughput.ingestPerVcpu },
+      { load: onRequest ? profile.predictionsPerSecond : 0, perVcpu: throughput.predictPerVcpu },
+    ]);
     retrain(4.35, 'weekly');
   } else {
-    alwaysOn('ingest + stream (peak events/s)', profile.eventsPerSecond.peak, throughput.ingestPerVcpu);
-    alwaysOn('serving (peak predictions/s)', profile.predictionsPerSecond, throughput.predictPerVcpu);
+    alwaysOn('tandem serve: ingest + stream (peak events/s), predictions (peak/s)', [
+      { load: profile.eventsPerSecond.peak, perVcpu: throughput.ingestPerVcpu },
+      { load: profile.predictionsPerSecond, perVcpu: throughput.predictPerVcpu },
+    ]);
     if (architecture === 'online-learning') {
       job({
         item: 'online updates (one per event or label)',

@@ -2,7 +2,7 @@ export { ARCHITECTURES, ARCHITECTURE_SUMMARIES, type Architecture } from './arch
 export { parseProfile, describeProfile, profileInputSchema, PROFILE_DEFAULTS, type Profile, type ProfileInput, type AuditLevel, type Skill, type DriftLevel, type AdviseTask } from './profile.js';
 export { CRITERIA, HARD_RULES, type Criterion, type HardRule } from './criteria.js';
 export { recommend, type Recommendation, type RecommendOptions, type Ranked, type RunnerUp, type CriterionResult, type RuledOut } from './recommend.js';
-export { estimateCost, machinesFor, scheduleFor, DEFAULT_PRICES, DEFAULT_SIZING, HOURS_PER_MONTH, type Prices, type Sizing, type CostEstimate, type CostLine } from './cost.js';
+export { estimateCost, machinesFor, machinesForLoads, scheduleFor, DEFAULT_PRICES, DEFAULT_SIZING, HOURS_PER_MONTH, type Prices, type Sizing, type CostEstimate, type CostLine } from './cost.js';
 export { DEFAULT_THROUGHPUT, THROUGHPUT_SOURCES, withMeasuredEngine, type Throughput, type ThroughputName } from './throughput.js';
 export { measureThroughput, type Measured, type MeasureOptions } from './measure.js';
 export { setupFor, cronEvery, type Setup } from './setup.js';
