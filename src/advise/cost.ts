@@ -147,7 +147,7 @@ export function estimateCost(architecture: Architecture, profile: Profile, throu
     machines = Math.max(1, Math.ceil(work.vcpuHours / (sizing.vcpusPerMachine * HOURS_PER_MONTH * sizing.utilization)));
     lines.push({
       item: 'scheduler machine (jobs run on it)',
-      arithmetic: `max(1, ceil(${n.format(work.vcpuHours)} vCPU-h / (${sizing.vcpusPerMachine} vCPU × ${HOURS_PER_MONTH} h × ${sizing.utilization}))) = ${machines} machines × ${n.format(machineMonth)}/month`,
+      arithmetic: `max(1, ceil(${n.format(work.vcpuHours)} vCPU-h / (${sizing.vcpusPerMachine} vCPU × ${HOURS_PER_MONTH} h × ${sizing.utilization}))) = ${machines} ${machines === 1 ? 'machine' : 'machines'} × ${n.format(machineMonth)}/month`,
       monthly: machines * machineMonth,
     });
     lines.push({ item: `${work.item}, on that machine`, arithmetic: work.arithmetic.replace(/ × [\d.]+$/, ''), monthly: 0 });

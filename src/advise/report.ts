@@ -49,8 +49,8 @@ export function renderReport(profile: Profile, r: Recommendation, options: { rea
   for (const note of r.setup.notes) out.push(`  note: ${note}`);
 
   out.push('', `Monthly cost of ${r.architecture} (${r.sizing.vcpusPerMachine} vCPU machines planned at ${Math.round(r.sizing.utilization * 100)} % of measured throughput)`);
-  for (const line of r.cost.lines) out.push(`  ${pad(line.item, 52)}${pad(formatMoney(line.monthly), 12)}${line.arithmetic}`);
-  out.push(`  ${pad('total', 52)}${formatMoney(r.cost.total)}`);
+  for (const line of r.cost.lines) out.push(`  ${pad(line.item, 68)}${pad(formatMoney(line.monthly), 10)}${line.arithmetic}`);
+  out.push(`  ${pad('total', 68)}${formatMoney(r.cost.total)}`);
   out.push('', 'Throughput per vCPU used');
   for (const [name, value] of Object.entries(r.throughput) as [ThroughputName, number][]) {
     out.push(`  ${pad(name, 22)}${pad(Math.round(value).toLocaleString('en-US'), 12)}${options.measured.includes(name) ? 'measured now (tandem advise --measure)' : THROUGHPUT_SOURCES[name]}`);
