@@ -39,15 +39,15 @@ interface ScaleConfig {
 }
 
 export const PERSONALIZATION_SCALES: Readonly<Record<PersonalizationScale, ScaleConfig>> = {
-  test: { users: 300, days: 14, warmDays: 7, trainDays: 4, trainShare: 0.5, evalShare: 0.2 },
-  full: { users: 3_000, days: 28, warmDays: 14, trainDays: 7, trainShare: 0.12, evalShare: 0.1 },
+  test: { users: 250, days: 12, warmDays: 6, trainDays: 3, trainShare: 0.5, evalShare: 0.25 },
+  full: { users: 2_000, days: 21, warmDays: 10, trainDays: 5, trainShare: 0.15, evalShare: 0.07 },
 };
 
 /** Rank cutoff of every metric. */
 export const K = 10;
 /** Negatives kept per training request beside its one positive. */
 const NEGATIVES = 15;
-const GBDT_PARAMS = { rounds: 120, learningRate: 0.1, maxDepth: 5, minChildWeight: 5, threads: 1 } as const;
+const GBDT_PARAMS = { rounds: 80, learningRate: 0.1, maxDepth: 5, minChildWeight: 5, threads: 1 } as const;
 
 export interface Comparison {
   readonly nightly: RankingMetrics;
