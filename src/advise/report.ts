@@ -4,6 +4,8 @@ import { describeProfile, type Profile } from './profile.js';
 import type { Recommendation } from './recommend.js';
 import { THROUGHPUT_SOURCES, type ThroughputName } from './throughput.js';
 
+/** Figures `withMeasuredEngine` recomputes from measured ones. */
+const DERIVED: readonly ThroughputName[] = ['ingestPerVcpu', 'predictPerVcpu', 'scoreRowsPerVcpu'];
 const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(1, n - s.length));
 const signed = (v: number): string => (v === 0 ? ' 0' : `${v > 0 ? '+' : '−'}${Math.abs(v).toFixed(2).replace(/\.?0+$/, '')}`);
 const short: Record<(typeof ARCHITECTURES)[number], string> = {
@@ -53,7 +55,7 @@ export function renderReport(profile: Profile, r: Recommendation, options: { rea
   out.push(`  ${pad('total', 68)}${formatMoney(r.cost.total)}`);
   out.push('', 'Throughput per vCPU used');
   for (const [name, value] of Object.entries(r.throughput) as [ThroughputName, number][]) {
-    out.push(`  ${pad(name, 22)}${pad(Math.round(value).toLocaleString('en-US'), 12)}${options.measured.includes(name) ? 'measured now (tandem advise --measure)' : THROUGHPUT_SOURCES[name]}`);
+    out.push(`  ${pad(name, 22)}${pad(Math.round(value).toLocaleString('en-US'), 12)}${options.measured.includes(name) ? 'measured now (tandem advise --measure)' : options.measured.length > 0 && DERIVED.includes(name) ? 'from the measured engine rate plus the benchmark’s per-request overhead' : THROUGHPUT_SOURCES[name]}`);
   }
   const p = r.prices;
   out.push(`Prices: ${p.vcpuHour}/vCPU-hour, ${p.gbMonth}/GB-month, Redis ${p.redisMonth}, PostgreSQL ${p.postgresMonth}, NATS ${p.natsMonth} a month (override with --price-* flags or "prices" in the profile file)`);
