@@ -83,7 +83,7 @@ export function formatForecastingReport(report: ForecastingReport): string {
     `  job '${job.name}' (${job.schedule}, UTC): ${job.runs.length} runs over ${simulation.days} simulated days (${simulation.from} … ${simulation.to}), ${succeeded} succeeded`,
   );
   const chosen = Object.entries(report.chosenModels).map(([k, v]) => `${k} ${v}`).join(', ');
-  lines.push(`  models chosen by validation (weekly): ${chosen || 'none'}; seasonal-naive fallback rows: ${report.naiveFallbackRows}`);
+  lines.push(`  models chosen by validation (every 28 days): ${chosen || 'none'}; seasonal-naive fallback rows: ${report.naiveFallbackRows}`);
   lines.push('');
   lines.push('  horizon   forecasts   MAPE HW   MAPE naive   sMAPE HW   sMAPE naive   WAPE HW   WAPE naive');
   const row = (label: string, c: Comparison): string =>
@@ -104,7 +104,7 @@ export function formatForecastingReport(report: ForecastingReport): string {
   lines.push(`  files in ${report.dir}:`);
   lines.push(`    ${report.files.dailySales}  daily totals from the feature engine`);
   lines.push(`    forecasts/  ${report.files.forecasts.length} forecast files, one per run`);
-  lines.push(`    models/     ${report.files.models.length} weekly model choices`);
+  lines.push(`    models/     ${report.files.models.length} model choices (every 28 days)`);
   lines.push(`    ${report.files.jobStore}  job definitions and run history`);
   return lines.join('\n');
 }
