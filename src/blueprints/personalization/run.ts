@@ -8,7 +8,7 @@ import { writeTable } from '../../io/write-table.js';
 import { Gbdt } from '../../models/gbdt/index.js';
 import { gatherCandidates, type CandidateSources, type RequestContext } from './candidates.js';
 import { CoOccurrence } from './co-occurrence.js';
-import { runNightly, type NightlyCandidates } from './nightly.js';
+import { eventsBefore, runNightly, type NightlyCandidates } from './nightly.js';
 import { personalizationProject, RERANK_FEATURES } from './project.js';
 import { RankingAccumulator, rankOf, type RankingMetrics } from './ranking-metrics.js';
 import { backfillCandidateFeatures, CandidateSpine, eventsTable, featureDataset, liveCandidateFeatures } from './rerank-features.js';
@@ -178,7 +178,7 @@ export async function runPersonalizationBlueprint(options: PersonalizationOption
 
   const train = (): void => {
     say(`training requests: ${trainRequests} (${withPositive} with the next item among the candidates) → ${spine.length} rows`);
-    const history = events.slice(0, events.findIndex((e) => e.ts >= evalFrom));
+    const history = events.slice(0, eventsBefore(events, evalFrom));
     const t0 = performance.now();
     trainingTable = backfillCandidateFeatures(history, spine.table());
     say(`backfill: ${RERANK_FEATURES.length} point-in-time features for ${spine.length} rows (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -62,9 +62,8 @@ export const SESSION_STRUCTURE = {
   complement: 0.08,
   /** Any item of the intent category. */
   intentCategory: 0.12,
-  /** Look again at an item seen earlier in the session. */
+  /** Look again at an item seen earlier in the session. Otherwise (8 %): any item, weighted by current popularity. */
   revisit: 0.07,
-  /** Otherwise: an item from anywhere, weighted by current popularity (trending items). */
   /** Every day about this share of items starts trending: popularity × `trendBoost` for 1–3 days. */
   trendingShare: 0.02,
   trendBoost: 12,
@@ -225,10 +224,5 @@ export function generateSessions(options: SessionOptions): SessionData {
     previous = ts;
   }
   return { events: unique.filter((e) => e.ts < end), catalog: { items, categoryOf, categories }, start, days };
-}
-
-/** Index of each item id in the catalog. */
-export function itemIndex(catalog: Catalog): Map<string, number> {
-  return new Map(catalog.items.map((id, i) => [id, i]));
 }
 
