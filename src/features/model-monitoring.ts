@@ -76,7 +76,13 @@ export interface RetrainOptions {
    * champion on the most recent `holdoutShare` of the data by `margin` of `metric`.
    * @default { metric: 'rocAuc' (binary) | 'rmse' (regression), margin: 0, holdoutShare: 0.2 }
    */
-  readonly gate?: { readonly metric?: PerformanceMetric; readonly margin?: number; readonly holdoutShare?: number };
+  readonly gate?: {
+    readonly metric?: PerformanceMetric;
+    readonly margin?: number;
+    readonly holdoutShare?: number;
+    /** Hold out the rows of this latest period instead of a share (e.g. '2d'): new data trains sooner. */
+    readonly holdout?: Duration;
+  };
   /** A challenger that loses the gate takes the shadow alias (scores beside the champion). @default true */
   readonly shadowLosers?: boolean;
   /** Retries of a failed retrain run. @default 2 */
@@ -108,7 +114,7 @@ export interface MonitoringDefinition {
 
 export interface RetrainDefinition {
   readonly schedule: string | undefined;
-  readonly gate: { readonly metric: PerformanceMetric | undefined; readonly margin: number; readonly holdoutShare: number };
+  readonly gate: { readonly metric: PerformanceMetric | undefined; readonly margin: number; readonly holdoutShare: number; readonly holdoutMs: number | undefined };
   readonly shadowLosers: boolean;
   readonly retries: number;
 }
@@ -263,9 +269,11 @@ export function checkRetrain(where: string, options: RetrainOptions | undefined)
   if (!(typeof margin === 'number' && margin >= 0 && Number.isFinite(margin))) throw invalid(`${at('gate.margin')} must be a number ≥ 0, got ${quote(gate.margin)}`);
   const holdoutShare = gate.holdoutShare ?? 0.2;
   if (!(typeof holdoutShare === 'number' && holdoutShare > 0 && holdoutShare < 1)) throw invalid(`${at('gate.holdoutShare')} must be in (0, 1), got ${quote(gate.holdoutShare)}`);
+  const holdoutMs = gate.holdout === undefined ? undefined : parseDuration(gate.holdout, at('gate.holdout'));
+  if (holdoutMs !== undefined && holdoutMs <= 0) throw invalid(`${at('gate.holdout')} must be longer than 0`);
   const retries = o.retries ?? 2;
   if (!(Number.isSafeInteger(retries) && retries >= 0)) throw invalid(`${at('retries')} must be a whole number ≥ 0, got ${quote(o.retries)}`);
-  return { schedule: o.schedule, gate: { metric: gate.metric, margin, holdoutShare }, shadowLosers: o.shadowLosers ?? true, retries };
+  return { schedule: o.schedule, gate: { metric: gate.metric, margin, holdoutShare, holdoutMs }, shadowLosers: o.shadowLosers ?? true, retries };
 }
 
 /** Whether a lower value of the metric is better. */

@@ -24,6 +24,11 @@ export interface MonitorOptions {
   /** How often the process series get a point and alerts are checked. @default 5_000 */
   readonly sampleEveryMs?: number;
   readonly now?: () => number;
+  /**
+   * The clock of alert cooldowns and alert times. @default `now`. A replay or a simulation
+   * passes its event time, so cooldowns are measured in the time of the traffic.
+   */
+  readonly alertClock?: () => number;
 }
 
 interface Counters {
@@ -74,7 +79,7 @@ export class Monitor {
       this.#models.set(definition.name, new ModelMonitor(definition));
       this.#engines.set(
         definition.name,
-        new AlertEngine(definition.name, definition.monitoring.alerts, { actions: options.actions, record: (alert) => this.#record(alert), now: this.#now }),
+        new AlertEngine(definition.name, definition.monitoring.alerts, { actions: options.actions, record: (alert) => this.#record(alert), now: options.alertClock ?? this.#now }),
       );
     }
     this.#previous = { at: this.#now(), ...this.#counters() };

@@ -3,6 +3,7 @@ import type { Project } from '../features/project.js';
 import { Ingestor, type IngestResult, type Malformed } from '../ingest/ingestor.js';
 import { PiiProtector } from '../ingest/pii.js';
 import { FileEventLog } from '../log/file/file-event-log.js';
+import type { Durability } from '../log/event-log.js';
 import { StreamProcessor } from '../streaming/stream-processor.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { openRegistry } from '../registry/open-registry.js';
@@ -40,6 +41,8 @@ export interface RuntimeServingOptions {
   readonly configPath?: string;
   /** How often monitoring samples and checks alerts. @default 5_000 */
   readonly monitorIntervalMs?: number;
+  /** The clock of alert cooldowns (a simulation passes its event time). @default Date.now */
+  readonly alertClock?: () => number;
 }
 
 export interface OnlineRuntimeOptions {
@@ -50,6 +53,11 @@ export interface OnlineRuntimeOptions {
   readonly batchSize?: number;
   readonly snapshotEvery?: number;
   readonly pii?: PiiProtector;
+  /**
+   * When an ingested event is acknowledged: 'fsync' once it is on disk (survives power loss),
+   * 'os' once the operating system has it (survives a crash of this process). @default 'fsync'
+   */
+  readonly durability?: Durability;
   /** Predictions: served when the project defines models. */
   readonly serving?: RuntimeServingOptions;
 }
@@ -78,6 +86,7 @@ export class OnlineRuntime {
   #ownRegistry: ModelRegistry | undefined;
   #ownJobStore: JobStore | undefined;
   readonly #ingestor: Ingestor;
+  readonly #pii: PiiProtector;
   readonly #logs: readonly FileEventLog[];
   readonly #maxDelayMs: number;
   #timer: NodeJS.Timeout | undefined;
@@ -85,7 +94,8 @@ export class OnlineRuntime {
   #chain: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  private constructor(project: Project, ingestor: Ingestor, processor: StreamProcessor, logs: readonly FileEventLog[], maxDelayMs: number, predictionLog: PredictionLog) {
+  private constructor(project: Project, ingestor: Ingestor, processor: StreamProcessor, logs: readonly FileEventLog[], maxDelayMs: number, predictionLog: PredictionLog, pii: PiiProtector) {
+    this.#pii = pii;
     this.project = project;
     this.predictionLog = predictionLog;
     this.metrics = new ServingMetrics({
@@ -106,7 +116,7 @@ export class OnlineRuntime {
   static async start(project: Project, options: OnlineRuntimeOptions): Promise<OnlineRuntime> {
     const pii = options.pii ?? PiiProtector.fromEnvironment();
     for (const source of project.sources.values()) pii.check(source);
-    const log = await FileEventLog.open(join(options.dataDir, 'events'));
+    const log = await FileEventLog.open(join(options.dataDir, 'events'), options.durability === undefined ? {} : { durability: options.durability });
     const deadLetters = await FileEventLog.open(join(options.dataDir, 'dead-letters'));
     const processor = await StreamProcessor.start(project, {
       log,
@@ -116,7 +126,7 @@ export class OnlineRuntime {
       ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     });
     const predictionLog = new PredictionLog({ path: join(options.dataDir, 'serving', 'predictions.ndjson'), ...(options.serving?.logCapacity === undefined ? {} : { capacity: options.serving.logCapacity }) });
-    const runtime = new OnlineRuntime(project, new Ingestor(project, { log, deadLetters, pii }), processor, [log, deadLetters], options.maxDelayMs ?? 50, predictionLog);
+    const runtime = new OnlineRuntime(project, new Ingestor(project, { log, deadLetters, pii }), processor, [log, deadLetters], options.maxDelayMs ?? 50, predictionLog, pii);
     await runtime.#startServing(options);
     await processor.catchUp();
     runtime.#schedule(0);
@@ -170,6 +180,7 @@ export class OnlineRuntime {
       eventsApplied: () => this.processor.engine.appliedCount,
       actions: this.#alertActions(),
       ...(serving.monitorIntervalMs === undefined ? {} : { sampleEveryMs: serving.monitorIntervalMs }),
+      ...(serving.alertClock === undefined ? {} : { alertClock: serving.alertClock }),
     });
     this.monitor = monitor;
     const predictorOptions = {
@@ -196,6 +207,8 @@ export class OnlineRuntime {
         log: this.eventLog,
         monitor,
         ...(serving.configPath === undefined ? {} : { configPath: serving.configPath }),
+        feedback: (model) => this.predictionLog.feedbackLabels(model),
+        protect: (source, row) => this.#pii.protect(source, row),
         onPromotion: async () => void (await this.reloadModels()),
       })) {
         scheduler.define(job);

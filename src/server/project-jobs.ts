@@ -7,6 +7,7 @@ import type { ModelDefinition } from '../features/model.js';
 import { modelSources, resolveModelFeatures } from '../features/model-features.js';
 import type { Project } from '../features/project.js';
 import type { FieldType } from '../features/schema.js';
+import type { Source } from '../features/source.js';
 import { readTable, writeTable } from '../io/index.js';
 import type { Table } from '../io/table.js';
 import { writePostgresTable } from '../io/write-postgres-table.js';
@@ -29,6 +30,10 @@ export interface ProjectJobsContext {
   readonly log?: EventLog;
   /** The running server's monitor, for drift reports. */
   readonly monitor?: Monitor;
+  /** The personal-data protection of ingestion, applied to training files before they meet logged events. */
+  readonly protect?: (source: Source, row: Record<string, unknown>) => Record<string, unknown>;
+  /** Labels given through feedback, by prediction id, for events logged without theirs. */
+  readonly feedback?: (model: string) => Promise<ReadonlyMap<string, number>>;
   /** Called after a retraining moved the champion (the server reloads it at once). */
   readonly onPromotion?: (decision: GateDecision) => Promise<void>;
 }
@@ -50,7 +55,7 @@ export function projectJobs(context: ProjectJobsContext): JobDefinition[] {
       ...(definition.retrain.schedule === undefined ? {} : { schedule: definition.retrain.schedule }),
       retries: definition.retrain.retries,
       run: async (ctx) => {
-        const decision = await retrain(context, definition, `${ctx.trigger}${ctx.attempt > 1 ? ` (attempt ${ctx.attempt})` : ''}`);
+        const decision = await retrain(context, definition, `${ctx.trigger}${ctx.attempt > 1 ? ` (attempt ${ctx.attempt})` : ''}`, (message) => ctx.log(message));
         ctx.log(`${decision.model}@${decision.challenger}: ${decision.promoted ? 'promoted' : 'not promoted'}: ${decision.why}`);
         return decision as unknown as JsonValue;
       },
@@ -68,8 +73,9 @@ export function projectJobs(context: ProjectJobsContext): JobDefinition[] {
   return jobs;
 }
 
-async function retrain(context: ProjectJobsContext, definition: ModelDefinition, reason: string): Promise<GateDecision> {
-  const { events, inputs } = await eventsFor(context, definition, undefined);
+async function retrain(context: ProjectJobsContext, definition: ModelDefinition, reason: string, log?: (message: string) => void): Promise<GateDecision> {
+  const { events, inputs, counts } = await eventsFor(context, definition, undefined);
+  if (counts !== undefined) log?.(`training events: ${counts.files} from files, ${counts.log} from the event log, ${counts.labelledByFeedback} labelled by feedback`);
   const decision = await retrainModel(context.project, definition.name, {
     registry: context.registry,
     events,
@@ -130,10 +136,15 @@ async function eventsFor(context: ProjectJobsContext, definition: ModelDefinitio
       events[source.name] = await readTable(file, { types: fieldTypes(source.fields.values()) });
       inputs.push({ source: source.name, path: file, sha256: '' });
     }
-    return { events, inputs };
+    return { events, inputs, counts: undefined };
   }
   const champion = await context.registry.get(definition.name, 'champion');
-  return retrainEvents(context.project, definition, { files: champion?.lineage.inputs ?? [], ...(context.log ? { log: context.log } : {}) });
+  return retrainEvents(context.project, definition, {
+    files: champion?.lineage.inputs ?? [],
+    ...(context.log ? { log: context.log } : {}),
+    ...(context.feedback ? { feedback: await context.feedback(definition.name) } : {}),
+    ...(context.protect ? { protect: context.protect } : {}),
+  });
 }
 
 function fieldTypes(fields: Iterable<{ readonly name: string; readonly type: FieldType }>): Record<string, FieldType> {

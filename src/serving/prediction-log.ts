@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { dirname } from 'node:path';
 import type { ServingFeatures } from '../features/model-serving.js';
 import type { Prediction } from './types.js';
@@ -111,6 +113,27 @@ export class PredictionLog {
         this.#failed = true;
       });
     return this.#flushing;
+  }
+
+  /** Every label given for `model`'s predictions, by prediction id (the latest wins), from the file. */
+  async feedbackLabels(model: string): Promise<Map<string, number>> {
+    await this.flush();
+    const labels = new Map<string, number>();
+    const path = this.#path;
+    if (path === undefined) return labels;
+    try {
+      await access(path);
+    } catch {
+      return labels;
+    }
+    const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+    for await (const text of lines) {
+      // Cheap filter first: most lines are predictions.
+      if (!text.startsWith('{"type":"feedback"')) continue;
+      const line = JSON.parse(text) as Partial<FeedbackRecord>;
+      if (line.model === model && typeof line.id === 'string' && typeof line.label === 'number') labels.set(line.id, line.label);
+    }
+    return labels;
   }
 
   /** Write everything recorded so far and close the file. */

@@ -17,8 +17,8 @@ export interface RetrainEvents {
   readonly events: Record<string, Table>;
   /** The files read, with their SHA-256, for the new version's lineage. */
   readonly inputs: Lineage['inputs'];
-  /** Events by origin, for reports. */
-  readonly counts: { readonly files: number; readonly log: number };
+  /** Events by origin, and log events labelled from feedback, for reports. */
+  readonly counts: { readonly files: number; readonly log: number; readonly labelledByFeedback: number };
 }
 
 /**
@@ -27,7 +27,23 @@ export interface RetrainEvents {
  * the newest event of those files. History that was both in a training file and ingested
  * into the log (to warm the online state) is so counted once.
  */
-export async function retrainEvents(project: Project, definition: ModelDefinition, options: { readonly files: Lineage['inputs']; readonly log?: EventLog }): Promise<RetrainEvents> {
+export interface RetrainEventsOptions {
+  readonly files: Lineage['inputs'];
+  readonly log?: EventLog;
+  /**
+   * Labels that arrived later through feedback, by prediction id. A logged event of the
+   * model's training source whose label is missing takes the label of the prediction whose id
+   * is the event's idempotency key (predict with `id: <the event's key>` to connect them).
+   */
+  readonly feedback?: ReadonlyMap<string, number>;
+  /**
+   * The personal-data protection ingestion applies (tokenize, redact, drop). File rows go
+   * through it too, so a tokenized field means the same in file and log rows.
+   */
+  readonly protect?: (source: Source, row: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export async function retrainEvents(project: Project, definition: ModelDefinition, options: RetrainEventsOptions): Promise<RetrainEvents> {
   const sources = modelSources(project, definition);
   const rows = new Map<Source, Record<string, unknown>[]>(sources.map((s) => [s, []]));
   const inputs: { source: string; path: string; sha256: string }[] = [];
@@ -43,7 +59,8 @@ export async function retrainEvents(project: Project, definition: ModelDefinitio
       continue; // a file that is gone: retrain on what remains
     }
     const table = await readTable(input.path, { types: types(source) });
-    const fileRows = tableToRows(table);
+    const protect = options.protect;
+    const fileRows = protect === undefined ? tableToRows(table) : tableToRows(table).map((row) => protect(source, row));
     rows.get(source)!.push(...fileRows);
     const times = table.columns.get(source.timestamp);
     if (times !== undefined && (times.type === 'timestamp' || times.type === 'number')) {
@@ -55,7 +72,12 @@ export async function retrainEvents(project: Project, definition: ModelDefinitio
     inputs.push({ source: source.name, path: input.path, sha256: sha256(bytes) });
   }
   let fromLog = 0;
+  let labelled = 0;
   const log = options.log;
+  const spine = sources[0]!;
+  const labelField = spine.fields.get(definition.label);
+  const idField = spine.idempotencyKey;
+  const feedback = idField === undefined || labelField === undefined ? undefined : options.feedback;
   if (log !== undefined) {
     const byName = new Map(sources.map((s) => [s.name, s]));
     let offset = log.firstOffset;
@@ -68,7 +90,15 @@ export async function retrainEvents(project: Project, definition: ModelDefinitio
         if (source === undefined) continue;
         const time = logged.event[source.timestamp];
         if (typeof time === 'number' && time <= (newest.get(source) ?? -Infinity)) continue;
-        rows.get(source)!.push(logged.event);
+        let event = logged.event;
+        if (feedback !== undefined && source === spine && (event[definition.label] ?? null) === null) {
+          const label = feedback.get(String(event[idField!]));
+          if (label !== undefined) {
+            event = { ...event, [definition.label]: labelField!.type === 'boolean' ? label === 1 : label };
+            labelled++;
+          }
+        }
+        rows.get(source)!.push(event);
         fromLog++;
       }
       offset = records[records.length - 1]!.offset + 1;
@@ -76,7 +106,7 @@ export async function retrainEvents(project: Project, definition: ModelDefinitio
   }
   const events: Record<string, Table> = {};
   for (const [source, list] of rows) events[source.name] = tableFromRows(list, types(source));
-  return { events, inputs, counts: { files: fromFiles, log: fromLog } };
+  return { events, inputs, counts: { files: fromFiles, log: fromLog, labelledByFeedback: labelled } };
 }
 
 function types(source: Source): Record<string, FieldType> {

@@ -2,6 +2,7 @@ import { TandemError } from '../errors.js';
 import type { ModelDefinition } from '../features/model.js';
 import { lowerIsBetter, type PerformanceMetric } from '../features/model-monitoring.js';
 import type { Project } from '../features/project.js';
+import { modelSources } from '../features/model-features.js';
 import type { Table } from '../io/table.js';
 import { binaryReport } from '../models/metrics/binary-report.js';
 import { regressionReport } from '../models/metrics/regression-report.js';
@@ -62,7 +63,7 @@ export async function retrainModel(project: Project, name: string, options: Retr
   const gate = definition.retrain.gate;
   const metric = gate.metric ?? defaultGateMetric(definition.task);
   // The challenger is judged on the latest rows, whatever split the project file uses for `tandem train`.
-  const judged: ModelDefinition = { ...definition, split: { testShare: gate.holdoutShare } };
+  const judged: ModelDefinition = { ...definition, split: holdoutSplit(project, definition, options.events) };
   const judgedProject: Project = { ...project, models: new Map(project.models).set(name, judged) };
   const result = await trainModel(judgedProject, name, {
     events: options.events,
@@ -124,6 +125,17 @@ export async function retrainModel(project: Project, name: string, options: Retr
   await registry.record('gate', name, { ...decision, challengerScore: finiteOrNull(challengerScore) });
   if (promoted) await registry.record('promote', name, { from: champion?.version ?? null, to: saved.version, reason: options.reason });
   return decision;
+}
+
+/** The latest `gate.holdout` period of the spine events, or the latest `gate.holdoutShare` of rows. */
+function holdoutSplit(project: Project, definition: ModelDefinition, events: Readonly<Record<string, Table>>): ModelDefinition['split'] {
+  const { holdoutMs, holdoutShare } = definition.retrain.gate;
+  if (holdoutMs === undefined) return { testShare: holdoutShare };
+  const spine = modelSources(project, definition)[0]!;
+  const times = events[spine.name]?.columns.get(spine.timestamp);
+  let newest = -Infinity;
+  if (times !== undefined && (times.type === 'timestamp' || times.type === 'number')) for (const t of times.values) if (t > newest) newest = t;
+  return Number.isFinite(newest) ? { testFrom: newest - holdoutMs + 1 } : { testShare: holdoutShare };
 }
 
 /** Whether `candidate` improves on `incumbent` by more than nothing and at least `margin`. */
