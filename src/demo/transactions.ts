@@ -11,6 +11,11 @@ export interface TransactionOptions {
   readonly days?: number;
   /** Share of events that belong to a planted fraud incident. @default 0.01 */
   readonly fraudShare?: number;
+  /**
+   * A new pattern from `from` on (epoch ms): merchant fraud rings (FRAUD_PATTERNS.merchantRing)
+   * adding `share` of the events after it. @default none
+   */
+  readonly ring?: { readonly from: number; readonly share: number };
   readonly seed?: number;
 }
 
@@ -24,6 +29,12 @@ export const FRAUD_PATTERNS = {
   accountTakeover: 'account takeover',
   /** For a few days one merchant's transactions are fraudulent a third of the time, at inflated amounts. */
   compromisedMerchant: 'compromised merchant',
+  /**
+   * Only when `ring` is set (or planted live by the fraud blueprint), after its start: one of
+   * three merchants never seen before charges 12–80 different cards within an hour, at ordinary amounts, in the cards' home countries and
+   * from their own devices. Nothing about the card looks wrong; the merchant's velocity does.
+   */
+  merchantRing: 'merchant fraud ring',
 } as const;
 
 interface Draft {
@@ -84,6 +95,20 @@ export function generateTransactions(options: TransactionOptions): Table {
       }
     }
   }
+  const ring = options.ring;
+  if (ring !== undefined) {
+    const ringBudget = Math.round(n * ring.share * Math.max(0, Math.min(1, (start + span - ring.from) / span)));
+    let planted = 0;
+    while (planted < ringBudget) {
+      const ringMerchant = merchants + random.int(3);
+      const t0 = ring.from + Math.floor(random.next() * (start + span - ring.from - 3_600_000));
+      const burst = 40 + random.int(41);
+      for (let b = 0; b < burst && planted < ringBudget; b++, planted++) {
+        const c = random.int(cards);
+        drafts.push({ ts: t0 + random.int(3_600_000), card: c, merchant: ringMerchant, amount: Math.round(Math.exp(3.2 + 0.8 * random.normal()) * 100) / 100, country: home[c] as number, device: c, fraud: true });
+      }
+    }
+  }
   const legitimate = n - drafts.length;
   const meanGap = span / legitimate;
   let t = start;
@@ -133,7 +158,7 @@ export function generateTransactions(options: TransactionOptions): Table {
       ['ts', { type: 'timestamp', values: ts }],
       ['tx_id', dictionaryColumn(tx, names('tx', n))],
       ['card', dictionaryColumn(card, names('card', cards))],
-      ['merchant', dictionaryColumn(merchant, names('m', merchants))],
+      ['merchant', dictionaryColumn(merchant, names('m', merchants + (ring === undefined ? 0 : 3)))],
       ['amount', { type: 'number', values: amount }],
       ['country', dictionaryColumn(country, COUNTRIES)],
       ['device', dictionaryColumn(device, names('dev', 3 * cards))],

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadProject } from '../../config/load-project.js';
 import { generateTransactions } from '../../demo/transactions.js';
 import { backfill } from '../../engine/backfill.js';
@@ -15,14 +14,32 @@ import type { Column, Table } from '../../io/table.js';
 import { formatCount, formatSeconds } from '../format.js';
 import { progressBar } from '../progress.js';
 import { trainModel } from '../../training/train.js';
+import { FRAUD_CONFIG, runFraudLive } from '../../blueprints/fraud/live.js';
+import { formatFraudLiveReport } from '../../blueprints/fraud/report.js';
+import { formatForecastingReport, runForecastingBlueprint } from '../../blueprints/forecasting/index.js';
+import { formatMaintenanceReport, runMaintenanceBlueprint } from '../../blueprints/maintenance/index.js';
+import { formatPersonalizationReport, runPersonalizationBlueprint } from '../../blueprints/personalization/index.js';
 
 interface DemoFlags {
-  readonly events: string;
+  readonly events?: string;
   readonly dir: string;
   readonly sample: string;
+  readonly duration: string;
+  readonly rate: string;
+  readonly port: string;
+  readonly seed: string;
+  readonly scale: 'test' | 'full';
 }
 
-const FRAUD_CONFIG = fileURLToPath(new URL('../../../examples/fraud/tandem.config.ts', import.meta.url));
+const BLUEPRINTS = ['fraud', 'features', 'personalization', 'maintenance', 'forecasting'] as const;
+type Blueprint = (typeof BLUEPRINTS)[number];
+
+function positive(flag: string, text: string, what = 'a positive whole number'): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new TandemError('TANDEM_USAGE', `${flag} must be ${what}, got '${text}'`);
+  return value;
+}
+
 const VIEWS = ['card_stats', 'merchant_stats', 'card_merchant_stats', 'tx_request'];
 
 function row(table: Table, i: number): Record<string, unknown> {
@@ -36,22 +53,72 @@ function same(a: unknown, b: unknown): boolean {
   return Object.is(a, b);
 }
 
+export function registerDemo(program: Command): void {
+  program
+    .command('demo [blueprint]')
+    .description(
+      'run a blueprint end to end: fraud (default: the live loop — train, serve, stream, monitor, retrain, promote), ' +
+        'features (backfill/stream parity on card transactions), personalization, maintenance, forecasting',
+    )
+    .option('-n, --events <count>', 'fraud: payments in the 60-day history (default 50000); features: transactions to generate (default 200000)')
+    .option('-d, --dir <dir>', 'where to write the demo files', '.tandem/demo')
+    .option('--duration <seconds>', 'fraud: how long the live run lasts, set-up included', '120')
+    .option('--rate <per-second>', 'fraud: live payments per second', '200')
+    .option('--port <port>', 'fraud: HTTP port of the server (0: any free port)', '0')
+    .option('--seed <n>', 'random seed of the generated data', '7')
+    .option('--scale <test|full>', 'personalization, maintenance, forecasting: a quick run or the full one', 'full')
+    .option('--sample <count>', 'features: entities whose stream reads are checked against backfill', '2000')
+    .action(async (blueprint: string | undefined, flags: DemoFlags) => {
+      const chosen = (blueprint ?? 'fraud') as Blueprint;
+      if (!BLUEPRINTS.includes(chosen)) throw new TandemError('TANDEM_USAGE', `unknown blueprint '${blueprint}'; choose one of ${BLUEPRINTS.join(', ')}`);
+      if (chosen === 'features') return runFeaturesDemo(flags);
+      return runBlueprint(chosen, flags);
+    });
+}
+
+/** A blueprint's live or bounded run, with progress lines and its summary. */
+async function runBlueprint(blueprint: Exclude<Blueprint, 'features'>, flags: DemoFlags): Promise<void> {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const seed = Number(flags.seed);
+  if (!Number.isInteger(seed)) throw new TandemError('TANDEM_USAGE', `--seed must be a whole number, got '${flags.seed}'`);
+  if (flags.scale !== 'test' && flags.scale !== 'full') throw new TandemError('TANDEM_USAGE', `--scale must be test or full, got '${flags.scale}'`);
+  const batch = { dir: join(flags.dir, blueprint), scale: flags.scale, seed, onProgress: out } as const;
+  if (blueprint === 'personalization') return out(formatPersonalizationReport(await runPersonalizationBlueprint(batch)));
+  if (blueprint === 'maintenance') return out(formatMaintenanceReport(await runMaintenanceBlueprint(batch)));
+  if (blueprint === 'forecasting') return out(formatForecastingReport(await runForecastingBlueprint(batch)));
+  const controller = new AbortController();
+  const stop = (): void => {
+    out('stopping: finishing the retraining in progress, then the summary');
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  try {
+    out(`Tandem fraud blueprint, live: project ${join('examples', 'fraud', 'tandem.config.ts')}; Ctrl-C ends early with the summary`);
+    const report = await runFraudLive({
+      dir: flags.dir,
+      durationSeconds: positive('--duration', flags.duration, 'a positive whole number of seconds'),
+      rate: positive('--rate', flags.rate),
+      historyEvents: positive('--events', flags.events ?? '50000'),
+      port: Number(flags.port),
+      seed,
+      signal: controller.signal,
+      onProgress: out,
+    });
+    out(formatFraudLiveReport(report));
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
+
 /**
  * The end-to-end feature demo on generated card transactions: write the events to Parquet,
  * backfill a point-in-time training set, stream the same events through the online engine,
  * and check that stream reads equal backfill values for a sample of entities.
  */
-export function registerDemo(program: Command): void {
-  program
-    .command('demo')
-    .description('run the feature pipeline end to end on generated card transactions')
-    .option('-n, --events <count>', 'transactions to generate', '200000')
-    .option('-d, --dir <dir>', 'where to write the demo files', '.tandem/demo')
-    .option('--sample <count>', 'entities whose stream reads are checked against backfill', '2000')
-    .action(async (flags: DemoFlags) => {
-      const n = Number(flags.events);
+async function runFeaturesDemo(flags: DemoFlags): Promise<void> {
+      const n = Number(flags.events ?? '200000');
       const sample = Number(flags.sample);
-      if (!Number.isInteger(n) || n < 1) throw new TandemError('TANDEM_USAGE', `--events must be a positive whole number, got '${flags.events}'`);
+      if (!Number.isInteger(n) || n < 1) throw new TandemError('TANDEM_USAGE', `--events must be a positive whole number, got '${flags.events ?? ''}'`);
       if (!Number.isInteger(sample) || sample < 1) throw new TandemError('TANDEM_USAGE', `--sample must be a positive whole number, got '${flags.sample}'`);
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
       mkdirSync(flags.dir, { recursive: true });
@@ -160,6 +227,4 @@ export function registerDemo(program: Command): void {
       const importance = Object.entries(trained.fit.featureImportance ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 5);
       if (importance.length > 0) out(`   most useful features: ${importance.map(([name]) => name).join(', ')}`);
       if (differing > 0) process.exitCode = 1;
-    });
 }
-
