@@ -15,6 +15,7 @@ import { registerMonitor } from './commands/monitor.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerScore } from './commands/score.js';
 import { registerAdvise } from './commands/advise.js';
+import { registerReplay } from './commands/replay.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerRollback(program);
   registerScore(program);
+  registerReplay(program);
   registerJobs(program);
   registerMonitor(program);
   registerKeys(program);

@@ -52,7 +52,8 @@ function versionRows(report: ReplayReport): string[][] {
     ...counted('failed', (v) => v.failed),
     ...counted('decision', (v) => v.decisions),
     ...counted('rule', (v) => v.rules),
-    ...counted('fallback', (v) => v.fallbacks.byReason),
+    row('fallbacks', (v) => counts.format(Object.values(v.fallbacks.byReason).reduce((a, b) => a + b, 0))),
+    ...counted('  fallback', (v) => v.fallbacks.byReason),
     row('latency p50', (v) => `${number(v.latencyUs.p50, 1)} µs`),
     row('latency p99', (v) => `${number(v.latencyUs.p99, 1)} µs`),
   ];

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load-project.js';
 import { backfill } from '../../src/engine/index.js';
 import type { Project } from '../../src/features/project.js';
+import type { Row } from '../../src/models/model.js';
 import { columnValue } from '../../src/io/column-value.js';
 import { tableFromRows } from '../../src/io/index.js';
 import type { Table } from '../../src/io/table.js';
@@ -87,7 +88,7 @@ describe('replaying one version', () => {
         if (typeof want === 'number' && typeof got === 'number') expect(got).toBeCloseTo(want, 9);
         else expect(got).toEqual(want);
       }
-      if (outcome.fallback === null) expect(outcome.score).toBeCloseTo(fraud.score(expected), 9);
+      if (outcome.fallback === null) expect(outcome.score).toBeCloseTo(fraud.score(expected as Row), 9);
       checked++;
     }
     expect(checked).toBeGreaterThan(200);
