@@ -124,3 +124,6 @@ export { Scheduler, CronSchedule, openJobStore, SqliteJobStore, PostgresJobStore
 export { retrainModel, beats, type GateDecision } from './training/retrain.js';
 export { scorePopulation } from './training/score-population.js';
 export { rollbackChampion } from './registry/rollback.js';
+export { replay, formatReplay, type ReplayOptions, type ReplayReport } from './replay/index.js';
+export { runFraudLive, type FraudLiveOptions, type FraudLiveReport } from './blueprints/fraud/live.js';
+export { recommend, parseProfile, estimateCost } from './advise/index.js';

@@ -1,27 +1,7 @@
-import { count, defineProject, entity, featureView, last, mean, model, requestFeatures, source } from 'tandem';
+import { defineProject, model } from 'tandem';
+import { customers, features, order } from '../fixtures/orders.config.js';
 
-// The orders of test/fixtures/orders.ts, with a model served behind rules and a fallback.
-const orders = source('orders', {
-  timestamp: 'ts',
-  schema: { ts: 'timestamp', customer: 'string', amount: 'number', country: 'string', is_fraud: 'boolean' },
-});
-const customers = featureView('customer_stats', orders, {
-  entity: entity('customer', { key: 'customer' }),
-  features: {
-    orders_1h: count({ window: '1h' }),
-    amount_mean_7d: mean('amount', { window: '7d' }),
-    last_country: last('country'),
-  },
-});
-const order = requestFeatures('order_request', {
-  request: { amount: 'number', country: 'string' },
-  views: [customers],
-  features: {
-    amount_ratio: (r) => (r.amount_mean_7d === null ? null : r.amount / r.amount_mean_7d),
-    abroad: (r) => r.country !== 'NL',
-  },
-});
-const features = ['orders_1h', 'customer_stats.amount_mean_7d', 'last_country', 'order_request.amount_ratio', 'abroad'];
+// The orders project of test/fixtures/orders.config.ts, with a model served behind rules and a fallback.
 const split = { testShare: 0.25 };
 export default defineProject({
   views: [customers],
