@@ -72,6 +72,15 @@ export interface ServingOptions {
    * @default undefined (no shadow); alias @default 'challenger'
    */
   readonly shadow?: { readonly alias?: string };
+  /**
+   * Adaptive micro-batching of inference: requests that arrive together are scored in one
+   * batch call (at most `maxBatch`). A request is scored on the next turn of the event loop with
+   * whatever arrived in the same turn; only after a full batch does the batcher wait up to
+   * `maxWaitMs` for the next to fill. It pays when one call has a fixed cost (a remote or native
+   * model); see bench/README.md. @default undefined (each request scored alone); maxBatch
+   * @default 32, maxWaitMs @default 1
+   */
+  readonly batching?: { readonly maxBatch?: number; readonly maxWaitMs?: number };
 }
 
 /** A fallback step after validation, in one shape. */
@@ -92,6 +101,7 @@ export interface ServingDefinition {
   readonly defaultDecision: string;
   readonly canary: { readonly alias: string; readonly share: number } | undefined;
   readonly shadow: { readonly alias: string } | undefined;
+  readonly batching: { readonly maxBatch: number; readonly maxWaitMs: number } | undefined;
 }
 
 const ALL_REASONS: ReadonlySet<FallbackReason> = new Set(FALLBACK_REASONS);
@@ -146,7 +156,16 @@ export function checkServing(where: string, options: ServingOptions | undefined)
   if (canaryAlias === 'champion' || shadowAlias === 'champion') {
     throw new TandemError('TANDEM_INVALID_DEFINITION', `${at(canaryAlias === 'champion' ? 'canary.alias' : 'shadow.alias')} cannot be 'champion', which answers already`);
   }
+  const batching = options?.batching;
+  if (batching !== undefined && (batching === null || typeof batching !== 'object')) {
+    throw new TandemError('TANDEM_INVALID_DEFINITION', `${at('batching')} must be { maxBatch?, maxWaitMs? }, got ${quote(batching)}`);
+  }
+  const maxBatch = batching?.maxBatch ?? 32;
+  if (!(Number.isSafeInteger(maxBatch) && maxBatch >= 1 && maxBatch <= 4096)) throw new TandemError('TANDEM_INVALID_DEFINITION', `${at('batching.maxBatch')} must be a whole number in 1..4096, got ${quote(batching?.maxBatch)}`);
+  const maxWaitMs = batching?.maxWaitMs ?? 1;
+  if (!(typeof maxWaitMs === 'number' && maxWaitMs >= 0 && maxWaitMs <= 1000)) throw new TandemError('TANDEM_INVALID_DEFINITION', `${at('batching.maxWaitMs')} must be a number of milliseconds in 0..1000, got ${quote(batching?.maxWaitMs)}`);
   return {
+    batching: batching === undefined ? undefined : { maxBatch, maxWaitMs },
     canary: canary === undefined ? undefined : { alias: canaryAlias, share: canary.share },
     shadow: shadow === undefined ? undefined : { alias: shadowAlias },
     budgetMs,

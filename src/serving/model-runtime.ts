@@ -5,17 +5,26 @@ import type { FeaturePlan } from './feature-plan.js';
 import { RuleEvaluator } from './rules.js';
 import type { ModelSeries } from './serving-metrics.js';
 import type { ShadowVersion } from './shadow-scorer.js';
+import type { Row } from '../models/model.js';
+import type { MicroBatcher } from './micro-batcher.js';
 import type { PredictRequest, Scorer } from './types.js';
 
 /** A registry version with what it reads worked out. */
 export class VersionRuntime implements ShadowVersion {
   readonly inputsKey: string;
+  /** Set when the model's serving options turn micro-batching on. */
+  batcher: MicroBatcher | undefined;
   constructor(
     readonly version: number,
     readonly scorer: Scorer,
     readonly plan: FeaturePlan,
   ) {
     this.inputsKey = scorer.features.map((f) => f.ref).join('\n');
+  }
+
+  /** The score of one row: through the batcher when there is one. */
+  score(row: Row): number | PromiseLike<number> {
+    return this.batcher === undefined ? this.scorer.score(row) : this.batcher.score(row);
   }
 }
 

@@ -8,6 +8,7 @@ import { checkPredictRequest, requestId, requestTime } from './check-request.js'
 import type { FallbackAnswer } from './fallback-chain.js';
 import { inCanary } from './canary.js';
 import { FeaturePlan, type FeatureRead } from './feature-plan.js';
+import { MicroBatcher } from './micro-batcher.js';
 import { ModelRuntime, PreviousScoring, VersionRuntime } from './model-runtime.js';
 import type { PredictionLog } from './prediction-log.js';
 import { ServingMetrics } from './serving-metrics.js';
@@ -132,9 +133,13 @@ export class Predictor {
     if (definition === undefined) {
       throw new TandemError('TANDEM_UNKNOWN_MODEL', `cannot serve model '${name}': the project defines ${[...this.#project.models.keys()].join(', ') || 'no models'}`);
     }
+    const batching = definition.serving.batching;
+    const batchSizes = this.metrics.batchSizes.series([name]);
     const runtime = (version: ServedModel['champion']): VersionRuntime => {
       try {
-        return new VersionRuntime(version.version, version.scorer, new FeaturePlan(this.#project, definition, version.scorer));
+        const served = new VersionRuntime(version.version, version.scorer, new FeaturePlan(this.#project, definition, version.scorer));
+        if (batching !== undefined) served.batcher = new MicroBatcher(version.scorer, { ...batching, onBatch: (size) => batchSizes.observe(size) });
+        return served;
       } catch (error) {
         if (!(error instanceof TandemError)) throw error;
         throw new TandemError(error.code, `cannot serve ${name}@${version.version}: ${error.message}`, { cause: error, details: { model: name, version: version.version } });
@@ -189,7 +194,7 @@ export class Predictor {
     let score: number | PromiseLike<number>;
     model.inFlight++;
     try {
-      score = champion.scorer.score(read.row);
+      score = champion.score(read.row);
     } catch (error) {
       model.inFlight--;
       return this.#fallback(context, 'model-error', features) ?? this.#fail(context, 'model-error', error);

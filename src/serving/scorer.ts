@@ -1,4 +1,5 @@
-import type { OnlineModel, Row } from '../models/model.js';
+import { dataset } from '../models/dataset.js';
+import type { BatchModel, OnlineModel, Row } from '../models/model.js';
 import type { LoadedModel } from '../training/bundle.js';
 import type { Scorer } from './types.js';
 
@@ -12,7 +13,25 @@ export function scorerOf(loaded: LoadedModel): Scorer {
   const scorer: Scorer = {
     features: loaded.bundle.features,
     score: (row: Row) => loaded.score(row),
+    scoreBatch: (rows: readonly Row[]) => scoreRows(loaded, rows),
     ...(isOnline(model) ? { learn: (row: Row, label: number) => model.learnOne(loaded.inputs(row), label) } : {}),
   };
   return scorer;
+}
+
+/** Batch models score a columnar batch in one call; others row by row. */
+function scoreRows(loaded: LoadedModel, rows: readonly Row[]): ArrayLike<number> {
+  const model = loaded.model as Partial<BatchModel>;
+  const predict = model.predictProba ?? model.predict;
+  if (isOnline(loaded.model) || predict === undefined) return rows.map((row) => loaded.score(row));
+  const names = loaded.bundle.features.map((f) => f.name);
+  const columns = names.map(() => new Float64Array(rows.length));
+  rows.forEach((row, i) => {
+    const x = loaded.inputs(row);
+    names.forEach((name, j) => {
+      const value = x[name];
+      (columns[j] as Float64Array)[i] = typeof value === 'number' ? value : typeof value === 'boolean' ? Number(value) : Number.NaN;
+    });
+  });
+  return predict.call(model, dataset({ featureNames: names, columns }));
 }

@@ -33,6 +33,7 @@ export class ServingMetrics {
   readonly shadowPredictions = this.registry.add(new Counter('tandem_shadow_predictions_total', 'Shadow scores, by model, shadow version and whether its decision agreed with the answer given.', ['model', 'version', 'decision']));
   readonly shadowFailures = this.registry.add(new Counter('tandem_shadow_failures_total', 'Shadow versions that failed to score a request.', ['model']));
   readonly shadowDropped = this.registry.add(new Counter('tandem_shadow_dropped_total', 'Shadow scores skipped because the shadow queue was full.', ['model']));
+  readonly batchSizes = this.registry.add(new Histogram('tandem_batch_size', 'Requests scored together by micro-batching, per model (models with serving.batching).', ['model'], [1, 2, 4, 8, 16, 32, 64, 128, 256]));
   readonly reloads = this.registry.add(new Counter('tandem_model_reloads_total', 'Champion versions loaded after the registry alias moved.', ['model']));
   readonly httpRequests = this.registry.add(new Counter('tandem_http_requests_total', 'HTTP requests, by method, route and status code.', ['method', 'route', 'status']));
   readonly httpLatency = this.registry.add(new Histogram('tandem_http_request_duration_seconds', 'HTTP request time, by route, in seconds.', ['route'], LATENCY_BUCKETS));

@@ -42,6 +42,8 @@ export interface Scorer {
   /** Inputs in model order: as written in the project file (`ref`) and as read (`name`). */
   readonly features: readonly { readonly ref: string; readonly name: string }[];
   score(row: Row): number | PromiseLike<number>;
+  /** Many rows at once (micro-batching); the scores in row order. */
+  readonly scoreBatch?: (rows: readonly Row[]) => ArrayLike<number>;
   /** Online models: learn from one labelled example (raw feature values). */
   readonly learn?: (row: Row, label: number) => void;
 }
