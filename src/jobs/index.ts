@@ -17,4 +17,5 @@ export type {
 export { SqliteJobStore, type SqliteJobStoreOptions } from './sqlite/sqlite-job-store.js';
 export { PostgresJobStore, type PostgresJobStoreOptions } from './postgres/postgres-job-store.js';
 export { openJobStore } from './open-job-store.js';
+export { ManualClock } from './manual-clock.js';
 export { Scheduler, type JobInfo, type JobLogEntry, type SchedulerOptions, type StartedRun, type TriggerResult } from './scheduler.js';

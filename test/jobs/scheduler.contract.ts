@@ -3,7 +3,7 @@ import type { JobDefinition } from '../../src/jobs/job-definition.js';
 import type { JobStore } from '../../src/jobs/job-store.js';
 import { Scheduler, type JobLogEntry, type SchedulerOptions } from '../../src/jobs/scheduler.js';
 import type { JobStoreHarness } from './job-store.contract.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../src/jobs/manual-clock.js';
 
 const T0 = Date.parse('2026-03-04T10:01:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

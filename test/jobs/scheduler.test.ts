@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay, type JobDefinition } from '../../src/jobs/job-definition.js';
 import { Scheduler } from '../../src/jobs/scheduler.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite/sqlite-job-store.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../src/jobs/manual-clock.js';
 
 describe('scheduler', () => {
   let dir: string;

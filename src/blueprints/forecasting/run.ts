@@ -11,7 +11,7 @@ import { HORIZON, type Candidate, type SeriesModel } from './forecast.js';
 import { AccuracyTally } from './metrics.js';
 import type { Comparison, ForecastingReport, JobRunSummary } from './report.js';
 import { DAY_MS, generateSales, type Sales } from './sales.js';
-import { SimulatedClock } from './simulated-clock.js';
+import { ManualClock } from '../../jobs/manual-clock.js';
 import { readFile } from 'node:fs/promises';
 
 export interface ForecastingOptions {
@@ -129,7 +129,7 @@ async function simulateJob(options: {
   onForecasts: (table: Table) => void;
 }): Promise<JobRunSummary[]> {
   const { series, dir, from, days, say, onForecasts } = options;
-  const clock = new SimulatedClock(from);
+  const clock = new ManualClock(from);
   const store = SqliteJobStore.open({ dir: join(dir, 'registry') });
   const scheduler = new Scheduler({
     store,
@@ -158,7 +158,7 @@ async function simulateJob(options: {
     await scheduler.idle();
     const end = from + days * DAY_MS;
     for (let next = clock.nextTimerAt(); next !== undefined && next < end; next = clock.nextTimerAt()) {
-      clock.advanceTo(next);
+      clock.set(next);
       await scheduler.idle();
     }
   } finally {

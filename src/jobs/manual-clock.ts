@@ -1,10 +1,19 @@
-import type { Clock } from '../../src/jobs/clock.js';
+import type { Clock } from './clock.js';
 
-/** A clock that moves only when told to, firing due timers in time order as it passes them. */
+interface Timer {
+  readonly at: number;
+  readonly callback: () => void;
+}
+
+/**
+ * A clock that moves only when told to, firing due timers in time order (ties in the order they
+ * were set) as it passes them: the scheduler runs against it as against the wall clock, so tests
+ * and simulations cover days in milliseconds.
+ */
 export class ManualClock implements Clock {
   #now: number;
   #nextId = 1;
-  readonly #timers = new Map<number, { readonly at: number; readonly callback: () => void }>();
+  readonly #timers = new Map<number, Timer>();
 
   constructor(start: number | string) {
     this.#now = typeof start === 'number' ? start : Date.parse(start);
@@ -29,14 +38,23 @@ export class ManualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** When the earliest pending timer fires, or undefined when none is pending. */
+  nextTimerAt(): number | undefined {
+    let next: number | undefined;
+    for (const timer of this.#timers.values()) if (next === undefined || timer.at < next) next = timer.at;
+    return next;
+  }
+
   advance(ms: number): void {
     this.set(this.#now + ms);
   }
 
+  /** Moves to `to`, firing every timer due by then. */
   set(to: number | string): void {
     const target = typeof to === 'number' ? to : Date.parse(to);
     for (;;) {
-      const due = [...this.#timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+      let due: [number, Timer] | undefined;
+      for (const entry of this.#timers) if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry;
       if (due === undefined) break;
       this.#timers.delete(due[0]);
       this.#now = Math.max(this.#now, due[1].at);
