@@ -2,24 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { captureCli } from '../cli/capture-cli.js';
 import { askProfile } from '../../src/advise/interactive.js';
 import { parseProfile } from '../../src/advise/profile.js';
-import { main } from '../../src/cli/main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-advise-'));
 const profiles = new URL('./profiles/', import.meta.url).pathname;
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const cli = captureCli(['advise']);
+const run = cli.run;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]): Promise<number> => main(['node', 'tandem', 'advise', ...args]);
 
 /** A fake stdin: the lines given, then the end of input. */
 function stdinOf(text: string): PassThrough {
@@ -39,19 +32,19 @@ class Collect extends Writable {
 describe('tandem advise', () => {
   it('reads a profile file and prints the answer, the criteria, the setup and the cost arithmetic', async () => {
     expect(await run('--profile', join(profiles, 'payment-fraud.json'))).toBe(0);
-    expect(stdout).toMatch(/^Recommendation: real-time \(score [\d.]+\), about [\d,.]+ a month/);
-    expect(stdout).toMatch(/✗ batch: freshness 5s < 1h/);
-    expect(stdout).toMatch(/freshness ×3 /);
-    expect(stdout).toMatch(/Why real-time \(decided by: freshness, latency/);
-    expect(stdout).toMatch(/Runners-up\n {2}lambda/);
-    expect(stdout).toMatch(/tandem serve --port 8080/);
-    expect(stdout).toMatch(/ceil\(\(2,000 \/ 42,470\/s \+ 2,000 \/ 4,240\/s\) \/ \(2 vCPU × 0.7\)\) = 1 machine/);
-    expect(stdout).toMatch(/bench:serve — HTTP ingest 84,940 events\/s/);
+    expect(cli.stdout).toMatch(/^Recommendation: real-time \(score [\d.]+\), about [\d,.]+ a month/);
+    expect(cli.stdout).toMatch(/✗ batch: freshness 5s < 1h/);
+    expect(cli.stdout).toMatch(/freshness ×3 /);
+    expect(cli.stdout).toMatch(/Why real-time \(decided by: freshness, latency/);
+    expect(cli.stdout).toMatch(/Runners-up\n {2}lambda/);
+    expect(cli.stdout).toMatch(/tandem serve --port 8080/);
+    expect(cli.stdout).toMatch(/ceil\(\(2,000 \/ 42,470\/s \+ 2,000 \/ 4,240\/s\) \/ \(2 vCPU × 0.7\)\) = 1 machine/);
+    expect(cli.stdout).toMatch(/bench:serve — HTTP ingest 84,940 events\/s/);
   });
 
   it('flags override the file, and --json prints the structured result', async () => {
     expect(await run('--profile', join(profiles, 'payment-fraud.json'), '--freshness', '1d', '--latency', '12h', '--task', 'forecast', '--audit', 'none', '--json', '--price-vcpu-hour', '0.1')).toBe(0);
-    const result = JSON.parse(stdout) as { profile: { freshnessMs: number }; recommendation: { architecture: string; prices: { vcpuHour: number }; cost: { total: number } } };
+    const result = JSON.parse(cli.stdout) as { profile: { freshnessMs: number }; recommendation: { architecture: string; prices: { vcpuHour: number }; cost: { total: number } } };
     expect(result.profile.freshnessMs).toBe(86_400_000);
     expect(result.recommendation.architecture).toBe('batch');
     expect(result.recommendation.prices.vcpuHour).toBe(0.1);
@@ -61,7 +54,7 @@ describe('tandem advise', () => {
     const file = join(dir, 'priced.json');
     writeFileSync(file, JSON.stringify({ freshness: '1d', latency: '1d', prices: { vcpuHour: 1 }, sizing: { vcpusPerMachine: 4 } }));
     expect(await run('--profile', file, '--json')).toBe(0);
-    const { recommendation } = JSON.parse(stdout) as { recommendation: { prices: { vcpuHour: number }; sizing: { vcpusPerMachine: number }; cost: { lines: { item: string; monthly: number }[] } } };
+    const { recommendation } = JSON.parse(cli.stdout) as { recommendation: { prices: { vcpuHour: number }; sizing: { vcpusPerMachine: number }; cost: { lines: { item: string; monthly: number }[] } } };
     expect(recommendation.prices.vcpuHour).toBe(1);
     expect(recommendation.sizing.vcpusPerMachine).toBe(4);
     expect(recommendation.cost.lines[0]!.monthly).toBe(4 * 730);
@@ -69,23 +62,23 @@ describe('tandem advise', () => {
 
   it('rejects invalid input naming the field and the value', async () => {
     expect(await run('--audit', 'strict')).toBe(2);
-    expect(stderr).toMatch(/error \[TANDEM_USAGE\]: profile field 'audit': 'strict' is not valid \(one of none, explainability, regulated\)/);
-    stderr = '';
+    expect(cli.stderr).toMatch(/error \[TANDEM_USAGE\]: profile field 'audit': 'strict' is not valid \(one of none, explainability, regulated\)/);
+    cli.clear();
     expect(await run('--events-per-second', 'lots')).toBe(2);
-    expect(stderr).toMatch(/--events-per-second must be a non-negative number, got 'lots'/);
-    stderr = '';
+    expect(cli.stderr).toMatch(/--events-per-second must be a non-negative number, got 'lots'/);
+    cli.clear();
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ prices: { vcpuHour: -1 } }));
     expect(await run('--profile', file)).toBe(2);
-    expect(stderr).toMatch(/field 'prices.vcpuHour'/);
+    expect(cli.stderr).toMatch(/field 'prices.vcpuHour'/);
   });
 
-  it('--interactive asks on stdout and reads answers from stdin; the end of input takes the defaults', async () => {
+  it('--interactive asks on cli.stdout and reads answers from stdin; the end of input takes the defaults', async () => {
     vi.spyOn(process, 'stdin', 'get').mockReturnValue(stdinOf('50ms\n3000\n1000\n2s\n\n\nregulated\n') as unknown as typeof process.stdin);
     expect(await run('--interactive', '--json')).toBe(0);
-    expect(stderr).toMatch(/p99 latency a decision needs \(e\.g\. 50ms, 1s, 24h\) \[1s\]: 50ms/);
-    expect(stderr).toMatch(/drift expected \(low \/ moderate \/ high\) \[moderate\]: moderate/);
-    const { profile, recommendation } = JSON.parse(stdout) as { profile: { latencyMs: number; eventsPerSecond: { peak: number }; audit: string }; recommendation: { architecture: string } };
+    expect(cli.stderr).toMatch(/p99 latency a decision needs \(e\.g\. 50ms, 1s, 24h\) \[1s\]: 50ms/);
+    expect(cli.stderr).toMatch(/drift expected \(low \/ moderate \/ high\) \[moderate\]: moderate/);
+    const { profile, recommendation } = JSON.parse(cli.stdout) as { profile: { latencyMs: number; eventsPerSecond: { peak: number }; audit: string }; recommendation: { architecture: string } };
     expect(profile).toMatchObject({ latencyMs: 50, eventsPerSecond: { peak: 3000, average: 1000 }, audit: 'regulated' });
     expect(recommendation.architecture).toBe('real-time');
   });

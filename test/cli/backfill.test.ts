@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureCli } from './capture-cli.js';
 import { loadProject } from '../../src/config/load-project.js';
 import { backfillRows } from '../../src/engine/index.js';
 import { readTable, tableToRows } from '../../src/io/index.js';
@@ -26,22 +26,15 @@ writeFileSync(
   ['date,origin,destination,delay,distance', ...flights.map((f) => `${new Date(f.date).toISOString()},${f.origin},${f.destination},${f.delay},${f.distance}`)].join('\n'),
 );
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const cli = captureCli();
+const run = cli.run;
 
-const run = (...args: string[]): Promise<number> => main(['node', 'tandem', ...args]);
 
 describe('tandem backfill', () => {
   it('writes each event with its features as of its own time, equal to the library backfill', async () => {
     const out = join(dir, 'training.parquet');
     expect(await run('backfill', '--config', FLIGHTS, '--view', 'origin_stats', '--events', csv, '--spine', 'events', '--out', out)).toBe(0);
-    expect(stdout).toMatch(/backfill: 60 rows × 3 features → .*training\.parquet in .* rows\/s/);
+    expect(cli.stdout).toMatch(/backfill: 60 rows × 3 features → .*training\.parquet in .* rows\/s/);
     const rows = tableToRows(await readTable(out));
     expect(Object.keys(rows[0]!)).toEqual(['date', 'origin', 'destination', 'delay', 'distance', 'cnt_1h', 'avg_delay_24h', 'frac_delayed_24h']);
     const expected = backfillRows(await loadProject(FLIGHTS), { views: ['origin_stats'], events: flights, spine: 'events' });
@@ -66,8 +59,8 @@ describe('tandem backfill', () => {
 
   it('names an unknown view and lists the known ones', async () => {
     expect(await run('backfill', '--config', FLIGHTS, '--view', 'nope', '--events', csv, '--spine', 'events', '--out', join(dir, 'x.csv'))).toBe(2);
-    expect(stderr).toContain("error [TANDEM_UNKNOWN_VIEW]: unknown view 'nope'");
-    expect(stderr).toContain('origin_stats');
+    expect(cli.stderr).toContain("error [TANDEM_UNKNOWN_VIEW]: unknown view 'nope'");
+    expect(cli.stderr).toContain('origin_stats');
   });
 
   it('names both features when two selected views define the same name', async () => {
@@ -75,12 +68,12 @@ describe('tandem backfill', () => {
     writeFileSync(events, '{"ts":"2026-01-01T00:00:00Z","user":"u","page":"p"}\n');
     const code = await run('backfill', '--config', 'test/fixtures/clash.config.ts', '--view', 'by_user,by_page', '--events', events, '--spine', 'events', '--out', join(dir, 'clash.csv'));
     expect(code).toBe(2);
-    expect(stderr).toContain("feature 'n' of feature view 'by_page' has the same name as feature 'n' of feature view 'by_user'");
+    expect(cli.stderr).toContain("feature 'n' of feature view 'by_page' has the same name as feature 'n' of feature view 'by_user'");
   });
 
   it('says which project file is missing', async () => {
     expect(await run('backfill', '--config', join(dir, 'missing.config.ts'), '--view', 'v', '--events', csv, '--spine', 'events', '--out', join(dir, 'y.csv'))).toBe(2);
-    expect(stderr).toContain('TANDEM_CONFIG_LOAD');
-    expect(stderr).toContain('missing.config.ts');
+    expect(cli.stderr).toContain('TANDEM_CONFIG_LOAD');
+    expect(cli.stderr).toContain('missing.config.ts');
   });
 });

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureCli } from './capture-cli.js';
 import { generateOrders, ordersCsv } from '../fixtures/orders.js';
 
 const CONFIG = 'test/fixtures/orders.config.ts';
@@ -12,59 +12,52 @@ const events = join(dir, 'orders.csv');
 writeFileSync(events, ordersCsv(generateOrders(1_200)));
 const dataDir = join(dir, 'state');
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const cli = captureCli();
+const run = cli.run;
 
-const run = (...args: string[]): Promise<number> => main(['node', 'tandem', ...args]);
 
 describe('tandem train and tandem models', () => {
   it('trains, evaluates on the latest rows, and registers version 1 as champion', async () => {
     expect(await run('train', '--config', CONFIG, '--model', 'baseline', '--events', events, '--data-dir', dataDir)).toBe(0);
-    expect(stdout).toMatch(/baseline@1 \(prior\): trained on 900 rows, tested on 300 later rows/);
-    expect(stdout).toMatch(/rocAuc\s+0\.5000/);
-    expect(stdout).toMatch(/registered\s+baseline@1 \(champion\)/);
+    expect(cli.stdout).toMatch(/baseline@1 \(prior\): trained on 900 rows, tested on 300 later rows/);
+    expect(cli.stdout).toMatch(/rocAuc\s+0\.5000/);
+    expect(cli.stdout).toMatch(/registered\s+baseline@1 \(champion\)/);
   });
 
   it('registers later versions without moving the champion unless asked', async () => {
     expect(await run('train', '-c', CONFIG, '-m', 'baseline', '-e', events, '--data-dir', dataDir)).toBe(0);
-    expect(stdout).toMatch(/registered\s+baseline@2 in/);
-    stdout = '';
+    expect(cli.stdout).toMatch(/registered\s+baseline@2 in/);
+    cli.clear();
     expect(await run('models', '--data-dir', dataDir)).toBe(0);
-    expect(stdout).toMatch(/^baseline@1 \[champion\] {2}prior .* rocAuc 0\.5000/m);
-    expect(stdout).toMatch(/^baseline@2 {2}prior/m);
-    stdout = '';
+    expect(cli.stdout).toMatch(/^baseline@1 \[champion\] {2}prior .* rocAuc 0\.5000/m);
+    expect(cli.stdout).toMatch(/^baseline@2 {2}prior/m);
+    cli.clear();
     expect(await run('models', 'alias', 'baseline', 'champion', '2', '--data-dir', dataDir)).toBe(0);
     expect(await run('models', 'list', 'baseline', '--json', '--data-dir', dataDir)).toBe(0);
-    const listed = JSON.parse(stdout.split('\n')[1]!) as { version: number; aliases: string[] }[];
+    const listed = JSON.parse(cli.stdout.split('\n')[1]!) as { version: number; aliases: string[] }[];
     expect(listed.map((v) => v.aliases)).toEqual([[], ['champion']]);
   });
 
   it('reproduces a version byte for byte, and says so when its data changed', async () => {
     expect(await run('train', '--reproduce', 'baseline@1', '--data-dir', dataDir)).toBe(0);
-    expect(stdout).toMatch(/reproduced baseline@1: byte-identical artifact, sha256 [0-9a-f]{64}/);
+    expect(cli.stdout).toMatch(/reproduced baseline@1: byte-identical artifact, sha256 [0-9a-f]{64}/);
     // A boosted model with row subsampling rebuilds to the same bytes too.
     expect(await run('train', '-c', CONFIG, '-m', 'trees', '-e', events, '--data-dir', dataDir)).toBe(0);
-    expect(stdout).toMatch(/trees@1 \(gbdt\): .*\n(.*\n)*\s+rocAuc\s+0\.9/);
+    expect(cli.stdout).toMatch(/trees@1 \(gbdt\): .*\n(.*\n)*\s+rocAuc\s+0\.9/);
     expect(await run('train', '--reproduce', 'trees@1', '--data-dir', dataDir)).toBe(0);
-    expect(stdout).toMatch(/reproduced trees@1: byte-identical artifact/);
+    expect(cli.stdout).toMatch(/reproduced trees@1: byte-identical artifact/);
     // Edited definitions are refused, naming the model.
     expect(await run('train', '--reproduce', 'baseline@1', '--config', 'test/fixtures/orders-edited.config.ts', '--data-dir', dataDir)).toBe(2);
-    expect(stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*the definitions of model 'baseline' in .*orders-edited\.config\.ts changed since version 1/);
+    expect(cli.stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*the definitions of model 'baseline' in .*orders-edited\.config\.ts changed since version 1/);
     writeFileSync(events, ordersCsv(generateOrders(1_200, 99)));
     expect(await run('train', '--reproduce', 'baseline@1', '--data-dir', dataDir)).toBe(2);
-    expect(stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*baseline@1 was trained on '.*orders\.csv' with SHA-256 [0-9a-f]{64}; the file now has/);
+    expect(cli.stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*baseline@1 was trained on '.*orders\.csv' with SHA-256 [0-9a-f]{64}; the file now has/);
   });
 
   it('names an unknown model and lists the algorithms', async () => {
     expect(await run('train', '-c', CONFIG, '-m', 'nope', '-e', events, '--data-dir', dataDir)).toBe(2);
-    expect(stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, trees, online, outliers)");
+    expect(cli.stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, trees, online, outliers)");
     expect(await run('models', 'algorithms')).toBe(0);
-    expect(stdout).toMatch(/^prior\s+batch\s+binary/m);
+    expect(cli.stdout).toMatch(/^prior\s+batch\s+binary/m);
   });
 });

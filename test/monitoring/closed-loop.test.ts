@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../src/demo/random.js';
-import { count, defineProject, entity, featureView, last, mean, model, requestFeatures, source } from '../../src/index.js';
+import { defineProject, model, requestFeatures } from '../../src/index.js';
+import { customers } from '../fixtures/orders.config.js';
 import { PiiProtector } from '../../src/ingest/index.js';
 import { readTable } from '../../src/io/index.js';
 import type { JobRun } from '../../src/jobs/job-store.js';
@@ -25,14 +26,6 @@ import { ARTIFACTS, collectProblems, launchChromium } from '../dashboard/chromiu
  * the retrain job, the gate judges challenger and champion on the latest orders, and the
  * challenger is promoted and served.
  */
-const orders = source('orders', {
-  timestamp: 'ts',
-  schema: { ts: 'timestamp', customer: 'string', amount: 'number', country: 'string', is_fraud: 'boolean' },
-});
-const customers = featureView('customer_stats', orders, {
-  entity: entity('customer', { key: 'customer' }),
-  features: { orders_1h: count({ window: '1h' }), amount_mean_7d: mean('amount', { window: '7d' }), last_country: last('country') },
-});
 const request = requestFeatures('order_request', {
   request: { amount: 'number', country: 'string' },
   views: [customers],

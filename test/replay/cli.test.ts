@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureCli } from '../cli/capture-cli.js';
 import type { ReplayReport, ReplayResult } from '../../src/replay/types.js';
 import { generateOrders, ordersCsv } from '../fixtures/orders.js';
 
@@ -16,9 +16,8 @@ const FROM = '2026-01-20T00:00:00Z';
 const TO = '2026-01-27T00:00:00Z';
 const predicted = orders.filter((o) => o.ts >= Date.parse(FROM) && o.ts < Date.parse(TO)).length;
 
-let stdout = '';
-let stderr = '';
-const run = (...args: string[]): Promise<number> => main(['node', 'tandem', ...args]);
+const cli = captureCli();
+const run = cli.run;
 const replay = (...args: string[]): Promise<number> => run('replay', '-c', CONFIG, '--data-dir', dataDir, '-e', events, ...args);
 
 beforeAll(async () => {
@@ -29,18 +28,12 @@ beforeAll(async () => {
   }
   vi.restoreAllMocks();
 });
-beforeEach(() => {
-  stdout = stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tandem replay', () => {
   it('replays the champion and prints the structured report with --json', async () => {
     expect(await replay('-m', 'fraud', '--from', FROM, '--to', TO, '--json')).toBe(0);
-    const report = JSON.parse(stdout) as ReplayReport;
+    const report = JSON.parse(cli.stdout) as ReplayReport;
     expect(report).toMatchObject({ model: 'fraud', from: Date.parse(FROM), to: Date.parse(TO), spineSource: 'orders', comparison: null });
     expect(report.events.predicted).toBe(predicted);
     expect(report.versions).toHaveLength(1);
@@ -49,12 +42,12 @@ describe('tandem replay', () => {
 
   it('compares a candidate by alias and by version: the same model agrees, the prior loses', async () => {
     expect(await replay('-m', 'fraud', '--candidate', 'fraud@challenger', '--from', FROM, '--to', String(Date.parse(TO)), '--json')).toBe(0);
-    const same = JSON.parse(stdout) as ReplayReport;
+    const same = JSON.parse(cli.stdout) as ReplayReport;
     expect(same.versions.map((v) => v.name)).toEqual(['fraud@1', 'fraud@2']);
     expect(same.comparison!.agreement).toBe(1);
-    stdout = '';
+    cli.clear();
     expect(await replay('-m', 'fraud@1', '--candidate', 'prior@1', '--from', FROM, '--to', TO, '--json')).toBe(0);
-    const other = JSON.parse(stdout) as ReplayReport;
+    const other = JSON.parse(cli.stdout) as ReplayReport;
     expect(other.versions.map((v) => v.label)).toEqual(['served', 'candidate']);
     expect(other.comparison!.agreement).toBeLessThan(1);
     expect(other.comparison!.winners['rocAuc']).toBe('served');
@@ -63,11 +56,11 @@ describe('tandem replay', () => {
   it('prints a readable report and writes every predicted event with --out', async () => {
     const out = join(dir, 'replay.ndjson');
     expect(await replay('-m', 'fraud', '--candidate', 'prior@1', '--from', FROM, '--to', TO, '--out', out)).toBe(0);
-    expect(stdout).toContain('replay fraud: 2026-01-20T00:00:00.000Z → 2026-01-27T00:00:00.000Z');
-    expect(stdout).toMatch(/^ {2}version\s+fraud@1\s+prior@1$/m);
-    expect(stdout).toMatch(/^ {2}ROC AUC\s+\d\.\d{4} ◀ better\s+0\.5000$/m);
-    expect(stdout).toMatch(/champion vs candidate: same decision on \d+\.\d % of [\d,]+ events/);
-    expect(stdout).toContain('largest score differences:');
+    expect(cli.stdout).toContain('replay fraud: 2026-01-20T00:00:00.000Z → 2026-01-27T00:00:00.000Z');
+    expect(cli.stdout).toMatch(/^ {2}version\s+fraud@1\s+prior@1$/m);
+    expect(cli.stdout).toMatch(/^ {2}ROC AUC\s+\d\.\d{4} ◀ better\s+0\.5000$/m);
+    expect(cli.stdout).toMatch(/champion vs candidate: same decision on \d+\.\d % of [\d,]+ events/);
+    expect(cli.stdout).toContain('largest score differences:');
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as ReplayResult);
     expect(lines).toHaveLength(predicted);
     expect(Object.keys(lines[0]!.predictions)).toEqual(['champion', 'candidate']);
@@ -82,14 +75,14 @@ describe('tandem replay', () => {
     [['--from', FROM, '--to', TO, '--candidate', 'fraud@9'], "--candidate: no version 'fraud@9' in"],
   ])('refuses %j naming the flag and the value', async (args, message) => {
     expect(await replay('-m', 'fraud', ...args)).toBe(2);
-    expect(stderr).toContain(message);
+    expect(cli.stderr).toContain(message);
   });
 
   it('refuses an unknown model and a missing events file', async () => {
     expect(await replay('-m', 'nope', '--from', FROM, '--to', TO)).toBe(2);
-    expect(stderr).toContain("--model: unknown model 'nope' (the project defines: fraud, prior)");
-    stderr = '';
+    expect(cli.stderr).toContain("--model: unknown model 'nope' (the project defines: fraud, prior)");
+    cli.clear();
     expect(await run('replay', '-c', CONFIG, '--data-dir', dataDir, '-m', 'fraud', '--from', FROM, '--to', TO)).toBe(2);
-    expect(stderr).toContain("no --events file for source 'orders'");
+    expect(cli.stderr).toContain("no --events file for source 'orders'");
   });
 });
