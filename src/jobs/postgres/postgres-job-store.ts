@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { TandemError } from '../../errors.js';
+import { inTransaction } from '../../io/postgres-transaction.js';
 import { checkName } from '../../features/names.js';
 import type { FinishRun, JobRun, JobSnapshot, JobState, JobStore, StartResult, StartRun } from '../job-store.js';
 import { abandonedMessage, toJobRun, toJobState, type JobRow, type RunRow } from '../job-rows.js';
@@ -155,25 +156,8 @@ export class PostgresJobStore implements JobStore {
     }
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>, what: string): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (cause) {
-      throw new TandemError('TANDEM_JOBS', `${what}: ${(cause as Error).message}`, { cause });
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (error instanceof TandemError) throw error;
-      throw new TandemError('TANDEM_JOBS', `${what}: ${(error as Error).message}`, { cause: error });
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>, what: string): Promise<T> {
+    return inTransaction(this.#pool, 'TANDEM_JOBS', what, work);
   }
 }
 

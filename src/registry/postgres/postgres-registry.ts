@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { TandemError } from '../../errors.js';
+import { inTransaction } from '../../io/postgres-transaction.js';
 import { checkName } from '../../features/names.js';
 import { sha256, type JsonValue } from '../../models/artifact.js';
 import type { ReferenceProfile } from '../../monitoring/types.js';
@@ -177,25 +178,8 @@ export class PostgresRegistry implements ModelRegistry {
     }
   }
 
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>, what: string): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (cause) {
-      throw new TandemError('TANDEM_REGISTRY', `${what}: ${(cause as Error).message}`, { cause });
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (error instanceof TandemError) throw error;
-      throw new TandemError('TANDEM_REGISTRY', `${what}: ${(error as Error).message}`, { cause: error });
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: pg.PoolClient) => Promise<T>, what: string): Promise<T> {
+    return inTransaction(this.#pool, 'TANDEM_REGISTRY', what, work);
   }
 
   async #setAlias(client: pg.PoolClient, at: Date, model: string, alias: string, version: number): Promise<void> {
