@@ -89,7 +89,7 @@ export class Adwin implements DriftDetector {
   }
 
   update(x: number): DetectorState {
-    checkFinite(KIND, x);
+    x = checkFinite(KIND, x);
     this.#seen += 1;
     this.#insert(x);
     this.#tick += 1;

@@ -38,11 +38,16 @@ export function detectorStateAt(kind: string, state: StateRecord, allowed: reado
   return value as DetectorState;
 }
 
-/** Stream values are checked as they arrive: one NaN would silently disable a detector for good. */
-export function checkFinite(kind: string, x: number): void {
+/**
+ * Stream values are checked as they arrive: one NaN would silently disable a detector for good.
+ * Returns the value with -0 as 0: JSON cannot hold -0, and a detector's state must survive
+ * `toJSON` exactly.
+ */
+export function checkFinite(kind: string, x: number): number {
   if (typeof x !== 'number' || !Number.isFinite(x)) {
     throw new TandemError('TANDEM_INVALID_DATASET', `${kind}: update() needs a finite number, got ${typeof x === 'number' ? String(x) : quote(x)}`, {
       details: { detector: kind, value: x },
     });
   }
+  return x + 0;
 }

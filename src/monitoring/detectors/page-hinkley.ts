@@ -78,7 +78,7 @@ export class PageHinkley implements DriftDetector {
   }
 
   update(x: number): DetectorState {
-    checkFinite(KIND, x);
+    x = checkFinite(KIND, x);
     if (this.#state === 'drift') this.#restart();
     this.#seen += 1;
     this.#n += 1;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 /**
  * The drift detector contract, as River's `check_estimator` is for its models: every detector runs
  * `checkDetector`, which registers the shared checks under one describe block.
@@ -129,6 +130,12 @@ export function checkDetector(name: string, factory: () => DriftDetector, option
         }),
         { numRuns: 200 },
       );
+    });
+
+    it('reads -0 as 0, so its state survives JSON (which has no -0) exactly', () => {
+      const detector = factory();
+      feed(detector, [-0, -0, 1, -0, 0, -0]);
+      expect(isDeepStrictEqual(roundTrip(detector).toJSON(), detector.toJSON())).toBe(true);
     });
 
     it('restores from JSON at any point of any stream to a detector that behaves identically (property)', () => {
