@@ -93,7 +93,7 @@ export interface DatasetDrift {
   readonly shareThreshold: number;
 }
 
-export type AlertKind = 'data-drift' | 'prediction-drift' | 'concept-drift' | 'performance' | 'fallback-rate' | 'freshness' | 'skew';
+export type AlertKind = 'data-drift' | 'prediction-drift' | 'concept-drift' | 'performance' | 'fallback-rate' | 'freshness';
 export type ActionKind = 'retrain' | 'rollback' | 'fallback' | 'webhook' | 'none';
 
 /** An alert that fired and what it did. */

@@ -162,8 +162,6 @@ function evaluate(alert: AlertDefinition, signals: ModelSignals): Finding {
       const age = signals.freshnessMs;
       return age !== null && age > limit ? `no event applied for ${Math.round(age / 1000)} s (limit ${Math.round(limit / 1000)} s)` : undefined;
     }
-    case 'skew':
-      return undefined;
   }
 }
 

@@ -150,7 +150,7 @@ export class ModelMonitor {
       dataDrift: features,
       predictionDrift: drift?.columns.find((c) => c.column === predictionName) ?? null,
       conceptDrift,
-      performance: this.#performanceNow(),
+      performance: this.performance(),
       fallbackRate,
       freshnessMs,
     };
@@ -164,7 +164,7 @@ export class ModelMonitor {
       driftShare: drift?.driftShare ?? null,
       predictionDrift: drift?.columns.find((c) => c.column === predictionName)?.statistic ?? null,
     });
-    const performance = this.#performanceNow();
+    const performance = this.performance();
     this.#performance.push(time, { ...performance.values, labelled: performance.labelled });
   }
 
@@ -180,10 +180,6 @@ export class ModelMonitor {
 
   /** Rolling metrics over the labelled predictions so far. */
   performance(): ModelSignals['performance'] {
-    return this.#performanceNow();
-  }
-
-  #performanceNow(): ModelSignals['performance'] {
     if (this.#binary !== undefined) {
       const m = this.#binary;
       const values: Partial<Record<PerformanceMetric | 'calibrationError', number>> = { logLoss: m.logLoss(), accuracy: m.accuracy() };
