@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   TANDEM_FORBIDDEN: { status: 403, meaning: 'The API key of the request lacks the scope the endpoint needs (predict, ingest or admin).' },
   TANDEM_UNKNOWN_JOB: { status: 404, meaning: 'A job named in a request or command is not defined by the project.' },
   TANDEM_JOBS: { status: 500, meaning: 'The job tables (schedule and run history) could not be read or written.' },
+  TANDEM_STATE_UNAVAILABLE: { status: 503, meaning: 'The online state store (Redis) cannot be reached; predictions fall back and stream workers retry.' },
+  TANDEM_LEASE_LOST: { status: 409, meaning: "A stream worker lost a partition's lease to another worker; it stops writing that partition." },
   TANDEM_INTERNAL: { status: 500, meaning: 'The server failed unexpectedly; the error is logged.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
