@@ -45,6 +45,24 @@ export interface StreamEngineOptions {
   readonly views?: readonly string[];
   /** How many rejected events to keep for inspection (all are counted). @default 10_000 */
   readonly keepRejected?: number;
+  /** Remember which entities events change, for `takeChanges`. @default false */
+  readonly trackChanges?: boolean;
+}
+
+/** One entity's state in one view, serialized (see `StreamEngine.takeChanges`). */
+export interface EntityState {
+  readonly view: string;
+  /** The entity key: its parts joined by KEY_SEPARATOR. */
+  readonly key: string;
+  /** JSON of the entity's window states; opaque to everything but `loadEntity`. */
+  readonly state: string;
+}
+
+/** What the engine has seen, beside the entities' states: saved with them to go on exactly. */
+export interface EngineProgress {
+  readonly watermarks: readonly (readonly [string, number])[];
+  readonly applied: number;
+  readonly rejected: number;
 }
 
 export interface ReadOptions {
@@ -81,6 +99,9 @@ class ViewRuntime {
   readonly windows: readonly WindowState[];
   readonly data: SlotData;
   readonly out: FeatureOutputs;
+  /** Entities changed since the last `takeChanges`, when changes are tracked. */
+  readonly changed: number[] = [];
+  #changedFlags = new Uint8Array(0);
   #empty: Record<string, FeatureValue> | undefined;
 
   constructor(view: FeatureView, dictionary: (field: string) => KeyDictionary) {
@@ -100,6 +121,43 @@ class ViewRuntime {
     this.records.add();
     for (const window of this.windows) window.initEntity(id);
     return id;
+  }
+
+  markChanged(id: number): void {
+    if (id >= this.#changedFlags.length) {
+      const grown = new Uint8Array(Math.max(64, this.#changedFlags.length * 2, id + 1));
+      grown.set(this.#changedFlags);
+      this.#changedFlags = grown;
+    }
+    if (this.#changedFlags[id] === 1) return;
+    this.#changedFlags[id] = 1;
+    this.changed.push(id);
+  }
+
+  /** The entities changed since the last call, emptied. */
+  takeChanged(): number[] {
+    const ids = this.changed.splice(0);
+    for (const id of ids) this.#changedFlags[id] = 0;
+    return ids;
+  }
+
+  /** Entity `id`'s state: its key parts when the joined key would not split back, and each window's state. */
+  entityState(id: number): { k: string; p?: string[]; s: WindowStateSnapshot[] } {
+    const parts = this.ids.parts(id);
+    const k = parts.join(KEY_SEPARATOR);
+    const s = this.windows.map((window) => window.snapshot(id));
+    // A composite key with a part holding the separator itself would not split back: give the parts too.
+    return parts.length === 1 || k.split(KEY_SEPARATOR).length === parts.length ? { k, s } : { k, p: parts, s };
+  }
+
+  /** The key parts of a saved entity, checked against the view's entity. */
+  savedParts(k: string, p: string[] | undefined): string[] {
+    const fields = this.plan.view.entity.keys.length;
+    const parts = p ?? (fields === 1 ? [k] : k.split(KEY_SEPARATOR));
+    if (parts.length !== fields) {
+      throw new TandemError('TANDEM_USAGE', `the saved key '${k}' of view '${this.plan.view.name}' does not have the ${fields} parts of its entity's key`);
+    }
+    return parts;
   }
 
   /** Evaluate every input of the view for one event into the one-row slot buffers. */
@@ -156,10 +214,12 @@ export class StreamEngine {
   readonly #keepRejected: number;
   #rejectedCount = 0;
   #appliedCount = 0;
+  readonly #trackChanges: boolean;
 
   constructor(project: Project, options: StreamEngineOptions = {}) {
     this.#project = project;
     this.#keepRejected = options.keepRejected ?? 10_000;
+    this.#trackChanges = options.trackChanges ?? false;
     const names = options.views ?? [...project.views.keys()];
     const dictionaries = new Map<string, KeyDictionary>();
     const dictionary = (field: string): KeyDictionary => {
@@ -227,9 +287,10 @@ export class StreamEngine {
   /**
    * Apply one event of `sourceName`. Events that cannot be applied (bad time, missing key,
    * a feature input of the wrong type, later than the allowed lateness) are rejected with a
-   * reason and leave the state untouched.
+   * reason and leave the state untouched. `only`: apply to these of the source's views alone
+   * (a partition of the state holds some views' entities of an event, another the rest).
    */
-  apply(sourceName: string, event: Row): ApplyResult {
+  apply(sourceName: string, event: Row, only?: ReadonlySet<string>): ApplyResult {
     const state = this.#sources.get(sourceName) ?? this.#unknownSource(sourceName);
     const source = state.source;
     const runtimes = state.runtimes;
@@ -285,10 +346,12 @@ export class StreamEngine {
     if (added) keys.addMissing(normalized);
     for (let i = 0; i < runtimes.length; i++) {
       const runtime = runtimes[i]!;
+      if (only !== undefined && !only.has(runtime.plan.view.name)) continue;
       let id = ids[i]!;
       if (id < 0) id = runtime.addEntity(keys.parts, positions[i]!);
       const windows = runtime.windows;
       for (let w = 0; w < windows.length; w++) windows[w]!.apply(id, t, runtime.data, 0);
+      if (this.#trackChanges) runtime.markChanged(id);
     }
     if (t > watermark) this.#watermarks.set(sourceName, t);
     this.#appliedCount++;
@@ -324,14 +387,69 @@ export class StreamEngine {
     };
     yield JSON.stringify(header);
     for (const [v, runtime] of views.entries()) {
-      for (let id = 0; id < runtime.ids.size; id++) {
-        const parts = runtime.ids.parts(id);
-        const k = parts.join(KEY_SEPARATOR);
-        const s = runtime.windows.map((window) => window.snapshot(id));
-        // A composite key with a part holding the separator itself would not split back: give the parts too.
-        yield JSON.stringify(parts.length === 1 || k.split(KEY_SEPARATOR).length === parts.length ? { v, k, s } : { v, k, p: parts, s });
+      for (let id = 0; id < runtime.ids.size; id++) yield JSON.stringify({ v, ...runtime.entityState(id) });
+    }
+  }
+
+  /**
+   * The states of the entities events changed since the last call (needs `trackChanges`):
+   * what a partitioned stream worker writes to the shared online state with its offset.
+   */
+  takeChanges(): EntityState[] {
+    const changes: EntityState[] = [];
+    for (const runtime of this.#views.values()) {
+      for (const id of runtime.takeChanged()) {
+        const { k, p, s } = runtime.entityState(id);
+        changes.push({ view: runtime.plan.view.name, key: k, state: JSON.stringify(p === undefined ? { s } : { p, s }) });
       }
     }
+    return changes;
+  }
+
+  /**
+   * Set one entity's state from `takeChanges` output (undefined: no state, as if it had never
+   * had an event), replacing what the engine held for it. Reads and later events then go on
+   * exactly as in the engine the state came from.
+   */
+  loadEntity(view: string, key: string, state: string | undefined): void {
+    const runtime = this.#runtime(view);
+    let saved: { p?: string[]; s: WindowStateSnapshot[] } | undefined;
+    if (state !== undefined) {
+      saved = JSON.parse(state) as { p?: string[]; s: WindowStateSnapshot[] };
+      if (!Array.isArray(saved.s) || saved.s.length !== runtime.windows.length) {
+        throw new TandemError('TANDEM_USAGE', `the saved state of '${key}' in view '${view}' does not match the view's ${runtime.windows.length} windows`);
+      }
+    }
+    const parts = runtime.savedParts(key, saved?.p);
+    let id = runtime.ids.findKey(parts);
+    if (id < 0) {
+      if (saved === undefined) return;
+      id = runtime.ids.addParts(parts);
+      runtime.records.add();
+      saved.s.forEach((snap, w) => runtime.windows[w]!.restore(id, snap));
+      return;
+    }
+    for (const [w, window] of runtime.windows.entries()) {
+      window.clear(id);
+      if (saved !== undefined) window.restore(id, saved.s[w]!);
+    }
+  }
+
+  /** Watermarks and counters, to save beside the entities' states (see `restoreProgress`). */
+  progress(): EngineProgress {
+    return { watermarks: [...this.#watermarks], applied: this.#appliedCount, rejected: this.#rejectedCount };
+  }
+
+  restoreProgress(progress: EngineProgress): void {
+    this.#watermarks.clear();
+    for (const [source, watermark] of progress.watermarks) this.#watermarks.set(source, watermark);
+    this.#appliedCount = progress.applied;
+    this.#rejectedCount = progress.rejected;
+  }
+
+  /** Each maintained view's definition fingerprint: state saved under others must not be loaded. */
+  fingerprints(): Record<string, string> {
+    return Object.fromEntries([...this.#views.values()].map((runtime) => [runtime.plan.view.name, fingerprint(runtime.plan)]));
   }
 
   /** An engine from `snapshotLines` output; refuses a snapshot taken with other view definitions. */
@@ -364,12 +482,7 @@ export class StreamEngine {
       }
       const { v, k, p, s } = JSON.parse(line) as { v: number; k: string; p?: string[]; s: WindowStateSnapshot[] };
       const runtime = runtimes[v]!;
-      const fields = runtime.plan.view.entity.keys.length;
-      const parts = p ?? (fields === 1 ? [k] : k.split(KEY_SEPARATOR));
-      if (parts.length !== fields) {
-        throw new TandemError('TANDEM_USAGE', `the snapshot's key '${k}' of view '${runtime.plan.view.name}' does not have the ${fields} parts of its entity's key`);
-      }
-      const id = runtime.ids.addParts(parts);
+      const id = runtime.ids.addParts(runtime.savedParts(k, p));
       if (id !== runtime.records.count) throw new TandemError('TANDEM_USAGE', `the snapshot holds entity '${k}' of view '${runtime.plan.view.name}' twice`);
       runtime.records.add();
       s.forEach((snap, w) => runtime.windows[w]!.restore(id, snap));

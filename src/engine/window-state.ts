@@ -456,8 +456,28 @@ export class WindowState {
   }
 
   /**
-   * Make entity e (just added, see initEntity) equal to the one `snapshot` was taken of: the
-   * same reads, and the same after more events.
+   * Empty entity e's part of its record, as if just added: its ring goes back to the store,
+   * its sketches and raw values are dropped. `restore` can then load another state over it.
+   */
+  clear(e: number): void {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const block = m[r + BLOCK]!;
+    if (block !== 0 && block !== r + this.#inlineAt) this.#records.store.free(block, m[r + CAP]! * this.#lanes);
+    m.fill(0, r, r + this.#stride);
+    const n = this.#ncol;
+    for (let c = 0; c < n; c++) {
+      this.#sliding[e * n + c] = undefined;
+      this.#lifeRegs[e * n + c] = undefined;
+      this.#foldRegs[e * n + c] = undefined;
+      this.#foldLast[e * n + c] = undefined;
+    }
+    this.initEntity(e);
+  }
+
+  /**
+   * Make entity e (just added, see initEntity, or cleared) equal to the one `snapshot` was
+   * taken of: the same reads, and the same after more events.
    */
   restore(e: number, snap: WindowStateSnapshot): void {
     this.initEntity(e);
