@@ -5,6 +5,11 @@ import type { ValidatedEvent } from './validate-event.js';
 export interface LoggedEvent {
   readonly source: string;
   readonly event: ValidatedEvent;
+  /**
+   * In a partition's log (see PartitionRouter): the views this partition applies the event
+   * to, when not all of its source's views.
+   */
+  readonly views?: readonly string[];
 }
 
 /** How a rejected event is kept in the dead-letter log: why, and what arrived (personal data protected). */
