@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts of the Redis partition store. Each runs atomically in Redis; the store sends
+ * EVALSHA and falls back to EVAL when Redis lost its script cache (a restart, SCRIPT FLUSH).
+ *
+ * The '#!lua' line (Redis 7) makes Redis refuse a writing script before its first command
+ * when it is over maxmemory, rather than after some writes: a commit is all or nothing. Scripts
+ * read the time with TIME, so every worker measures heartbeats by the one Redis clock.
+ */
+export interface LuaScript {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(lua: string): LuaScript {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/** KEYS: lease. ARGV: owner, ttl ms. 1 when the owner now holds the lease. */
+export const ACQUIRE = script(`#!lua
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`);
+
+/** KEYS: lease. ARGV: owner, ttl ms. 1 when the owner held the lease and it was extended. */
+export const RENEW = script(`#!lua
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`);
+
+/** KEYS: lease. ARGV: owner. Deletes the lease only if the owner holds it. */
+export const RELEASE = script(`#!lua
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+end
+return 0
+`);
+
+/** KEYS: workers. ARGV: worker, ttl ms. Records the heartbeat and drops expired ones. */
+export const HEARTBEAT = script(`#!lua
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return 0
+`);
+
+/** KEYS: workers. The workers whose heartbeat has not expired (expired ones are dropped). */
+export const WORKERS = script(`#!lua
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`);
+
+/**
+ * The fenced commit. KEYS: lease, checkpoint, dead letters, then one key per entity.
+ * ARGV: owner, entity ttl ms ('' for none), checkpoint JSON, number of dead letters d, the d
+ * dead letters, then one state per entity key. Returns 1, or {0, holder} ('' for nobody)
+ * without writing anything when the owner does not hold the lease.
+ *
+ * The one command that can fail on a key of the wrong type (RPUSH) goes first, so a failure
+ * leaves nothing half-written (Redis does not roll a script back). unpack() is bounded by
+ * Lua's C stack (LUAI_MAXCSTACK = 8000), hence RPUSH in slices of 1000.
+ */
+export const COMMIT = script(`#!lua
+local holder = redis.call('GET', KEYS[1])
+if holder ~= ARGV[1] then
+  return {0, holder or ''}
+end
+local dead = tonumber(ARGV[4])
+for i = 5, 4 + dead, 1000 do
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, i, math.min(i + 999, 4 + dead)))
+end
+local first = 4 + dead - 3
+local ttl = ARGV[2]
+if ttl == '' then
+  for i = 4, #KEYS do
+    redis.call('SET', KEYS[i], ARGV[first + i])
+  end
+else
+  for i = 4, #KEYS do
+    redis.call('SET', KEYS[i], ARGV[first + i], 'PX', ttl)
+  end
+end
+redis.call('SET', KEYS[2], ARGV[3])
+return 1
+`);
