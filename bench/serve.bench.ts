@@ -45,7 +45,7 @@ try {
     );
   const ingest = await run({ url: `${url}/v1/events/payments`, method: 'POST', connections: 32, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }] });
   await runtime.catchUp();
-  const events = runtime.processor.engine.appliedCount;
+  const events = runtime.processor!.engine.appliedCount;
   console.log(`HTTP ingest (fsync, ${BATCH} events/request, 32 connections): ${Math.round(ingest.requests.average * BATCH).toLocaleString('en-US')} events/s acknowledged; p50 ${ingest.latency.p50} ms, p99 ${ingest.latency.p99} ms; ${ingest.non2xx} non-2xx; ${events.toLocaleString('en-US')} events applied`);
 
   // Feature reads over HTTP, against a bare server answering a fixed JSON.
@@ -62,7 +62,7 @@ try {
   console.log(`HTTP read GET /v1/features/by_card (32 connections): ${Math.round(reads.requests.average).toLocaleString('en-US')} req/s, p50 ${reads.latency.p50} ms, p99 ${reads.latency.p99} ms; bare Node server: ${Math.round(baseline.requests.average).toLocaleString('en-US')} req/s, p99 ${baseline.latency.p99} ms (ratio ${(reads.requests.average / baseline.requests.average).toFixed(2)})`);
 
   // In-process reads.
-  const engine = runtime.processor.engine;
+  const engine = runtime.processor!.engine;
   const samples = new Float64Array(100_000);
   for (let i = 0; i < samples.length; i++) {
     const key = `card${(i * 7919) % CARDS}`;

@@ -4,10 +4,17 @@ import type { FeatureValue } from './aggregations.js';
 /**
  * Why the model itself did not answer a prediction. 'forced': a monitoring alert with action
  * 'fallback' switched the model to its fallback chain until the alert's condition clears.
+ * 'features-unavailable': the shared online state (Redis, in a scale-out deployment) could not
+ * be read, so there are no features at all.
  */
-export type FallbackReason = 'timeout' | 'overload' | 'missing-features' | 'feature-error' | 'model-error' | 'forced';
+export type FallbackReason = 'timeout' | 'overload' | 'missing-features' | 'feature-error' | 'features-unavailable' | 'model-error' | 'forced';
 
-export const FALLBACK_REASONS: readonly FallbackReason[] = ['timeout', 'overload', 'missing-features', 'feature-error', 'model-error', 'forced'];
+export const FALLBACK_REASONS: readonly FallbackReason[] = ['timeout', 'overload', 'missing-features', 'feature-error', 'features-unavailable', 'model-error', 'forced'];
+
+/** Whether a prediction answered for `reason` was made without reading its features (nothing to learn from or compare). */
+export function withoutFeatures(reason: FallbackReason | undefined): boolean {
+  return reason === 'feature-error' || reason === 'features-unavailable';
+}
 
 /** A model's inputs by feature name, as rules and heuristics see them. */
 export type ServingFeatures = Readonly<Record<string, FeatureValue>>;
@@ -36,7 +43,8 @@ export type FallbackKind = 'previous-version' | 'heuristic' | 'default';
  * - `{ heuristic, name? }`: a function of the features (skipped when it throws or gives no number);
  * - `{ score }`: a constant; always answers.
  * `on` limits a step to some reasons. @default every reason; for 'previous-version' every reason
- * but 'missing-features' and 'feature-error', since an older model lacks the same inputs.
+ * but 'missing-features', 'feature-error' and 'features-unavailable', since an older model
+ * lacks the same inputs.
  */
 export type FallbackStep =
   | 'previous-version'

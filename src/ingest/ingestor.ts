@@ -1,17 +1,20 @@
 import { TandemError } from '../errors.js';
 import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
-import type { EventLog } from '../log/event-log.js';
+import type { AppendResult, EventLog } from '../log/event-log.js';
+import type { PartitionRouter } from '../streaming/partitioned/partition-router.js';
 import { decodeLoggedEvent, encodeJson } from './log-records.js';
 import type { PiiProtector } from './pii.js';
 import { validateEvent, type ValidatedEvent } from './validate-event.js';
+
+const NO_OFFSETS: AppendResult = { first: 0, last: -1 };
 
 export interface IngestResult {
   readonly accepted: number;
   readonly rejected: number;
   /** Re-sent events (an idempotency key already in the log, or repeated in the batch): acknowledged, not stored again. */
   readonly duplicates: number;
-  /** Offsets the accepted events got in the event log (`first > last` when none). */
+  /** Offsets the accepted events got in the event log (`first > last` when none, or when the log is partitioned). */
   readonly first: number;
   readonly last: number;
   /** Rejections counted by reason, most frequent first. */
@@ -32,8 +35,14 @@ export interface Admitted {
   readonly reasons: IngestResult['reasons'];
 }
 
+/** A log split into partitions (scale-out): accepted events go to their entities' partitions. */
+export interface PartitionedLogs {
+  readonly router: PartitionRouter;
+  readonly logs: readonly EventLog[];
+}
+
 export interface IngestorOptions {
-  readonly log: EventLog;
+  readonly log: EventLog | PartitionedLogs;
   readonly deadLetters: EventLog;
   readonly pii: PiiProtector;
   readonly now?: () => number;
@@ -72,10 +81,13 @@ export class Ingestor {
         return true;
       });
     }
-    let appended;
+    let appended: AppendResult;
     try {
       [appended] = await Promise.all([
-        log.append(fresh.map((event) => encodeJson({ source: admitted.source, event }))),
+        'router' in log
+          ? // Partitions have offsets of their own: there is no one range to report.
+            log.router.append(log.logs, admitted.source, fresh).then(() => NO_OFFSETS)
+          : log.append(fresh.map((event) => encodeJson({ source: admitted.source, event }))),
         deadLetters.append(admitted.rejected),
       ]);
     } catch (error) {
@@ -103,15 +115,17 @@ export class Ingestor {
     if (seen === undefined) {
       seen = (async () => {
         const keys = new Set<string>();
-        const { log } = this.#options;
-        for (let from = log.firstOffset; from < log.nextOffset; ) {
-          const records = await log.read(from, { max: 50_000 });
-          if (records.length === 0) break;
-          for (const record of records) {
-            const { source: name, event } = decodeLoggedEvent(record.payload, record.offset);
-            if (name === source.name) keys.add(String(event[source.idempotencyKey!]));
+        const { log: logs } = this.#options;
+        for (const log of 'router' in logs ? logs.logs : [logs]) {
+          for (let from = log.firstOffset; from < log.nextOffset; ) {
+            const records = await log.read(from, { max: 50_000 });
+            if (records.length === 0) break;
+            for (const record of records) {
+              const { source: name, event } = decodeLoggedEvent(record.payload, record.offset);
+              if (name === source.name) keys.add(String(event[source.idempotencyKey!]));
+            }
+            from = records.at(-1)!.offset + 1;
           }
-          from = records.at(-1)!.offset + 1;
         }
         return keys;
       })();

@@ -134,7 +134,7 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     const predictor = runtime.predictor;
     const models = Object.fromEntries((predictor?.models ?? []).map((name) => [name, predictor!.describe(name).version]));
     const unserved = [...runtime.project.models.keys()].filter((name) => !(name in models));
-    const body = { status: isReady() ? 'ready' : 'closing', models, unserved, eventsApplied: runtime.processor.engine.appliedCount };
+    const body = { status: isReady() ? 'ready' : 'closing', models, unserved, eventsApplied: runtime.features.eventsApplied() };
     return isReady() ? body : reply.status(503).send(body);
   });
 
@@ -197,7 +197,11 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     const at = atText === undefined ? Date.now() : Number.isFinite(Number(atText)) ? Number(atText) : Date.parse(atText);
     // Beyond ±8.64e15 ms a Date is invalid (and messages that print the time would throw).
     if (!(Math.abs(at) <= 8.64e15)) throw new TandemError('TANDEM_USAGE', `at=${atText} is not a time (epoch ms or ISO 8601)`);
-    const engine = runtime.processor.engine;
+    const engine = runtime.features.engine;
+    await runtime.features.prepare?.(
+      [view],
+      keys.map((key) => (typeof key === 'object' && key !== null && !Array.isArray(key) ? (key as Readonly<Record<string, unknown>>) : { [view.entity.keys[0]!]: key })),
+    );
     return {
       view: view.name,
       at,
@@ -217,7 +221,9 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     }
     const body = request.body;
     const requests = Array.isArray(body) ? body : [body];
-    const engine = runtime.processor.engine;
+    const engine = runtime.features.engine;
+    const rows = requests.filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item));
+    await runtime.features.prepare?.(set.views, rows);
     return {
       name: set.name,
       results: requests.map((item) => {

@@ -3,7 +3,12 @@ import type { Project } from '../features/project.js';
 import { Ingestor, type IngestResult, type Malformed } from '../ingest/ingestor.js';
 import { PiiProtector } from '../ingest/pii.js';
 import { FileEventLog } from '../log/file/file-event-log.js';
-import type { Durability } from '../log/event-log.js';
+import type { Durability, EventLog } from '../log/event-log.js';
+import type { StreamEngine } from '../engine/stream.js';
+import type { FeatureView } from '../features/feature-view.js';
+import type { PartitionStateStore } from '../online/partition-store.js';
+import { PartitionRouter } from '../streaming/partitioned/partition-router.js';
+import { SharedOnlineFeatures } from '../serving/shared-features.js';
 import { StreamProcessor } from '../streaming/stream-processor.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { openRegistry } from '../registry/open-registry.js';
@@ -23,6 +28,7 @@ import { projectJobs, retrainJobName } from './project-jobs.js';
 import { measureSkew, type SkewReport } from '../monitoring/skew.js';
 import { retrainEvents } from '../training/retrain-events.js';
 import { TandemError } from '../errors.js';
+import { withoutFeatures } from '../features/model-serving.js';
 
 export interface RuntimeServingOptions {
   /** Serve these versions instead of loading the champions from the registry (tests, embedding). */
@@ -60,6 +66,29 @@ export interface OnlineRuntimeOptions {
   readonly durability?: Durability;
   /** Predictions: served when the project defines models. */
   readonly serving?: RuntimeServingOptions;
+  /**
+   * Scale out: run as a stateless serving replica. Ingested events go to the partitions' logs;
+   * partitioned stream workers (`tandem stream --partitions`) apply them to the shared state,
+   * which reads come from. This process then runs no stream processing and no jobs.
+   */
+  readonly shared?: SharedStateOptions;
+}
+
+export interface SharedStateOptions {
+  readonly store: PartitionStateStore;
+  /** One event log per partition, `store.partitions` of them. */
+  readonly logs: readonly EventLog[];
+  /** Where events rejected at ingestion go. */
+  readonly deadLetters: EventLog;
+}
+
+/** Where reads happen: the live state of this process, or a cache of the shared one loaded per read. */
+export interface OnlineFeatures {
+  readonly engine: StreamEngine;
+  /** Load the entities a read needs first (a replica); absent when the engine is the live state. */
+  readonly prepare?: (views: readonly FeatureView[], rows: readonly Readonly<Record<string, unknown>>[]) => Promise<void>;
+  /** Events applied to the state, as of the last look. */
+  eventsApplied(): number;
 }
 
 /**
@@ -69,7 +98,9 @@ export interface OnlineRuntimeOptions {
  */
 export class OnlineRuntime {
   readonly project: Project;
-  readonly processor: StreamProcessor;
+  /** Stream processing of this process; undefined on a replica of a shared state. */
+  readonly processor: StreamProcessor | undefined;
+  readonly features: OnlineFeatures;
   /** Counters of serving and HTTP, for GET /metrics. */
   readonly metrics: ServingMetrics;
   /** Predictions, when the project defines models. */
@@ -87,14 +118,24 @@ export class OnlineRuntime {
   #ownJobStore: JobStore | undefined;
   readonly #ingestor: Ingestor;
   readonly #pii: PiiProtector;
-  readonly #logs: readonly FileEventLog[];
+  readonly #logs: readonly EventLog[];
+  readonly #shared: SharedOnlineFeatures | undefined;
+  #sharedApplied = 0;
   readonly #maxDelayMs: number;
   #timer: NodeJS.Timeout | undefined;
   /** Processing runs one at a time, in this chain. */
   #chain: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  private constructor(project: Project, ingestor: Ingestor, processor: StreamProcessor, logs: readonly FileEventLog[], maxDelayMs: number, predictionLog: PredictionLog, pii: PiiProtector) {
+  private constructor(
+    project: Project,
+    ingestor: Ingestor,
+    state: StreamProcessor | SharedOnlineFeatures,
+    logs: readonly EventLog[],
+    maxDelayMs: number,
+    predictionLog: PredictionLog,
+    pii: PiiProtector,
+  ) {
     this.#pii = pii;
     this.project = project;
     this.predictionLog = predictionLog;
@@ -103,19 +144,28 @@ export class OnlineRuntime {
       inFlight: () => (this.predictor?.models ?? []).map((name) => [name, this.predictor!.describe(name).inFlight] as const),
     });
     this.#ingestor = ingestor;
-    this.processor = processor;
+    if (state instanceof SharedOnlineFeatures) {
+      this.processor = undefined;
+      this.#shared = state;
+      this.features = { engine: state.engine, prepare: state.prepare.bind(state), eventsApplied: () => this.#sharedApplied };
+    } else {
+      this.processor = state;
+      this.features = { engine: state.engine, eventsApplied: () => state.engine.appliedCount };
+    }
     this.#logs = logs;
     this.#maxDelayMs = maxDelayMs;
   }
 
   /** The event log ingestion appends to (retraining, skew checks and jobs read it). */
-  get eventLog(): FileEventLog {
+  get eventLog(): EventLog {
+    if (this.#shared !== undefined) throw new TandemError('TANDEM_USAGE', 'a serving replica of a shared state has no event log of its own: its events are split across the partitions');
     return this.#logs[0]!;
   }
 
   static async start(project: Project, options: OnlineRuntimeOptions): Promise<OnlineRuntime> {
     const pii = options.pii ?? PiiProtector.fromEnvironment();
     for (const source of project.sources.values()) pii.check(source);
+    if (options.shared !== undefined) return OnlineRuntime.#startReplica(project, options, options.shared, pii);
     const log = await FileEventLog.open(join(options.dataDir, 'events'), options.durability === undefined ? {} : { durability: options.durability });
     const deadLetters = await FileEventLog.open(join(options.dataDir, 'dead-letters'));
     const processor = await StreamProcessor.start(project, {
@@ -133,16 +183,31 @@ export class OnlineRuntime {
     return runtime;
   }
 
+  /** A stateless replica: ingestion to the partitions' logs, reads from the shared state, no jobs. */
+  static async #startReplica(project: Project, options: OnlineRuntimeOptions, shared: SharedStateOptions, pii: PiiProtector): Promise<OnlineRuntime> {
+    const { store, logs, deadLetters } = shared;
+    const router = new PartitionRouter(project, store.partitions);
+    if (logs.length !== store.partitions) throw new TandemError('TANDEM_USAGE', `${logs.length} partition logs for the state store's ${store.partitions} partitions`);
+    const predictionLog = new PredictionLog({ path: join(options.dataDir, 'serving', 'predictions.ndjson'), ...(options.serving?.logCapacity === undefined ? {} : { capacity: options.serving.logCapacity }) });
+    const ingestor = new Ingestor(project, { log: { router, logs }, deadLetters, pii });
+    const features = new SharedOnlineFeatures(project, store);
+    const runtime = new OnlineRuntime(project, ingestor, features, [...logs, deadLetters], options.maxDelayMs ?? 50, predictionLog, pii);
+    await runtime.#startServing({ ...options, serving: { ...options.serving, jobs: false } });
+    runtime.#schedule(0);
+    return runtime;
+  }
+
   async ingest(source: string, events: readonly unknown[], malformed: readonly Malformed[] = []): Promise<IngestResult> {
     const result = await this.#ingestor.ingest(source, events, malformed);
-    if (result.accepted > 0) this.#schedule(0);
+    if (result.accepted > 0 && this.processor !== undefined) this.#schedule(0);
     return result;
   }
 
   /** Apply everything acknowledged so far, now (for reads that must see the latest events). */
   catchUp(): Promise<void> {
     const next = this.#chain.then(async () => {
-      await this.processor.catchUp();
+      if (this.processor !== undefined) await this.processor.catchUp();
+      else this.#sharedApplied = await this.#shared!.eventsApplied();
     });
     this.#chain = next.catch((error: unknown) => {
       process.stderr.write(`stream processing failed: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -162,8 +227,8 @@ export class OnlineRuntime {
     await this.predictor?.drainShadows();
     await this.predictionLog.close();
     await this.#ownRegistry?.close();
-    await this.catchUp();
-    await this.processor.snapshot();
+    await this.catchUp().catch(() => undefined);
+    await this.processor?.snapshot();
     for (const log of this.#logs) await log.close();
   }
 
@@ -177,7 +242,7 @@ export class OnlineRuntime {
       project: this.project,
       registry,
       metrics: this.metrics,
-      eventsApplied: () => this.processor.engine.appliedCount,
+      eventsApplied: () => this.features.eventsApplied(),
       actions: this.#alertActions(),
       ...(serving.monitorIntervalMs === undefined ? {} : { sampleEveryMs: serving.monitorIntervalMs }),
       ...(serving.alertClock === undefined ? {} : { alertClock: serving.alertClock }),
@@ -189,7 +254,8 @@ export class OnlineRuntime {
       observer: { prediction: monitor.observePrediction.bind(monitor), label: monitor.observeLabel.bind(monitor) },
     };
     const models = serving.models ?? (await loadServedModels(this.project, registry!));
-    this.predictor = new Predictor(this.project, this.processor.engine, models, predictorOptions);
+    const prepare = this.features.prepare;
+    this.predictor = new Predictor(this.project, this.features.engine, models, prepare === undefined ? predictorOptions : { ...predictorOptions, prepare: (views, request) => prepare(views, [request]) });
     await monitor.attach(this.predictor);
     monitor.start();
     if (registry === undefined) return;
@@ -225,7 +291,7 @@ export class OnlineRuntime {
     // Predictions whose features could not be read have nothing to compare.
     const samples = this.predictionLog
       .recent(model, sample)
-      .filter((p) => p.request !== undefined && p.prediction.fallback?.reason !== 'feature-error')
+      .filter((p) => p.request !== undefined && !withoutFeatures(p.prediction.fallback?.reason))
       .map((p) => ({ id: p.prediction.id, at: p.at, request: p.request!, features: p.features }));
     await this.catchUp();
     const { events } = await retrainEvents(this.project, definition, { files: [], log: this.eventLog });
@@ -265,7 +331,8 @@ export class OnlineRuntime {
     this.#timer = setTimeout(() => {
       void this.catchUp()
         .catch(() => undefined)
-        .finally(() => this.#schedule(this.#maxDelayMs));
+        // A replica only refreshes its count of applied events: once a second is plenty.
+        .finally(() => this.#schedule(this.#shared === undefined ? this.#maxDelayMs : 1_000));
     }, delay);
     this.#timer.unref();
   }

@@ -1,4 +1,5 @@
 import { TandemError, quote } from '../errors.js';
+import { withoutFeatures } from '../features/model-serving.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { Predictor } from './predictor.js';
 
@@ -37,7 +38,7 @@ export function applyFeedback(predictor: Predictor, log: PredictionLog, model: s
   if (!Number.isFinite(ts)) throw bad(where, 'ts', `must be a time (epoch ms or ISO 8601), got ${quote(rawTs)}`);
   const logged = log.find(model, id);
   // The model learns from the features as read when it predicted (none when they failed).
-  const learned = logged !== undefined && logged.prediction.fallback?.reason !== 'feature-error' ? predictor.learn(model, logged.features, label) : false;
+  const learned = logged !== undefined && !withoutFeatures(logged.prediction.fallback?.reason) ? predictor.learn(model, logged.features, label) : false;
   log.recordFeedback({ id, model, label, ts, joined: logged !== undefined, learned });
   const score = logged?.prediction.score;
   if (score !== undefined && logged?.prediction.fallback === undefined) predictor.labelled(model, score, label);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TandemError } from '../errors.js';
-import type { FallbackReason, ServingFeatures } from '../features/model-serving.js';
+import { withoutFeatures, type FallbackReason, type ServingFeatures } from '../features/model-serving.js';
+import type { FeatureView } from '../features/feature-view.js';
 import type { ModelDefinition } from '../features/model.js';
 import type { Project } from '../features/project.js';
 import type { StreamEngine } from '../engine/stream.js';
@@ -22,6 +23,13 @@ export interface PredictorOptions {
   readonly log?: PredictionLog;
   /** Told of every answered prediction and every label that joins one (monitoring). @default none */
   readonly observer?: PredictionObserver;
+  /**
+   * Make the engine hold the current state of a request's entities before it is read: a
+   * serving replica loads them from the shared online state (see SharedOnlineFeatures). A
+   * rejection with TANDEM_STATE_UNAVAILABLE is answered by the fallback chain
+   * ('features-unavailable'). @default none: the engine is the live state
+   */
+  readonly prepare?: (views: readonly FeatureView[], request: PredictRequest) => Promise<void>;
 }
 
 /** What monitoring sees of serving. Called on the request path: keep it cheap. */
@@ -65,6 +73,7 @@ export class Predictor {
   readonly metrics: ServingMetrics;
   readonly #project: Project;
   readonly #engine: StreamEngine;
+  readonly #prepare: PredictorOptions['prepare'];
   readonly #models = new Map<string, ModelRuntime>();
   readonly #log: PredictionLog | undefined;
   readonly #shadows: ShadowScorer;
@@ -73,6 +82,7 @@ export class Predictor {
   constructor(project: Project, engine: StreamEngine, models: ReadonlyMap<string, ServedModel>, options: PredictorOptions = {}) {
     this.#project = project;
     this.#engine = engine;
+    this.#prepare = options.prepare;
     this.#log = options.log;
     this.#observer = options.observer;
     this.metrics =
@@ -170,6 +180,15 @@ export class Predictor {
     const canary = model.canary;
     const champion = canary !== undefined && inCanary(name, model.champion.plan.keyFields, request, model.definition.serving.canary!.share) ? canary : model.champion;
     const context: Context = { model, champion, request, id: requestId(request, where) ?? randomUUID(), at: requestTime(request, where), started: performance.now() };
+    const prepare = this.#prepare;
+    if (prepare !== undefined) {
+      try {
+        await prepare(model.shadow === undefined ? champion.plan.views : [...champion.plan.views, ...model.shadow.plan.views], request);
+      } catch (error) {
+        if (!(error instanceof TandemError && error.code === 'TANDEM_STATE_UNAVAILABLE')) throw error;
+        return this.#fallback(context, 'features-unavailable', NO_FEATURES) ?? this.#fail(context, 'features-unavailable', error);
+      }
+    }
     let read: FeatureRead;
     try {
       read = champion.plan.read(this.#engine, request, context.at);
@@ -279,7 +298,8 @@ export class Predictor {
   #fail(context: Context, reason: FallbackReason, error: unknown): never {
     this.metrics.unanswered.series([context.model.name, reason]).inc();
     if (error instanceof TandemError && error.status < 500) throw error;
-    if (error instanceof TandemError && error.code === 'TANDEM_OVERLOADED') throw error;
+    // Overload and an unreachable shared state are the server's condition, not a bug: 503, retry.
+    if (error instanceof TandemError && (error.code === 'TANDEM_OVERLOADED' || error.code === 'TANDEM_STATE_UNAVAILABLE')) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new TandemError('TANDEM_INTERNAL', `model '${context.model.name}' version ${context.champion.version} failed (${reason}: ${message}) and has no fallback for it; configure serving.fallback`, { cause: error });
   }
@@ -297,7 +317,7 @@ export class Predictor {
     this.#log?.record({ prediction, features, at: context.at, request: context.request });
     this.#observer?.prediction(prediction, features, context.at);
     const shadow = model.shadow;
-    if (shadow !== undefined && fallback?.reason !== 'feature-error') {
+    if (shadow !== undefined && !withoutFeatures(fallback?.reason)) {
       this.#shadows.enqueue(shadow, model.rules, prediction, shadow.inputsKey === context.champion.inputsKey ? features : undefined, context.request, context.at);
     }
     return prediction;

@@ -106,7 +106,7 @@ describe('train with the CLI, then serve', () => {
       expect(response.statusCode).toBe(200);
       const predictions = response.json() as Prediction[];
       const loaded = await registryModel(1, 'fraud', state);
-      const engine = runtime.processor.engine;
+      const engine = runtime.processor!.engine;
       for (const [i, prediction] of predictions.entries()) {
         const request = requests[i]!;
         expect(prediction).toMatchObject({ id: request.id, model: 'fraud', version: 1 });

@@ -15,7 +15,7 @@ describe("model(): the 'serving' option", () => {
     expect(fallback.map((s) => [s.kind, s.name, [...s.on]])).toEqual([
       ['previous-version', 'previous-version', ['timeout', 'overload', 'model-error', 'forced']],
       ['heuristic', 'h', ['timeout']],
-      ['default', 'default', ['timeout', 'overload', 'missing-features', 'feature-error', 'model-error', 'forced']],
+      ['default', 'default', ['timeout', 'overload', 'missing-features', 'feature-error', 'features-unavailable', 'model-error', 'forced']],
     ]);
   });
 
