@@ -33,8 +33,13 @@ export function checkPartition(partition: number, partitions: number): number {
   return partition;
 }
 
+/** The longest TTL: about 139 years, so that now + TTL stays an exact integer everywhere (Redis adds it to its clock). */
+const MAX_TTL_MS = 2 ** 42;
+
 export function checkTtl(ttlMs: number, what: string): number {
-  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new TandemError('TANDEM_USAGE', `${what} must be a positive integer of milliseconds, got ${quote(ttlMs)}`);
+  if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS) {
+    throw new TandemError('TANDEM_USAGE', `${what} must be a whole number of milliseconds from 1 to 2^42, got ${quote(ttlMs)}`);
+  }
   return ttlMs;
 }
 

@@ -247,6 +247,7 @@ export function runPartitionStoreContract(name: string, makeHarness: () => Promi
       await expect(store.read([{ partition: -1, view: 'v', key: 'k' }])).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
       await expect(store.acquire(0, 'worker-a', 0)).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
       await expect(store.heartbeat('worker-a', 1.5)).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
+      await expect(store.renew(0, 'worker-a', 1e20)).rejects.toMatchObject({ code: 'TANDEM_USAGE', message: expect.stringMatching(/from 1 to 2\^42, got 100000000000000000000/) });
       await store.acquire(0, 'worker-a', TTL);
       await expect(store.commit(0, 'worker-a', { entities: [], checkpoint: { offset: -1, meta: {} } })).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
       await expect(open({ partitions: 0 })).rejects.toMatchObject({ code: 'TANDEM_USAGE' });

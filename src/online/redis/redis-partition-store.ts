@@ -82,7 +82,9 @@ export class RedisPartitionStore implements PartitionStateStore {
     if (!/^rediss?:\/\//.test(options.url)) throw new TandemError('TANDEM_USAGE', `the online state URL must start with redis:// or rediss://, got '${redact(options.url)}'`);
     if (options.entityTtlMs !== undefined) checkTtl(options.entityTtlMs, 'entityTtlMs');
     const timeout = checkTtl(options.commandTimeoutMs ?? 1000, 'commandTimeoutMs');
-    if (options.scanCount !== undefined) checkTtl(options.scanCount, 'scanCount');
+    if (options.scanCount !== undefined && (!Number.isInteger(options.scanCount) || options.scanCount < 1)) {
+      throw new TandemError('TANDEM_USAGE', `scanCount must be a positive integer, got ${String(options.scanCount)}`);
+    }
     const redis = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
