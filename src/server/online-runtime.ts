@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Project } from '../features/project.js';
 import { Ingestor, type IngestResult, type Malformed } from '../ingest/ingestor.js';
 import { PiiProtector } from '../ingest/pii.js';
-import { FileEventLog } from '../log/file/file-event-log.js';
+import { openEventLog } from '../log/open-event-log.js';
 import type { Durability, EventLog } from '../log/event-log.js';
 import type { StreamEngine } from '../engine/stream.js';
 import type { FeatureView } from '../features/feature-view.js';
@@ -166,8 +166,9 @@ export class OnlineRuntime {
     const pii = options.pii ?? PiiProtector.fromEnvironment();
     for (const source of project.sources.values()) pii.check(source);
     if (options.shared !== undefined) return OnlineRuntime.#startReplica(project, options, options.shared, pii);
-    const log = await FileEventLog.open(join(options.dataDir, 'events'), options.durability === undefined ? {} : { durability: options.durability });
-    const deadLetters = await FileEventLog.open(join(options.dataDir, 'dead-letters'));
+    // The embedded files, or JetStream streams when TANDEM_LOG_URL names a NATS server.
+    const log = await openEventLog({ dataDir: options.dataDir, name: 'events', ...(options.durability === undefined ? {} : { durability: options.durability }) });
+    const deadLetters = await openEventLog({ dataDir: options.dataDir, name: 'dead-letters' });
     const processor = await StreamProcessor.start(project, {
       log,
       deadLetters,

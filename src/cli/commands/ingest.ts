@@ -6,6 +6,10 @@ import { decodeDeadLetter } from '../../ingest/log-records.js';
 import { PiiProtector } from '../../ingest/pii.js';
 import { readTable, tableToRows } from '../../io/index.js';
 import { FileEventLog } from '../../log/file/file-event-log.js';
+import type { EventLog } from '../../log/event-log.js';
+import { openEventLog } from '../../log/open-event-log.js';
+import { openSharedState, partitionCount } from '../../streaming/partitioned/open-shared-state.js';
+import { PartitionRouter } from '../../streaming/partitioned/partition-router.js';
 import { formatCount, formatSeconds } from '../format.js';
 
 const CHUNK = 50_000;
@@ -13,6 +17,14 @@ const CHUNK = 50_000;
 /** Where a project's embedded data lives: the event log and the dead letters. */
 export function dataDirs(dataDir: string): { events: string; deadLetters: string } {
   return { events: join(dataDir, 'events'), deadLetters: join(dataDir, 'dead-letters') };
+}
+
+/** Where `openEventLog` keeps the events and dead letters, for messages. */
+function logLocations(dataDir: string): { events: string; deadLetters: string } {
+  const url = process.env['TANDEM_LOG_URL'];
+  if (!url) return dataDirs(dataDir);
+  const prefix = process.env['TANDEM_LOG_STREAM_PREFIX'] ?? 'TANDEM_';
+  return { events: `JetStream stream ${prefix}EVENTS`, deadLetters: `JetStream stream ${prefix}DEAD_LETTERS` };
 }
 
 export function registerIngest(program: Command): void {
@@ -23,14 +35,17 @@ export function registerIngest(program: Command): void {
     .requiredOption('--source <name>', 'the source the events belong to')
     .option('-c, --config <file>', 'project file', 'tandem.config.ts')
     .option('--data-dir <dir>', 'where the event log and dead letters live', '.tandem')
-    .action(async (file: string, flags: { source: string; config: string; dataDir: string }) => {
+    .option('--partitions <n>', "scale out: route events to this many partitions' logs on NATS (TANDEM_LOG_URL); default TANDEM_PARTITIONS")
+    .action(async (file: string, flags: { source: string; config: string; dataDir: string; partitions?: string }) => {
       const started = performance.now();
       const project = await loadProject(flags.config);
-      const dirs = dataDirs(flags.dataDir);
+      const partitions = partitionCount(flags.partitions);
+      const dirs = partitions === undefined ? logLocations(flags.dataDir) : { events: `the logs of ${partitions} partitions`, deadLetters: logLocations(flags.dataDir).deadLetters };
       const pii = PiiProtector.fromEnvironment();
       for (const source of project.sources.values()) pii.check(source); // before anything is written
-      const log = await FileEventLog.open(dirs.events);
-      const deadLetters = await FileEventLog.open(dirs.deadLetters);
+      const shared = partitions === undefined ? undefined : await openSharedState({ dataDir: flags.dataDir, partitions });
+      const log = shared === undefined ? await openEventLog({ dataDir: flags.dataDir, name: 'events' }) : { router: new PartitionRouter(project, partitions!), logs: shared.logs };
+      const deadLetters = shared?.deadLetters ?? (await openEventLog({ dataDir: flags.dataDir, name: 'dead-letters' }));
       try {
         const ingestor = new Ingestor(project, { log, deadLetters, pii });
         const rows = tableToRows(await readTable(file));
@@ -61,8 +76,11 @@ export function registerIngest(program: Command): void {
           process.stdout.write(`  ${formatCount(count)} × ${reason}\n`);
         }
       } finally {
-        await log.close();
-        await deadLetters.close();
+        if (shared !== undefined) await shared.close();
+        else {
+          await (log as EventLog).close();
+          await deadLetters.close();
+        }
       }
     });
 

@@ -6,10 +6,13 @@ import { PiiProtector } from '../../ingest/pii.js';
 import { readTable, tableToRows } from '../../io/index.js';
 import { loadProject } from '../../config/load-project.js';
 import { TandemError } from '../../errors.js';
-import { FileEventLog } from '../../log/file/file-event-log.js';
+import { openEventLog } from '../../log/open-event-log.js';
 import { StreamProcessor } from '../../streaming/stream-processor.js';
 import { formatCount, formatSeconds } from '../format.js';
 import { dataDirs } from './ingest.js';
+import type { Project } from '../../features/project.js';
+import { openSharedState, partitionCount } from '../../streaming/partitioned/open-shared-state.js';
+import { PartitionedStreamWorker } from '../../streaming/partitioned/stream-worker.js';
 
 interface StreamFlags {
   readonly bootstrap?: string;
@@ -22,6 +25,38 @@ interface StreamFlags {
   readonly batchSize: string;
   readonly maxDelay: string;
   readonly snapshotEvery: string;
+  readonly partitions?: string;
+}
+
+/** One of several stream workers sharing the partitions, until Ctrl-C (or, with --once, until caught up). */
+async function runPartitionedWorker(project: Project, flags: StreamFlags, partitions: number, started: number): Promise<void> {
+  const shared = await openSharedState({ dataDir: flags.dataDir, partitions });
+  const worker = new PartitionedStreamWorker(project, {
+    store: shared.store,
+    openLog: (p) => Promise.resolve(shared.logs[p]!),
+    batchSize: positive(flags.batchSize, '--batch-size'),
+    maxDelayMs: positive(flags.maxDelay, '--max-delay'),
+    ...(process.env['TANDEM_LEASE_MS'] ? { leaseMs: positive(process.env['TANDEM_LEASE_MS'], 'TANDEM_LEASE_MS') } : {}),
+  });
+  try {
+    if (flags.once) await worker.drain();
+    else {
+      worker.start();
+      process.stdout.write(`stream worker ${worker.id}: sharing ${partitions} partitions; Ctrl-C stops\n`);
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+    }
+    const status = worker.status();
+    await worker.stop();
+    process.stdout.write(
+      `stream worker ${status.id}: applied ${formatCount(status.applied)} events, ${formatCount(status.rejected)} rejected (dead letters in the state store), ` +
+        `partitions ${status.partitions.join(', ') || 'none'} at exit, in ${formatSeconds((performance.now() - started) / 1000)}\n`,
+    );
+  } finally {
+    await shared.close();
+  }
 }
 
 function positive(value: string, flag: string): number {
@@ -44,13 +79,20 @@ export function registerStream(program: Command): void {
     .option('--source <name>', "the history's source (with --bootstrap)")
     .option('--bootstrap-offset <n>', 'the log offset the history hands over to (with --bootstrap)', '0')
     .option('--reseed', 'with --bootstrap: replace an existing state (the batch layer re-seeding from history)', false)
+    .option('--partitions <n>', 'scale out: be one of several workers sharing this many partitions of the state in Redis (TANDEM_ONLINE_URL), reading their logs on NATS (TANDEM_LOG_URL); default TANDEM_PARTITIONS')
     .action(async (flags: StreamFlags) => {
       const started = performance.now();
       const project = await loadProject(flags.config);
+      const partitions = partitionCount(flags.partitions);
+      if (partitions !== undefined) {
+        if (flags.bootstrap !== undefined) throw new TandemError('TANDEM_USAGE', '--bootstrap seeds the state of one process; it does not go with --partitions');
+        await runPartitionedWorker(project, flags, partitions, started);
+        return;
+      }
       const dirs = dataDirs(flags.dataDir);
       const snapshotPath = join(flags.dataDir, 'snapshot.ndjson');
-      const log = await FileEventLog.open(dirs.events);
-      const deadLetters = await FileEventLog.open(dirs.deadLetters);
+      const log = await openEventLog({ dataDir: flags.dataDir, name: 'events' });
+      const deadLetters = await openEventLog({ dataDir: flags.dataDir, name: 'dead-letters' });
       try {
         const processor = await StreamProcessor.start(project, {
           log,
