@@ -6,13 +6,14 @@ import { SqliteJobStore } from './sqlite/sqlite-job-store.js';
 
 /**
  * The job tables next to the model registry: in the PostgreSQL database `TANDEM_REGISTRY_URL`
- * names, or in the embedded `<data-dir>/registry/registry.db`.
+ * names (schema `TANDEM_REGISTRY_SCHEMA`), or in the embedded `<data-dir>/registry/registry.db`.
  */
 export async function openJobStore(dataDir: string): Promise<JobStore> {
   const url = process.env['TANDEM_REGISTRY_URL'];
   if (url !== undefined && url !== '') {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new TandemError('TANDEM_USAGE', `TANDEM_REGISTRY_URL must be a postgres:// URL, got '${url}'`);
-    return PostgresJobStore.open({ connectionString: url });
+    const schema = process.env['TANDEM_REGISTRY_SCHEMA'];
+    return PostgresJobStore.open({ connectionString: url, ...(schema ? { schema } : {}) });
   }
   return SqliteJobStore.open({ dir: join(dataDir, 'registry') });
 }

@@ -5,14 +5,15 @@ import type { ModelRegistry } from './registry.js';
 import { SqliteRegistry } from './sqlite/sqlite-registry.js';
 
 /**
- * The registry `TANDEM_REGISTRY_URL` names (postgres://…), or the embedded one in
- * `<data-dir>/registry`.
+ * The registry `TANDEM_REGISTRY_URL` names (postgres://…; in the schema
+ * `TANDEM_REGISTRY_SCHEMA`, default public), or the embedded one in `<data-dir>/registry`.
  */
 export async function openRegistry(dataDir: string): Promise<ModelRegistry> {
   const url = process.env['TANDEM_REGISTRY_URL'];
   if (url !== undefined && url !== '') {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new TandemError('TANDEM_USAGE', `TANDEM_REGISTRY_URL must be a postgres:// URL, got '${url}'`);
-    return PostgresRegistry.open({ connectionString: url });
+    const schema = process.env['TANDEM_REGISTRY_SCHEMA'];
+    return PostgresRegistry.open({ connectionString: url, ...(schema ? { schema } : {}) });
   }
   return SqliteRegistry.open({ dir: join(dataDir, 'registry') });
 }
