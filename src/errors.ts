@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   TANDEM_LOG_CORRUPT: { status: 500, meaning: 'The event log holds a damaged record that recovery cannot safely cut off.' },
   TANDEM_LOG_LOCKED: { status: 409, meaning: 'Another running process has the event log open.' },
   TANDEM_LOG_CLOSED: { status: 503, meaning: 'The event log was used after it was closed.' },
+  TANDEM_LOG_UNAVAILABLE: { status: 503, meaning: "The event log's server (NATS JetStream) cannot be reached or did not acknowledge in time; nothing unacknowledged counts as accepted." },
   TANDEM_BAD_REQUEST: { status: 400, meaning: 'An HTTP request is malformed (for example, its JSON does not parse).' },
   TANDEM_BODY_TOO_LARGE: { status: 413, meaning: 'An HTTP request body is larger than the server accepts.' },
   TANDEM_OVERLOADED: { status: 503, meaning: 'The server is at its limit of requests in progress; retry after the Retry-After delay.' },
@@ -37,7 +38,7 @@ export const ERROR_CODES = {
   TANDEM_UNKNOWN_JOB: { status: 404, meaning: 'A job named in a request or command is not defined by the project.' },
   TANDEM_JOBS: { status: 500, meaning: 'The job tables (schedule and run history) could not be read or written.' },
   TANDEM_STATE_UNAVAILABLE: { status: 503, meaning: 'The online state store (Redis) cannot be reached; predictions fall back and stream workers retry.' },
-  TANDEM_LEASE_LOST: { status: 409, meaning: "A stream worker lost a partition's lease to another worker; it stops writing that partition." },
+  TANDEM_LEASE_LOST: { status: 409, meaning: "A stream worker lost a partition's lease, or the partition's stored checkpoint is not the one it continues from; it stops writing that partition and reloads it." },
   TANDEM_INTERNAL: { status: 500, meaning: 'The server failed unexpectedly; the error is logged.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
