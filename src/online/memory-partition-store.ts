@@ -11,6 +11,7 @@ import {
   checkTtl,
   decodeCheckpoint,
   encodeCheckpoint,
+  checkpointMoved,
   leaseLost,
   partitionCountMismatch,
 } from './validate.js';
@@ -158,6 +159,11 @@ export class MemoryPartitionStore implements PartitionStateStore {
     const checkpoint = encodeCheckpoint(commit.checkpoint);
     const holder = this.#holder(data, partition);
     if (holder !== owner) throw leaseLost(partition, owner, holder);
+    if (commit.follows !== undefined) {
+      const stored = data.checkpoints.get(partition);
+      const at = stored === undefined ? -1 : decodeCheckpoint(stored).offset;
+      if (at !== commit.follows) throw checkpointMoved(partition, commit.follows, at);
+    }
     const expiresAt = this.#entityTtlMs === undefined ? Infinity : this.#now() + this.#entityTtlMs;
     let views = data.entities.get(partition);
     if (views === undefined) data.entities.set(partition, (views = new Map()));

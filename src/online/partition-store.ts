@@ -33,6 +33,13 @@ export interface PartitionCommit {
   readonly checkpoint: Checkpoint;
   /** Dead letters (opaque JSON strings) recorded in the same atomic step. */
   readonly deadLetters?: readonly string[];
+  /**
+   * The offset of the checkpoint this commit continues from (−1: the partition had none).
+   * When given, a commit finding another stored checkpoint writes nothing and rejects with
+   * TANDEM_LEASE_LOST: the store lost commits (a Redis restart without persistence of the last
+   * writes) or someone else wrote, and the writer's state no longer extends the stored one.
+   */
+  readonly follows?: number;
 }
 
 /** Where one entity's state lives, for `read`. */

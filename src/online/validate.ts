@@ -63,6 +63,9 @@ export function checkCommit(commit: PartitionCommit): void {
     checkEntity(entity.view, entity.key);
     if (typeof entity.state !== 'string') throw new TandemError('TANDEM_USAGE', `the state of '${entity.key}' in view '${entity.view}' must be a string`);
   }
+  if (commit.follows !== undefined && !(Number.isSafeInteger(commit.follows) && commit.follows >= -1)) {
+    throw new TandemError('TANDEM_USAGE', `follows must be a checkpoint offset, or -1 for none, got ${quote(commit.follows)}`);
+  }
   for (const letter of commit.deadLetters ?? []) {
     if (typeof letter !== 'string') throw new TandemError('TANDEM_USAGE', `dead letters must be strings, got ${quote(letter)}`);
   }
@@ -94,6 +97,15 @@ export function partitionCountMismatch(namespace: string, stored: number, asked:
 }
 
 /** A commit by a worker that does not hold the partition's lease. */
+export function checkpointMoved(partition: number, follows: number, found: number): TandemError {
+  const stored = found < 0 ? 'none' : `offset ${found}`;
+  return new TandemError(
+    'TANDEM_LEASE_LOST',
+    `partition ${partition}'s stored checkpoint (${stored}) is not the one the commit follows (${follows < 0 ? 'none' : `offset ${follows}`}): the store lost commits (a restart without persistence) or another worker wrote; the commit was refused and nothing was written, reload the partition`,
+    { details: { partition, follows, found } },
+  );
+}
+
 export function leaseLost(partition: number, owner: string, holder: string | undefined): TandemError {
   const held = holder === undefined ? 'nobody holds it now' : `'${holder}' holds it now`;
   return new TandemError('TANDEM_LEASE_LOST', `worker '${owner}' does not hold the lease of partition ${partition} (${held}): its commit was refused and nothing was written`, {

@@ -159,6 +159,22 @@ export function runPartitionStoreContract(name: string, makeHarness: () => Promi
       expect(await store.checkpoint(3)).toEqual(checkpoint(15));
     });
 
+    it('refuses a commit that does not follow the stored checkpoint, writing nothing, so lost commits are noticed', async () => {
+      await store.acquire(2, 'worker-a', 10 * TTL);
+      await store.commit(2, 'worker-a', { entities: [entity('card_stats', 'c1', 'one')], checkpoint: checkpoint(4), follows: -1 });
+      // As after a store restart that lost the commit at 4: the writer believes it follows 9.
+      const ahead = store.commit(2, 'worker-a', { entities: [entity('card_stats', 'c1', 'three')], checkpoint: checkpoint(12), deadLetters: ['x'], follows: 9 });
+      await expect(ahead).rejects.toMatchObject({ code: 'TANDEM_LEASE_LOST', details: { partition: 2, follows: 9, found: 4 } });
+      expect(await store.read([{ partition: 2, view: 'card_stats', key: 'c1' }])).toEqual(['one']);
+      expect(await store.checkpoint(2)).toEqual(checkpoint(4));
+      expect(await store.deadLetters(0, 10)).toEqual([]);
+      await expect(store.commit(2, 'worker-a', { entities: [], checkpoint: checkpoint(5), follows: -1 })).rejects.toMatchObject({ details: { found: 4 } });
+      await store.commit(2, 'worker-a', { entities: [entity('card_stats', 'c1', 'two')], checkpoint: checkpoint(9), deadLetters: ['d'], follows: 4 });
+      expect(await store.read([{ partition: 2, view: 'card_stats', key: 'c1' }])).toEqual(['two']);
+      expect((await store.deadLetters(0, 10)).map((d) => d.letter)).toEqual(['d']);
+      await expect(store.commit(2, 'worker-a', { entities: [], checkpoint: checkpoint(10), follows: 1.5 })).rejects.toMatchObject({ code: 'TANDEM_USAGE' });
+    });
+
     it("lists exactly a partition's last committed state per key, across many chunks", async () => {
       await store.acquire(1, 'worker-a', 100 * TTL);
       await store.acquire(2, 'worker-a', 100 * TTL);

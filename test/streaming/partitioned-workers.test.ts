@@ -10,6 +10,7 @@ import { PartitionRouter } from '../../src/streaming/partitioned/partition-route
 import { assignPartitions, PartitionedStreamWorker } from '../../src/streaming/partitioned/stream-worker.js';
 import { PartitionProcessor } from '../../src/streaming/partitioned/partition-processor.js';
 import type { ValidatedEvent } from '../../src/ingest/validate-event.js';
+import type { EntityStateWrite } from '../../src/online/partition-store.js';
 
 const pay = source('pay', {
   timestamp: 'ts',
@@ -30,6 +31,12 @@ function events(n: number, from = 0): ValidatedEvent[] {
     const j = from + i;
     return { ts: T0 + j * 20_000, card: `c${(j * 7) % 41}`, shop: `s${(j * 3) % 13}`, amount: (j % 17) * 3.5 } as ValidatedEvent;
   });
+}
+
+async function collect(store: MemoryPartitionStore, partition: number): Promise<EntityStateWrite[]> {
+  const out: EntityStateWrite[] = [];
+  for await (const chunk of store.entities(partition)) out.push(...chunk);
+  return out;
 }
 
 describe('partitioned stream workers', () => {
@@ -147,6 +154,35 @@ describe('partitioned stream workers', () => {
     expect([...back.status().partitions, ...survivor.status().partitions].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     const at = T0 + 4_000 * 20_000;
     expect(await readAll(store, all, at)).toEqual(expected(all, at));
+    await store.clear();
+  });
+
+  it('a store that lost its last commits (a restart): the processor notices instead of building on them, and a reload goes on exactly', async () => {
+    const store = await MemoryPartitionStore.open({ partitions: PARTITIONS, namespace });
+    const router = new PartitionRouter(project, PARTITIONS);
+    const all = events(1_200);
+    await router.append(logs, 'pay', all);
+    const p = [...router.route('pay', all[0]!).keys()][0]!;
+    expect(await store.acquire(p, 'w', 60_000)).toBe(true);
+    const processor = await PartitionProcessor.load(project, { partition: p, store, log: logs[p]!, owner: 'w' });
+    await processor.step(50);
+    const saved = { entities: [...(await collect(store, p))], checkpoint: (await store.checkpoint(p))! };
+    await processor.step(50);
+    // The store comes back from a restart holding the first commit only.
+    await store.commit(p, 'w', saved);
+    await expect(processor.step(50)).rejects.toMatchObject({ code: 'TANDEM_LEASE_LOST', details: { follows: 100, found: 50 } });
+    const reloaded = await PartitionProcessor.load(project, { partition: p, store, log: logs[p]!, owner: 'w' });
+    expect(reloaded.offset).toBe(50);
+    while ((await reloaded.step(70)).records > 0);
+    const at = T0 + 1_200 * 20_000;
+    const reader = new StreamEngine(project);
+    for (const entity of await collect(store, p)) reader.loadEntity(entity.view, entity.key, entity.state);
+    const expectedEngine = new StreamEngine(project);
+    for (const record of await logs[p]!.read(0, { max: 100_000 })) {
+      const logged = JSON.parse(new TextDecoder().decode(record.payload)) as { event: ValidatedEvent; views?: string[] };
+      expectedEngine.apply('pay', logged.event, logged.views === undefined ? undefined : new Set(logged.views));
+    }
+    for (const entity of await collect(store, p)) expect(reader.read(entity.view, entity.key, { at })).toEqual(expectedEngine.read(entity.view, entity.key, { at }));
     await store.clear();
   });
 

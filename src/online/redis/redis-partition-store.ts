@@ -12,6 +12,7 @@ import {
   checkTtl,
   decodeCheckpoint,
   encodeCheckpoint,
+  checkpointMoved,
   leaseLost,
   partitionCountMismatch,
 } from '../validate.js';
@@ -202,7 +203,7 @@ export class RedisPartitionStore implements PartitionStateStore {
     checkCommit(commit);
     const dead = commit.deadLetters ?? [];
     const keys = [this.#keys.lease(partition), this.#keys.checkpoint(partition), this.#keys.dead];
-    const args: (string | number)[] = [owner, this.#entityTtl, encodeCheckpoint(commit.checkpoint), dead.length];
+    const args: (string | number)[] = [owner, this.#entityTtl, encodeCheckpoint(commit.checkpoint), commit.follows ?? '', dead.length];
     for (const letter of dead) args.push(letter);
     for (const { view, key, state } of commit.entities) {
       keys.push(this.#keys.entity(partition, view, key));
@@ -210,8 +211,9 @@ export class RedisPartitionStore implements PartitionStateStore {
     }
     const reply = await this.#script(`committing partition ${partition}`, COMMIT, keys, args);
     if (reply !== 1) {
-      const holder = (reply as [number, string])[1];
-      throw leaseLost(partition, owner, holder === '' ? undefined : holder);
+      const [kind, found] = reply as [number, string | number];
+      if (kind === 2) throw checkpointMoved(partition, commit.follows!, Number(found));
+      throw leaseLost(partition, owner, found === '' ? undefined : String(found));
     }
   }
 

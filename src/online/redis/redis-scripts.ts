@@ -63,9 +63,11 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)
 
 /**
  * The fenced commit. KEYS: lease, checkpoint, dead letters, then one key per entity.
- * ARGV: owner, entity ttl ms ('' for none), checkpoint JSON, number of dead letters d, the d
- * dead letters, then one state per entity key. Returns 1, or {0, holder} ('' for nobody)
- * without writing anything when the owner does not hold the lease.
+ * ARGV: owner, entity ttl ms ('' for none), checkpoint JSON, the offset of the checkpoint the
+ * commit follows ('' for no check, -1 for none yet), number of dead letters d, the d dead
+ * letters, then one state per entity key. Returns 1; or, writing nothing, {0, holder} ('' for
+ * nobody) when the owner does not hold the lease, {2, offset} (-1 for none) when the stored
+ * checkpoint is not the one the commit follows.
  *
  * The one command that can fail on a key of the wrong type (RPUSH) goes first, so a failure
  * leaves nothing half-written (Redis does not roll a script back). Without a TTL, entities
@@ -78,11 +80,19 @@ local holder = redis.call('GET', KEYS[1])
 if holder ~= ARGV[1] then
   return {0, holder or ''}
 end
-local dead = tonumber(ARGV[4])
-for i = 5, 4 + dead, 1000 do
-  redis.call('RPUSH', KEYS[3], unpack(ARGV, i, math.min(i + 999, 4 + dead)))
+if ARGV[4] ~= '' then
+  local stored = redis.call('GET', KEYS[2])
+  local at = -1
+  if stored then at = cjson.decode(stored).offset end
+  if at ~= tonumber(ARGV[4]) then
+    return {2, at}
+  end
 end
-local first = 4 + dead - 3
+local dead = tonumber(ARGV[5])
+for i = 6, 5 + dead, 1000 do
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, i, math.min(i + 999, 5 + dead)))
+end
+local first = 5 + dead - 3
 local ttl = ARGV[2]
 if ttl == '' then
   for i = 4, #KEYS, 1000 do

@@ -41,13 +41,19 @@ export class PartitionProcessor {
   readonly engine: StreamEngine;
   readonly #options: PartitionProcessorOptions;
   #offset: number;
+  /**
+   * The offset of the checkpoint the state extends (−1: none): each commit must follow it, so
+   * commits the store lost (a Redis restart) are noticed instead of built upon.
+   */
+  #committed: number;
   /** A commit whose outcome is not known yet (the store was unreachable): retried before anything else. */
   #pending: PartitionCommit | undefined;
 
-  private constructor(engine: StreamEngine, offset: number, options: PartitionProcessorOptions) {
+  private constructor(engine: StreamEngine, checkpoint: number | undefined, options: PartitionProcessorOptions) {
     this.partition = options.partition;
     this.engine = engine;
-    this.#offset = offset;
+    this.#offset = checkpoint ?? 0;
+    this.#committed = checkpoint ?? -1;
     this.#options = options;
   }
 
@@ -74,7 +80,7 @@ export class PartitionProcessor {
       // Loading is not a change to write back.
       engine.takeChanges();
     }
-    return new PartitionProcessor(engine, checkpoint?.offset ?? 0, options);
+    return new PartitionProcessor(engine, checkpoint?.offset, options);
   }
 
   /** The next log offset to apply. */
@@ -84,7 +90,8 @@ export class PartitionProcessor {
 
   /**
    * Apply one micro-batch of the partition's log and commit it. Rejects with
-   * TANDEM_LEASE_LOST when the lease went to another worker (drop this processor), and with
+   * TANDEM_LEASE_LOST when the lease went to another worker or the stored checkpoint is not
+   * the one this state extends (drop this processor; a new one reloads), and with
    * the store's or log's unavailability error otherwise (call again: a commit in doubt is
    * settled first).
    */
@@ -108,6 +115,7 @@ export class PartitionProcessor {
       entities: engine.takeChanges(),
       checkpoint: { offset: this.#offset, meta: { progress: engine.progress(), fingerprints: engine.fingerprints() } satisfies CheckpointMeta },
       deadLetters,
+      follows: this.#committed,
     };
     await this.#settle(commit);
     return { applied, rejected: deadLetters.length, records: records.length };
@@ -125,5 +133,6 @@ export class PartitionProcessor {
       if (landed?.offset !== commit.checkpoint.offset) throw error;
     }
     this.#pending = undefined;
+    this.#committed = commit.checkpoint.offset;
   }
 }
