@@ -61,16 +61,18 @@ const decoder = new TextDecoder();
 /**
  * The event log on a NATS JetStream stream, for several processes or machines sharing one log.
  *
- * - Offsets are stream sequences minus one (JetStream counts from 1).
+ * - Offsets are stream sequences minus one (JetStream counts from 1). Records are published on
+ *   the subject `tandem.log.<stream>`.
  * - `append` publishes every payload without waiting in between and resolves once JetStream has
- *   acknowledged each (PubAck). JetStream's file store has written a record to its file, i.e. to
+ *   acknowledged each (PubAck). The file store has written a record to its block file, i.e. to
  *   the operating system, before it acknowledges, so an acknowledged record survives a crash of
- *   the server process; it is fsynced on the server's `sync_interval` (2 minutes by default), so
- *   a crash of the machine can lose the last ones unless the server runs with
- *   `jetstream { sync_interval: always }` (NATS 2.10 and later) or with replicas.
- * - An append is not atomic: if it rejects, some of its records may be stored; the error lists
- *   which were acknowledged. Records of one process's appends are consecutive in call order;
- *   appends from several processes at once may interleave.
+ *   the server process. It reaches the disk at the server's next background fsync (about once a
+ *   minute on NATS 2.9; every 2 minutes by default from 2.10, where `sync_interval` sets it), so
+ *   a crash of the machine can lose the last ones, unless the server runs with
+ *   `jetstream { sync_interval: always }` (2.10 and later) or the stream has replicas.
+ * - An append is not atomic: if it rejects, some of its records may be stored; the error says
+ *   which were acknowledged. The records of one process's appends are consecutive, in call
+ *   order; appends from several processes at the same moment may interleave.
  * - Consumer offsets live in the key-value bucket `<stream>_consumers`, one key per consumer.
  * - The client reconnects forever; a call waits at most `timeoutMs` for the server and then
  *   rejects with TANDEM_LOG_UNAVAILABLE. Once the server is back, the same log carries on.
