@@ -246,6 +246,7 @@ export class JetStreamEventLog implements EventLog {
 
   read(from: number, options: LogReadOptions = {}): Promise<LogRecord[]> {
     this.#open();
+    if (!Number.isSafeInteger(from)) return Promise.reject(new TandemError('TANDEM_USAGE', `event log '${this.stream}': cannot read from offset ${quote(from)}; offsets are whole numbers`));
     return this.#read(Math.max(0, from), options.max ?? 10_000, options.maxBytes ?? 16 * 1024 * 1024);
   }
 
