@@ -128,8 +128,8 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
     return process;
   }
 
-  async function replica(d: Deployment): Promise<string> {
-    const process = start(d, ['serve', '--port', '0', '--reload-interval', '0']);
+  async function replica(d: Deployment, args: readonly string[] = ['--reload-interval', '0']): Promise<string> {
+    const process = start(d, ['serve', '--port', '0', ...args]);
     return (await process.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   }
 
@@ -226,6 +226,42 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
     const failed = predictions.filter((p) => p.status !== 200 || typeof p.body.score !== 'number');
     expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([]);
   }
+
+  it('replicas reload the model when the champion alias moves in the shared registry, answering every request meanwhile', async () => {
+    const d = deployment();
+    const replicas = await Promise.all([replica(d, ['--reload-interval', '200']), replica(d, ['--reload-interval', '200'])]);
+    await worker(d);
+    const version = async (address: string): Promise<number | null> => {
+      const response = await fetch(`${address}/v1/predict/risk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ card: 'c1', shop: 's1', at: T0 }) });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { version: number | null }).version;
+    };
+    // Card c1 and shop s1 get state, so the model (not the fallback for unseen entities) answers.
+    const ingested = await fetch(`${replicas[0]}/v1/events/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ ...payment(0), card: 'c1', shop: 's1' }]) });
+    expect(ingested.status).toBe(200);
+    let before = await Promise.all(replicas.map(version));
+    for (let tries = 0; before.includes(null) && tries < 500; tries++) {
+      await sleep(20);
+      before = await Promise.all(replicas.map(version));
+    }
+    expect(before[0]).toEqual(expect.any(Number));
+    expect(before[0]).toBe(before[1]);
+    const history = join(dir, 'history-2.ndjson');
+    await writeFile(history, Array.from({ length: 2_000 }, (_, j) => JSON.stringify(payment(j - 2_000))).join('\n'));
+    const retrain = new Tandem(['train', '--config', CONFIG, '--model', 'risk', '--events', history, '--alias', 'champion', '--data-dir', join(dir, 'train')], d.env);
+    let answered = 0;
+    const seen = new Set<number | null>();
+    while (retrain.child.exitCode === null || seen.size < 2 || !(await Promise.all(replicas.map(version))).every((v) => v === before[0]! + 1)) {
+      for (const address of replicas) {
+        seen.add(await version(address));
+        answered++;
+      }
+      if (answered > 3_000) throw new Error(`the replicas did not move to the new champion: ${[...seen].join(', ')}`);
+      await sleep(20);
+    }
+    expect(await retrain.exited).toBe(0);
+    expect([...seen].sort()).toEqual([before[0], before[0]! + 1]);
+  }, 180_000);
 
   it('a stream worker killed -9 during load: the other takes its partitions, nothing lost or counted twice', async () => {
     const d = deployment();
