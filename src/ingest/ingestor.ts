@@ -2,7 +2,7 @@ import { TandemError } from '../errors.js';
 import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
 import type { AppendResult, EventLog } from '../log/event-log.js';
-import type { PartitionRouter } from '../streaming/partitioned/partition-router.js';
+import { logId, type PartitionRouter } from '../streaming/partitioned/partition-router.js';
 import { decodeLoggedEvent, encodeJson } from './log-records.js';
 import type { PiiProtector } from './pii.js';
 import { validateEvent, type ValidatedEvent } from './validate-event.js';
@@ -86,8 +86,11 @@ export class Ingestor {
       [appended] = await Promise.all([
         'router' in log
           ? // Partitions have offsets of their own: there is no one range to report.
-            log.router.append(log.logs, admitted.source, fresh).then(() => NO_OFFSETS)
-          : log.append(fresh.map((event) => encodeJson({ source: admitted.source, event }))),
+            log.router.append(log.logs, admitted.source, fresh, source.idempotencyKey).then(() => NO_OFFSETS)
+          : log.append(
+              fresh.map((event) => encodeJson({ source: admitted.source, event })),
+              source.idempotencyKey === undefined ? {} : { ids: fresh.map((event) => logId(source.name, event[source.idempotencyKey!])) },
+            ),
         deadLetters.append(admitted.rejected),
       ]);
     } catch (error) {

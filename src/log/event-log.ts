@@ -11,9 +11,10 @@
 export interface EventLog {
   /**
    * Append payloads as consecutive records. Resolves with their offsets once they are durable
-   * as the log's durability says; rejects if they could not be written (none then is).
+   * as the log's durability says; rejects if they could not be written (on a backend that can
+   * store part of an append, the error says which; see `AppendOptions.ids`).
    */
-  append(payloads: readonly Uint8Array[]): Promise<AppendResult>;
+  append(payloads: readonly Uint8Array[], options?: AppendOptions): Promise<AppendResult>;
   /** Acknowledged records with offset ≥ `from`, in offset order (from the first retained one if `from` is older). */
   read(from: number, options?: LogReadOptions): Promise<LogRecord[]>;
   /** The offset the next appended record will get. */
@@ -28,6 +29,16 @@ export interface EventLog {
   applyRetention(): Promise<RetentionResult>;
   /** Finish pending appends and release the log. */
   close(): Promise<void>;
+}
+
+export interface AppendOptions {
+  /**
+   * One id per payload (undefined for none). A backend that recognises repeats (JetStream,
+   * within its duplicate window of 2 minutes) stores a payload whose id it has seen only once,
+   * so re-sending an append that failed part-way stores nothing twice. The embedded log, which
+   * stores an append whole or not at all, has no use for them and ignores them.
+   */
+  readonly ids?: readonly (string | undefined)[];
 }
 
 export interface LogRecord {

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, readdir, rename, rm, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TandemError, quote } from '../../errors.js';
-import type { AppendResult, Durability, EventLog, LogReadOptions, LogRecord, RetentionPolicy, RetentionResult } from '../event-log.js';
+import type { AppendOptions, AppendResult, Durability, EventLog, LogReadOptions, LogRecord, RetentionPolicy, RetentionResult } from '../event-log.js';
 import { HEADER_BYTES, decodeRecord, encodeRecords } from './record-codec.js';
 import { Segment, parseSegmentName, segmentName } from './segment.js';
 
@@ -125,7 +125,7 @@ export class FileEventLog implements EventLog {
     return this.#segments[0]!.base;
   }
 
-  append(payloads: readonly Uint8Array[]): Promise<AppendResult> {
+  append(payloads: readonly Uint8Array[], _options?: AppendOptions): Promise<AppendResult> {
     this.#open();
     return new Promise((resolve, reject) => {
       this.#queue.push({ payloads, resolve, reject });

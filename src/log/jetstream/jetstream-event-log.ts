@@ -1,6 +1,6 @@
 import { StorageType, connect, headers, type JetStreamManager, type KV, type MsgHdrs, type NatsConnection, type StreamState } from 'nats';
 import { TandemError, quote } from '../../errors.js';
-import type { AppendResult, EventLog, LogReadOptions, LogRecord, RetentionPolicy, RetentionResult } from '../event-log.js';
+import type { AppendOptions, AppendResult, EventLog, LogReadOptions, LogRecord, RetentionPolicy, RetentionResult } from '../event-log.js';
 import { ConnectionWatch, unavailable } from './connection-watch.js';
 import { Publisher, type PublishOutcome } from './publisher.js';
 import { APPENDED_AT_HEADER, StreamReader } from './stream-reader.js';
@@ -31,14 +31,8 @@ export interface JetStreamEventLogOptions {
   readonly timeoutMs?: number;
 }
 
-export interface JetStreamAppendOptions {
-  /**
-   * One id per payload (undefined for none), sent as `Nats-Msg-Id`: within the stream's
-   * duplicate window (2 minutes by default) JetStream stores a payload with an id it has seen
-   * only once, so a retry of a failed append stores nothing twice.
-   */
-  readonly ids?: readonly (string | undefined)[];
-}
+/** `ids` are sent as `Nats-Msg-Id`, which JetStream recognises within the stream's duplicate window. */
+export type JetStreamAppendOptions = AppendOptions;
 
 export interface JetStreamAppendResult extends AppendResult {
   /** When the append gave ids: the payloads JetStream recognised as repeats and did not store again. */

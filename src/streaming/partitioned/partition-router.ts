@@ -7,6 +7,11 @@ import type { ValidatedEvent } from '../../ingest/validate-event.js';
 import type { AppendResult, EventLog } from '../../log/event-log.js';
 import { partitionOf } from '../../online/partition-of.js';
 
+/** The id an event with an idempotency key is appended with, so the log can recognise a re-sent one. */
+export function logId(source: string, key: unknown): string {
+  return `${source}:${String(key)}`;
+}
+
 /** One source's views, grouped by entity: all views of one entity share an event's partition. */
 interface SourceRoute {
   readonly entities: readonly { readonly entity: Entity; readonly views: readonly string[] }[];
@@ -70,18 +75,19 @@ export class PartitionRouter {
    * others' parts may be stored: the error says so, and a retry is harmless for events with
    * an idempotency key.
    */
-  async append(logs: readonly EventLog[], source: string, events: readonly ValidatedEvent[]): Promise<Map<number, AppendResult>> {
+  async append(logs: readonly EventLog[], source: string, events: readonly ValidatedEvent[], idempotencyKey?: string): Promise<Map<number, AppendResult>> {
     if (logs.length !== this.partitions) throw new TandemError('TANDEM_USAGE', `${logs.length} partition logs for ${this.partitions} partitions`);
-    const parts = new Map<number, Uint8Array[]>();
+    const parts = new Map<number, { records: Uint8Array[]; ids: string[] }>();
     for (const event of events) {
       for (const [partition, views] of this.route(source, event)) {
-        let records = parts.get(partition);
-        if (records === undefined) parts.set(partition, (records = []));
-        records.push(encodeJson(views === undefined ? { source, event } : { source, event, views }));
+        let part = parts.get(partition);
+        if (part === undefined) parts.set(partition, (part = { records: [], ids: [] }));
+        part.records.push(encodeJson(views === undefined ? { source, event } : { source, event, views }));
+        if (idempotencyKey !== undefined) part.ids.push(logId(source, event[idempotencyKey]));
       }
     }
     const entries = [...parts];
-    const settled = await Promise.allSettled(entries.map(([partition, records]) => logs[partition]!.append(records)));
+    const settled = await Promise.allSettled(entries.map(([partition, { records, ids }]) => logs[partition]!.append(records, idempotencyKey === undefined ? {} : { ids })));
     const failed = settled.flatMap((result, i) => (result.status === 'rejected' ? [[entries[i]![0], result.reason] as const] : []));
     if (failed.length > 0) {
       const [partition, reason] = failed[0]!;
@@ -89,7 +95,7 @@ export class PartitionRouter {
       throw new TandemError(
         reason instanceof TandemError ? reason.code : 'TANDEM_LOG_CORRUPT',
         `the log of partition ${partition} did not store its events (${reason instanceof Error ? reason.message : String(reason)})` +
-          (stored > 0 ? `; ${stored} other partition(s) did: re-send with idempotency keys to not count them twice` : ''),
+          (stored > 0 ? `; ${stored} other partition(s) did: events with idempotency keys can be re-sent (within the log's duplicate window) without counting them twice` : ''),
         { cause: reason },
       );
     }
