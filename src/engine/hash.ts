@@ -23,7 +23,11 @@ export function murmur3(text: string, seed = 0): number {
     k = Math.imul(k, 0x1b873593);
     h ^= k;
   }
-  h ^= len * 2;
+  return fmix32(h ^ (len * 2));
+}
+
+/** MurmurHash3's finalizer (fmix32): every output bit depends on every input bit. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

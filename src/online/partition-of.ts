@@ -1,3 +1,4 @@
+import { fmix32 } from '../engine/hash.js';
 import { TandemError } from '../errors.js';
 
 const FNV_PRIME = 0x01000193;
@@ -53,15 +54,5 @@ function fnv1a(seed: number, text: string): number {
     }
     h = Math.imul(h ^ (0x80 | (c & 0x3f)), FNV_PRIME);
   }
-  return h >>> 0;
-}
-
-/** MurmurHash3's fmix32: every output bit depends on every input bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
   return h >>> 0;
 }

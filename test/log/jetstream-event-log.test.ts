@@ -1,75 +1,25 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RetentionPolicy as StreamRetention, StorageType, connect } from 'nats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileEventLog, JetStreamEventLog, openEventLog, type EventLog } from '../../src/log/index.js';
 import { runEventLogContract } from './event-log.contract.js';
+import { freePort, PrivateServer } from '../support/private-services.js';
 
 /**
  * The JetStream log against a real NATS server: the contract suite on the server at
  * TANDEM_TEST_NATS_URL (default nats://127.0.0.1:4222; a private one is started when none
  * answers there), and fault tests on private servers this file starts and kills.
  */
-const NATS_SERVER = process.env['NATS_SERVER_BIN'] ?? 'nats-server';
+const NATS_SERVER = 'nats-server';
 const installed = spawnSync(NATS_SERVER, ['--version']).status === 0;
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (payload: Uint8Array): string => new TextDecoder().decode(payload);
 let streams = 0;
 const uniqueStream = (): string => `TEST_LOG_${process.pid}_${Date.now().toString(36)}_${streams++}`;
-
-interface NatsServer {
-  readonly url: string;
-  /** kill -9, as a crash would. */
-  kill(): Promise<void>;
-  /** Start again on the same port and store. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-/** A nats-server of this test's own on a free port, with JetStream storing in a temp folder. */
-async function privateServer(): Promise<NatsServer> {
-  const port = await freePort();
-  const store = await mkdtemp(join(tmpdir(), 'tandem-nats-'));
-  let child: ChildProcess | undefined;
-  const exited = (): Promise<unknown> => new Promise((done) => (child!.exitCode !== null || child!.signalCode !== null ? done(undefined) : child!.once('exit', done)));
-  const server: NatsServer = {
-    url: `nats://127.0.0.1:${port}`,
-    async start() {
-      child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let log = '';
-      await new Promise<void>((ready, failed) => {
-        child!.stderr!.on('data', (chunk: Buffer) => {
-          log += chunk.toString();
-          if (log.includes('Server is ready')) ready();
-        });
-        child!.once('exit', (code) => failed(new Error(`nats-server exited (${code}) before it was ready:\n${log}`)));
-      });
-    },
-    async kill() {
-      child!.kill('SIGKILL');
-      await exited();
-    },
-    async stop() {
-      child?.kill('SIGTERM');
-      if (child !== undefined) await exited();
-      await rm(store, { recursive: true, force: true });
-    },
-  };
-  await server.start();
-  return server;
-}
 
 async function answers(url: string): Promise<boolean> {
   try {
@@ -90,12 +40,12 @@ async function removeStream(url: string, stream: string): Promise<void> {
 }
 
 if (!installed) {
-  describe.skip(`event log on NATS JetStream: skipped, '${NATS_SERVER}' is not installed (put nats-server on the PATH or set NATS_SERVER_BIN)`, () => {
+  describe.skip(`event log on NATS JetStream: skipped, '${NATS_SERVER}' is not installed (put nats-server on the PATH)`, () => {
     it('needs a nats-server', () => undefined);
   });
 } else {
   const configured = process.env['TANDEM_TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-  const fallback = (await answers(configured)) ? undefined : await privateServer();
+  const fallback = (await answers(configured)) ? undefined : await PrivateServer.nats();
   const url = fallback?.url ?? configured;
   afterAll(() => fallback?.stop());
 
@@ -191,7 +141,7 @@ if (!installed) {
     });
 
     it('keeps every acknowledged append exactly once and in order through a kill -9 of the server, rejects appends and reads while it is down, and resumes without reopening', async () => {
-      const server = await privateServer();
+      const server = await PrivateServer.nats();
       const stream = uniqueStream();
       const log = await JetStreamEventLog.open({ servers: server.url, stream, timeoutMs: 800 });
       try {

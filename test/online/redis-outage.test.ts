@@ -1,72 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TandemError } from '../../src/errors.js';
 import { RedisPartitionStore } from '../../src/online/redis/redis-partition-store.js';
-
-/** A private redis-server that the test can kill, freeze and start again on the same port. */
-class RedisProcess {
-  #child: ChildProcess | undefined;
-  readonly #dir = mkdtempSync(join(tmpdir(), 'tandem-redis-'));
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<RedisProcess> {
-    const server = new RedisProcess(await freePort());
-    await server.restart();
-    return server;
-  }
-
-  /** Start redis-server (again, after stopping one still running), empty. */
-  async restart(): Promise<void> {
-    await this.kill();
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    this.#child = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      child.stdout?.on('data', (data: Buffer) => {
-        output += data.toString();
-        if (output.includes('Ready to accept connections')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-    });
-  }
-
-  /** kill -9: the socket closes at once. */
-  async kill(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  /** Stop (SIGSTOP) or continue the process: connected, but answering nothing meanwhile. */
-  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
-    this.#child?.kill(signal);
-  }
-
-  async stop(): Promise<void> {
-    this.signal('SIGCONT');
-    await this.kill();
-    rmSync(this.#dir, { recursive: true, force: true });
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { PrivateServer } from '../support/private-services.js';
 
 const TIMEOUT = 400;
 
@@ -82,13 +18,13 @@ async function rejection(call: () => Promise<unknown>): Promise<{ ms: number; er
 }
 
 describe('Redis partition store through an outage', () => {
-  let redis: RedisProcess;
+  let redis: PrivateServer;
   afterAll(async () => {
     await redis?.stop();
   });
 
   it('rejects within the timeout while Redis is down or frozen, and works again once it is back, without reopening', async () => {
-    redis = await RedisProcess.start();
+    redis = await PrivateServer.redis();
     const store = await RedisPartitionStore.open({ url: `redis://127.0.0.1:${redis.port}`, namespace: 'outage', partitions: 2, commandTimeoutMs: TIMEOUT });
     try {
       expect(await store.acquire(0, 'worker-a', 60_000)).toBe(true);
@@ -123,7 +59,7 @@ describe('Redis partition store through an outage', () => {
       }
 
       // Back (empty: it kept nothing, and forgot its scripts): the same store reconnects by itself.
-      await redis.restart();
+      await redis.start();
       const deadline = Date.now() + 5000;
       while ((await store.owner(0).then(() => true, () => false)) === false) {
         if (Date.now() > deadline) throw new Error('the store did not reconnect within 5 s');
@@ -139,7 +75,7 @@ describe('Redis partition store through an outage', () => {
   });
 
   it('closes at once while Redis is away, and refuses to open until it is back', async () => {
-    await redis.restart();
+    await redis.start();
     const store = await RedisPartitionStore.open({ url: `redis://127.0.0.1:${redis.port}`, partitions: 2, commandTimeoutMs: TIMEOUT });
     await redis.kill();
     const started = performance.now();

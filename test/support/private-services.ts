@@ -66,6 +66,11 @@ export class PrivateServer {
     throw new Error(`${this.#command} did not accept connections on ${this.port}`);
   }
 
+  /** SIGSTOP freezes it (connections stay open, nothing is answered); SIGCONT lets it go on. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.#child?.kill(signal);
+  }
+
   /** kill -9, and wait until it is gone. */
   async kill(): Promise<void> {
     const child = this.#child;
@@ -76,6 +81,7 @@ export class PrivateServer {
   }
 
   async stop(): Promise<void> {
+    this.signal('SIGCONT');
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
