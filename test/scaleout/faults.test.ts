@@ -276,6 +276,23 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
     expectEveryPredictionAnswered(predictions);
   }, 180_000);
 
+  it('a worker joining during load: partitions are handed over with their state, nothing lost or counted twice', async () => {
+    const d = deployment();
+    const replicas = await Promise.all([replica(d), replica(d)]);
+    const first = await worker(d);
+    let second: Tandem | undefined;
+    const { acked, predictions } = await load(replicas, 30, async (batch) => {
+      if (batch === 10) second = await worker(d);
+      await sleep(20);
+    });
+    await expectStateEqualsBackfill(d, acked);
+    expectEveryPredictionAnswered(predictions);
+    // Both worked: each stops with a summary naming the partitions it held.
+    await Promise.all([first.kill('SIGTERM'), second!.kill('SIGTERM')]);
+    const held = [first, second!].map((w) => /partitions ([\d, ]+|none) at exit/.exec(w.lines.join('\n'))?.[1]);
+    expect(held.every((h) => h !== undefined && h !== 'none'), held.join(' / ')).toBe(true);
+  }, 180_000);
+
   it('NATS killed and restarted during load: ingestion resumes, no acknowledged event lost or doubled', async () => {
     const d = deployment();
     const replicas = await Promise.all([replica(d), replica(d)]);
