@@ -44,13 +44,39 @@ export {
 export type { Table, Column } from './io/table.js';
 export {
   FileEventLog,
+  JetStreamEventLog,
+  openEventLog,
   type EventLog,
   type LogRecord,
+  type AppendOptions,
   type AppendResult,
   type Durability,
   type RetentionPolicy,
   type FileEventLogOptions,
+  type JetStreamEventLogOptions,
+  type OpenEventLogOptions,
 } from './log/index.js';
+export {
+  partitionOf,
+  MemoryPartitionStore,
+  RedisPartitionStore,
+  openPartitionStore,
+  type PartitionStateStore,
+  type PartitionCommit,
+  type Checkpoint,
+  type EntityStateWrite,
+} from './online/index.js';
+export {
+  PartitionRouter,
+  PartitionProcessor,
+  PartitionedStreamWorker,
+  assignPartitions,
+  openSharedState,
+  type StreamWorkerOptions,
+  type StreamWorkerStatus,
+  type SharedState,
+} from './streaming/index.js';
+export { SharedOnlineFeatures } from './serving/shared-features.js';
 export type { Row, Task, Model, BatchModel, OnlineModel, FitOptions, FitReport } from './models/model.js';
 export { dataset, datasetFromRows, type Dataset } from './models/dataset.js';
 export { serializeArtifact, parseArtifact, type ModelArtifact } from './models/artifact.js';
