@@ -39,6 +39,8 @@ export interface RuntimeServingOptions {
   readonly reloadIntervalMs?: number | false;
   /** Predictions kept in memory per model for feedback to join. @default 100_000 */
   readonly logCapacity?: number;
+  /** When <dataDir>/serving/predictions.ndjson is rotated, and how many rotated files are kept (see PredictionLogOptions). */
+  readonly logRotation?: { readonly rotateBytes?: number; readonly keepFiles?: number };
   /** Where jobs and their run history live. @default `openJobStore(dataDir)`, beside the registry */
   readonly jobStore?: JobStore;
   /** Run scheduled jobs (retraining, batch scoring…) in this process. @default true */
@@ -89,6 +91,16 @@ export interface OnlineFeatures {
   readonly prepare?: (views: readonly FeatureView[], rows: readonly Readonly<Record<string, unknown>>[]) => Promise<void>;
   /** Events applied to the state, as of the last look. */
   eventsApplied(): number;
+}
+
+/** The audit log of predictions and feedback, in <dataDir>/serving. */
+function openPredictionLog(options: OnlineRuntimeOptions): PredictionLog {
+  const serving = options.serving ?? {};
+  return new PredictionLog({
+    path: join(options.dataDir, 'serving', 'predictions.ndjson'),
+    ...(serving.logCapacity === undefined ? {} : { capacity: serving.logCapacity }),
+    ...serving.logRotation,
+  });
 }
 
 /**
@@ -176,7 +188,7 @@ export class OnlineRuntime {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
     });
-    const predictionLog = new PredictionLog({ path: join(options.dataDir, 'serving', 'predictions.ndjson'), ...(options.serving?.logCapacity === undefined ? {} : { capacity: options.serving.logCapacity }) });
+    const predictionLog = openPredictionLog(options);
     const runtime = new OnlineRuntime(project, new Ingestor(project, { log, deadLetters, pii }), processor, [log, deadLetters], options.maxDelayMs ?? 50, predictionLog, pii);
     await runtime.#startServing(options);
     await processor.catchUp();
@@ -189,7 +201,7 @@ export class OnlineRuntime {
     const { store, logs, deadLetters } = shared;
     const router = new PartitionRouter(project, store.partitions);
     if (logs.length !== store.partitions) throw new TandemError('TANDEM_USAGE', `${logs.length} partition logs for the state store's ${store.partitions} partitions`);
-    const predictionLog = new PredictionLog({ path: join(options.dataDir, 'serving', 'predictions.ndjson'), ...(options.serving?.logCapacity === undefined ? {} : { capacity: options.serving.logCapacity }) });
+    const predictionLog = openPredictionLog(options);
     const ingestor = new Ingestor(project, { log: { router, logs }, deadLetters, pii });
     const features = new SharedOnlineFeatures(project, store);
     const runtime = new OnlineRuntime(project, ingestor, features, [...logs, deadLetters], options.maxDelayMs ?? 50, predictionLog, pii);

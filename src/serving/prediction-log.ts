@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ServingFeatures } from '../features/model-serving.js';
 import type { Prediction } from './types.js';
 
@@ -40,6 +40,37 @@ export interface PredictionLogOptions {
   readonly capacity?: number;
   /** NDJSON file that every prediction and feedback is appended to; none when undefined. */
   readonly path?: string;
+  /**
+   * Start a new file once the current one would grow past this many bytes: it is renamed
+   * `<name>.<sequence>.ndjson` and a fresh one begun. @default 64 MiB
+   */
+  readonly rotateBytes?: number;
+  /** Rotated files kept (the oldest beyond are deleted); the current file is not counted. @default 8 */
+  readonly keepFiles?: number;
+}
+
+const ROTATED = /^(.*)\.(\d{6,})\.ndjson$/;
+
+/**
+ * The files of the prediction log at `path`, oldest first: the rotated ones by sequence,
+ * then the current one (when they exist).
+ */
+export async function predictionLogFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const stem = basename(path).replace(/\.ndjson$/, '');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const rotated = names
+    .map((name) => ROTATED.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null && match[1] === stem)
+    .sort((a, b) => Number(a[2]) - Number(b[2]))
+    .map((match) => join(dir, match[0]));
+  return names.includes(basename(path)) ? [...rotated, path] : rotated;
 }
 
 /**
@@ -56,12 +87,18 @@ export class PredictionLog {
   #flushing: Promise<void> = Promise.resolve();
   /** Opened on the first write and kept open: one write per flush, no open/close per batch. */
   #handle: FileHandle | undefined;
+  /** Bytes in the current file. */
+  #size = 0;
+  readonly #rotateBytes: number;
+  readonly #keepFiles: number;
   #scheduled = false;
   #failed = false;
 
   constructor(options: PredictionLogOptions = {}) {
     this.#capacity = options.capacity ?? 100_000;
     this.#path = options.path;
+    this.#rotateBytes = options.rotateBytes ?? 64 * 1024 * 1024;
+    this.#keepFiles = options.keepFiles ?? 8;
   }
 
   record(entry: LoggedPrediction): void {
@@ -102,11 +139,15 @@ export class PredictionLog {
     const text = batch.map(line).join('');
     this.#flushing = this.#flushing
       .then(async () => {
+        const bytes = Buffer.byteLength(text);
         if (this.#handle === undefined) {
           await mkdir(dirname(path), { recursive: true });
           this.#handle = await open(path, 'a');
+          this.#size = (await this.#handle.stat()).size;
         }
-        await this.#handle.write(text);
+        if (this.#size > 0 && this.#size + bytes > this.#rotateBytes) await this.#rotate(path);
+        await this.#handle!.write(text);
+        this.#size += bytes;
       })
       .catch((error: unknown) => {
         if (!this.#failed) process.stderr.write(`prediction log: cannot append to ${path}: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -115,23 +156,20 @@ export class PredictionLog {
     return this.#flushing;
   }
 
-  /** Every label given for `model`'s predictions, by prediction id (the latest wins), from the file. */
+  /** Every label given for `model`'s predictions, by prediction id (the latest wins), from the files (rotated ones too). */
   async feedbackLabels(model: string): Promise<Map<string, number>> {
     await this.flush();
     const labels = new Map<string, number>();
     const path = this.#path;
     if (path === undefined) return labels;
-    try {
-      await access(path);
-    } catch {
-      return labels;
-    }
-    const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-    for await (const text of lines) {
-      // Cheap filter first: most lines are predictions.
-      if (!text.startsWith('{"type":"feedback"')) continue;
-      const line = JSON.parse(text) as Partial<FeedbackRecord>;
-      if (line.model === model && typeof line.id === 'string' && typeof line.label === 'number') labels.set(line.id, line.label);
+    for (const file of await predictionLogFiles(path)) {
+      const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+      for await (const text of lines) {
+        // Cheap filter first: most lines are predictions.
+        if (!text.startsWith('{"type":"feedback"')) continue;
+        const line = JSON.parse(text) as Partial<FeedbackRecord>;
+        if (line.model === model && typeof line.id === 'string' && typeof line.label === 'number') labels.set(line.id, line.label);
+      }
     }
     return labels;
   }
@@ -142,6 +180,20 @@ export class PredictionLog {
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.close();
+  }
+
+  /** Close the current file, rename it with the next sequence number, drop rotated files beyond `keepFiles`. */
+  async #rotate(path: string): Promise<void> {
+    await this.#handle?.close();
+    this.#handle = undefined;
+    const rotated = (await predictionLogFiles(path)).filter((file) => file !== path);
+    const last = rotated.length === 0 ? 0 : Number(ROTATED.exec(basename(rotated.at(-1)!))![2]);
+    const next = join(dirname(path), `${basename(path).replace(/\.ndjson$/, '')}.${String(last + 1).padStart(6, '0')}.ndjson`);
+    await rename(path, next);
+    rotated.push(next);
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - this.#keepFiles))) await rm(old, { force: true });
+    this.#handle = await open(path, 'a');
+    this.#size = (await stat(path)).size;
   }
 
   #write(entry: LoggedPrediction | FeedbackRecord | ShadowRecord): void {

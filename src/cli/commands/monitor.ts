@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -13,6 +13,7 @@ import { renderReport } from '../../monitoring/report/index.js';
 import type { AlertRecord, ReferenceProfile } from '../../monitoring/types.js';
 import { openRegistry, registryLocation } from '../../registry/open-registry.js';
 import { parseModelRef } from '../../registry/registry.js';
+import { predictionLogFiles } from '../../serving/prediction-log.js';
 
 interface ReportFlags {
   readonly config: string;
@@ -57,17 +58,27 @@ interface LoggedLine {
 }
 
 /** Current values from the prediction log of a server: the latest `rows` predictions the model itself scored, with any labels. */
-function fromPredictionLog(path: string, model: string, rows: number, profile: ReferenceProfile): Current {
-  if (!existsSync(path)) throw new TandemError('TANDEM_USAGE', `no prediction log at ${path}: give --current <file>, or serve the model first (tandem serve)`);
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const predictions: LoggedLine[] = [];
+async function fromPredictionLog(path: string, model: string, rows: number, profile: ReferenceProfile): Promise<Current> {
+  const files = await predictionLogFiles(path);
+  if (files.length === 0) throw new TandemError('TANDEM_USAGE', `no prediction log at ${path}: give --current <file>, or serve the model first (tandem serve)`);
+  // Newest file first, until enough predictions: a label always comes after its prediction,
+  // so the files read hold every label of the predictions taken.
+  let predictions: LoggedLine[] = [];
   const labels = new Map<string, number>();
-  for (const text of lines) {
-    if (text === '') continue;
-    const line = JSON.parse(text) as LoggedLine;
-    if (line.model !== model) continue;
-    if (line.type === 'prediction' && line.fallback === null) predictions.push(line);
-    if (line.type === 'feedback' && typeof line.label === 'number') labels.set(line.id, line.label);
+  for (const file of files.reverse()) {
+    const found: LoggedLine[] = [];
+    const fileLabels = new Map<string, number>();
+    for (const text of readFileSync(file, 'utf8').split('\n')) {
+      if (text === '') continue;
+      const line = JSON.parse(text) as LoggedLine;
+      if (line.model !== model) continue;
+      if (line.type === 'prediction' && line.fallback === null) found.push(line);
+      if (line.type === 'feedback' && typeof line.label === 'number') fileLabels.set(line.id, line.label);
+    }
+    // The latest label wins: those of newer files were read first.
+    for (const [id, label] of fileLabels) if (!labels.has(id)) labels.set(id, label);
+    predictions = [...found, ...predictions];
+    if (predictions.length >= rows) break;
   }
   const recent = predictions.slice(-rows);
   const values = new Map<string, CurrentValues>();
@@ -114,7 +125,7 @@ export function registerMonitor(program: Command): void {
         if (saved === undefined) throw new TandemError('TANDEM_UNKNOWN_MODEL', `no version '${flags.model}' in ${registryLocation(flags.dataDir)}`);
         const profile = await registry.profile(model, saved.version);
         if (profile === undefined) throw new TandemError('TANDEM_USAGE', `${model}@${saved.version} was registered without a reference profile; retrain it to monitor drift`);
-        const current: Current = flags.current !== undefined ? await fromFile(flags.current, profile) : fromPredictionLog(join(flags.dataDir, 'serving', 'predictions.ndjson'), model, rows, profile);
+        const current: Current = flags.current !== undefined ? await fromFile(flags.current, profile) : await fromPredictionLog(join(flags.dataDir, 'serving', 'predictions.ndjson'), model, rows, profile);
         if (current.rows === 0) throw new TandemError('TANDEM_USAGE', `no current rows for model '${model}' to compare`);
         const drift = measureDrift(profile, (column) => current.values.get(column), definition.monitoring.drift, { at: Date.now(), windowSize: current.rows });
         let performance: Record<string, number | null> | undefined;
