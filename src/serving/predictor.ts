@@ -241,6 +241,8 @@ export class Predictor {
     if (this.#model(name).definition.task === 'binary') {
       if (!((label === 0 || label === 1) && score >= 0 && score <= 1)) return;
       this.metrics.observeLabel(name, score, label);
+    } else {
+      this.metrics.observeTarget(name, score, label);
     }
     this.#observer?.label(name, score, label);
   }

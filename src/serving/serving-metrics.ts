@@ -1,4 +1,5 @@
 import { RollingBinaryMetrics } from '../models/metrics/rolling-binary-metrics.js';
+import { RollingRegressionMetrics } from '../models/metrics/rolling-regression-metrics.js';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, MetricsRegistry, type CounterSeries, type HistogramSeries } from './prometheus.js';
 
 /** One model's hot-path series, looked up once. */
@@ -39,6 +40,7 @@ export class ServingMetrics {
   readonly httpLatency = this.registry.add(new Histogram('tandem_http_request_duration_seconds', 'HTTP request time, by route, in seconds.', ['route'], LATENCY_BUCKETS));
   #httpInFlight = 0;
   readonly #performance = new Map<string, RollingBinaryMetrics>();
+  readonly #errors = new Map<string, RollingRegressionMetrics>();
   /** How many recent labelled predictions the performance gauges cover, per model. */
   static readonly PERFORMANCE_WINDOW = 10_000;
 
@@ -46,10 +48,18 @@ export class ServingMetrics {
     this.registry.add(new Gauge('tandem_model_version', 'The registry versions each served model uses, by role (champion, previous, canary, shadow).', ['model', 'role'], () => [...state.versions()].map(([model, role, version]) => [[model, role], version] as const)));
     this.registry.add(new Gauge('tandem_predictions_in_flight', 'Predictions in progress, per model.', ['model'], () => [...state.inFlight()].map(([model, n]) => [[model], n] as const)));
     const performance = (pick: (m: RollingBinaryMetrics) => number) => () => [...this.#performance].map(([model, m]) => [[model], pick(m)] as const);
-    this.registry.add(new Gauge('tandem_feedback_window_size', 'Labelled predictions the performance gauges cover (the most recent, up to 10 000).', ['model'], performance((m) => m.count)));
+    const errors = (pick: (m: RollingRegressionMetrics) => number) => () => [...this.#errors].map(([model, m]) => [[model], pick(m)] as const);
+    this.registry.add(
+      new Gauge('tandem_feedback_window_size', 'Labelled predictions the performance gauges cover (the most recent, up to 10 000).', ['model'], () => [
+        ...performance((m) => m.count)(),
+        ...errors((m) => m.count)(),
+      ]),
+    );
     this.registry.add(new Gauge('tandem_feedback_log_loss', 'Log loss of the served scores over the recent labelled predictions (binary models).', ['model'], performance((m) => m.logLoss())));
     this.registry.add(new Gauge('tandem_feedback_accuracy', 'Accuracy at 0.5 of the served scores over the recent labelled predictions (binary models).', ['model'], performance((m) => m.accuracy())));
     this.registry.add(new Gauge('tandem_feedback_roc_auc', 'ROC AUC of the served scores over the recent labelled predictions (binary models); NaN with one class.', ['model'], performance((m) => m.rocAuc())));
+    this.registry.add(new Gauge('tandem_feedback_mae', 'Mean absolute error of the served predictions over the recent labelled ones (regression models).', ['model'], errors((m) => m.mae())));
+    this.registry.add(new Gauge('tandem_feedback_rmse', 'Root mean squared error of the served predictions over the recent labelled ones (regression models).', ['model'], errors((m) => m.rmse())));
     this.registry.add(new Gauge('tandem_http_requests_in_flight', 'HTTP requests in progress.', [], () => [[[], this.#httpInFlight]]));
   }
 
@@ -58,6 +68,13 @@ export class ServingMetrics {
     let metrics = this.#performance.get(model);
     if (metrics === undefined) this.#performance.set(model, (metrics = new RollingBinaryMetrics({ window: ServingMetrics.PERFORMANCE_WINDOW })));
     metrics.update(probability, label);
+  }
+
+  /** A regression model's served prediction met its target: update the rolling errors. */
+  observeTarget(model: string, prediction: number, target: number): void {
+    let metrics = this.#errors.get(model);
+    if (metrics === undefined) this.#errors.set(model, (metrics = new RollingRegressionMetrics({ window: ServingMetrics.PERFORMANCE_WINDOW })));
+    metrics.update(prediction, target);
   }
 
   forModel(model: string): ModelSeries {
