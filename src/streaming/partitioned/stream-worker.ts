@@ -156,6 +156,11 @@ export class PartitionedStreamWorker {
         await store.release(partition, this.id).catch(() => undefined);
         throw error;
       }
+      // Loading a large partition takes a while: keep the others' leases (and this one's) alive.
+      await store.heartbeat(this.id, this.#leaseMs);
+      for (const owned of [...this.#owned.keys()]) {
+        if (!(await store.renew(owned, this.id, this.#leaseMs))) this.#owned.delete(owned);
+      }
     }
     this.#lastProblem = '';
   }
