@@ -5,9 +5,10 @@ import { Ingestor } from '../../ingest/ingestor.js';
 import { decodeDeadLetter } from '../../ingest/log-records.js';
 import { PiiProtector } from '../../ingest/pii.js';
 import { readTable, tableToRows } from '../../io/index.js';
-import { FileEventLog } from '../../log/file/file-event-log.js';
 import type { EventLog } from '../../log/event-log.js';
 import { openEventLog } from '../../log/open-event-log.js';
+import { openPartitionStore } from '../../online/open-partition-store.js';
+import { TandemError } from '../../errors.js';
 import { openSharedState, partitionCount } from '../../streaming/partitioned/open-shared-state.js';
 import { PartitionRouter } from '../../streaming/partitioned/partition-router.js';
 import { formatCount, formatSeconds } from '../format.js';
@@ -90,10 +91,26 @@ export function registerIngest(program: Command): void {
     .option('--data-dir <dir>', 'where the event log and dead letters live', '.tandem')
     .option('--from <offset>', 'first dead letter to print', '0')
     .option('--limit <n>', 'how many to print', '100')
-    .action(async (flags: { dataDir: string; from: string; limit: string }) => {
-      const deadLetters = await FileEventLog.open(dataDirs(flags.dataDir).deadLetters);
+    .option('--partitions <n>', 'scale out: print the dead letters of the partitioned stream workers, kept in the state store (TANDEM_ONLINE_URL); default TANDEM_PARTITIONS')
+    .action(async (flags: { dataDir: string; from: string; limit: string; partitions?: string }) => {
+      const from = Number(flags.from);
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(from) || from < 0) throw new TandemError('TANDEM_USAGE', `--from must be a position (0 or more), got '${flags.from}'`);
+      if (!Number.isInteger(limit) || limit < 1) throw new TandemError('TANDEM_USAGE', `--limit must be a positive whole number, got '${flags.limit}'`);
+      const partitions = partitionCount(flags.partitions);
+      if (partitions !== undefined) {
+        // Stream processing's rejections; ingestion's are in the dead-letter log, printed without --partitions.
+        const store = await openPartitionStore({ partitions, namespace: process.env['TANDEM_ONLINE_NAMESPACE'] || 'tandem' });
+        try {
+          for (const { position, letter } of await store.deadLetters(from, limit)) process.stdout.write(`${JSON.stringify({ position, ...(JSON.parse(letter) as object) })}\n`);
+        } finally {
+          await store.close();
+        }
+        return;
+      }
+      const deadLetters = await openEventLog({ dataDir: flags.dataDir, name: 'dead-letters' });
       try {
-        for (const record of await deadLetters.read(Number(flags.from), { max: Number(flags.limit) })) {
+        for (const record of await deadLetters.read(from, { max: limit })) {
           process.stdout.write(`${JSON.stringify({ offset: record.offset, ...decodeDeadLetter(record.payload) })}\n`);
         }
       } finally {
