@@ -46,6 +46,7 @@ export class PartitionProcessor {
    * commits the store lost (a Redis restart) are noticed instead of built upon.
    */
   #committed: number;
+  readonly #viewSets = new Map<string, ReadonlySet<string>>();
   /** A commit whose outcome is not known yet (the store was unreachable): retried before anything else. */
   #pending: PartitionCommit | undefined;
 
@@ -106,7 +107,7 @@ export class PartitionProcessor {
     let applied = 0;
     for (const record of records) {
       const { source, event, views } = decodeLoggedEvent(record.payload, record.offset);
-      const result = engine.apply(source, event, views === undefined ? undefined : new Set(views));
+      const result = engine.apply(source, event, views === undefined ? undefined : this.#viewSet(views));
       if (result.status === 'applied') applied++;
       else deadLetters.push(JSON.stringify({ source, code: result.code, reason: result.reason, receivedAt: now, stage: 'stream', payload: { partition, offset: record.offset, event } }));
     }
@@ -119,6 +120,14 @@ export class PartitionProcessor {
     };
     await this.#settle(commit);
     return { applied, rejected: deadLetters.length, records: records.length };
+  }
+
+  /** The set of a logged event's views, made once per combination (a handful per project). */
+  #viewSet(views: readonly string[]): ReadonlySet<string> {
+    const id = views.join('\u0000');
+    let set = this.#viewSets.get(id);
+    if (set === undefined) this.#viewSets.set(id, (set = new Set(views)));
+    return set;
   }
 
   /** Commit, or find out that an earlier attempt whose reply was lost did commit. */
