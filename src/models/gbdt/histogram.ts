@@ -14,27 +14,23 @@ export function histogramLength(features: number): number {
 /** Word reads take code j of a row from bits 8j..8j+7 only on little-endian machines. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
-/** Rows gathered per step: their gradients and codes then sit in L1 while the histogram is summed. */
+/** Rows per step: the rows of the next step are touched while this one is summed. */
 const CHUNK = 256;
 
-/** This thread's gather buffers (each worker has its own copy of this module). */
-const chunkGh = new Float64Array(2 * CHUNK);
-let chunkCodes = new Uint8Array(0);
-let chunkWords = new Uint32Array(0);
 /** Keeps the touch-ahead loads observable. */
 export let sink = 0;
 
 /**
  * Sums rows `indices[start..end)` into `work.partials` at `offset` for the selected features
- * (all of them when `selectedCount === features`). The hot loop of training. A node's rows are
- * spread over the whole data set below the root, so each step first gathers the gradients and
- * codes of the next CHUNK rows into small contiguous buffers (a short loop whose cache misses
- * overlap), then adds them to the bins from there, four codes per 32-bit word. Every bin still
+ * (all of them when `selectedCount === features`). The hot loop of training. Rows are read where
+ * they are, four codes per 32-bit word when the row's codes fill whole words; a run of
+ * consecutive rows (the root) skips the indices. Below the root a node's rows are spread over
+ * the whole data set, so on sparse nodes a bare loop of loads first touches the next CHUNK rows:
+ * their cache and TLB misses then overlap instead of stalling the sums one by one. Every bin
  * receives its rows in row order, so the sums are exactly those of a plain row-by-row pass.
  */
 export function buildHistogram(work: Work, start: number, end: number, selectedCount: number, offset: number): void {
   const { features, gh, indices, selected, codes, partials: out } = work;
-  const all = selectedCount === features && LITTLE_ENDIAN;
   if (selectedCount === features) out.fill(0, offset, offset + features * BIN_SLOTS);
   else {
     for (let s = 0; s < selectedCount; s++) {
@@ -42,62 +38,39 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
       out.fill(0, at, at + BIN_SLOTS);
     }
   }
-  // Gathered rows are padded to whole 32-bit words.
-  const words = (features + 3) >>> 2;
-  const stride = words * 4;
-  if (chunkCodes.length < CHUNK * stride) {
-    chunkWords = new Uint32Array(CHUNK * words);
-    chunkCodes = new Uint8Array(chunkWords.buffer);
-  }
-  const cgh = chunkGh;
-  const ccodes = chunkCodes;
-  const cwords = chunkWords;
-  // Rows of a multiple of four codes are copied a word at a time.
-  const codeWords = (features & 3) === 0 && (codes.byteOffset & 3) === 0 ? new Uint32Array(codes.buffer, codes.byteOffset, codes.length >>> 2) : undefined;
-  // Rows far apart (deep nodes) miss the cache and the TLB one by one in the gather, which also
-  // stores; a bare loop of loads over the next chunk first overlaps those misses (measured 2×
-  // faster below one row in ten; slower on denser nodes).
+  // Whole words of codes per row: every feature, a multiple of four, and a word-aligned view.
+  const codeWords =
+    selectedCount === features && (features & 3) === 0 && (codes.byteOffset & 3) === 0 && LITTLE_ENDIAN
+      ? new Uint32Array(codes.buffer, codes.byteOffset, codes.length >>> 2)
+      : undefined;
+  // Measured on the benchmark's nodes: touching ahead pays below one row in eight, and costs
+  // more than it saves on denser nodes, whose rows the hardware prefetcher already follows.
   const sparse = end > start && 8 * (end - start) < (indices[end - 1] as number) - (indices[start] as number);
   let touched = 0;
   for (let from = start; from < end; from += CHUNK) {
     const n = Math.min(CHUNK, end - from);
     const first = indices[from] as number;
+    if (codeWords !== undefined && (indices[from + n - 1] as number) - first === n - 1) {
+      // A node's rows are ascending, so first and last this far apart means every row between.
+      sumRun(gh, codeWords, first, n, features >>> 2, out, offset);
+      continue;
+    }
     if (sparse) {
       for (let i = from === start ? from : from + CHUNK, e = Math.min(end, from + 2 * CHUNK); i < e; i++) {
         const r = indices[i] as number;
         touched += (gh[2 * r] as number) + (codes[r * features] as number);
       }
     }
-    if (all && codeWords !== undefined && (indices[from + n - 1] as number) - first === n - 1) {
-      // Consecutive rows (the root without subsampling): summed where they are. A node's rows
-      // are ascending, so first and last this far apart means every row between them.
-      sumAll(gh, 2 * first, codeWords, codes, first * words, n, features, words, out, offset);
-      continue;
-    }
-    if (codeWords !== undefined) {
-      for (let q = 0, w = 0; q < n; q++) {
-        const r = indices[from + q] as number;
-        cgh[2 * q] = gh[2 * r] as number;
-        cgh[2 * q + 1] = gh[2 * r + 1] as number;
-        for (let p = r * words, e = p + words; p < e; p++, w++) cwords[w] = codeWords[p] as number;
-      }
-    } else {
-      for (let q = 0; q < n; q++) {
-        const r = indices[from + q] as number;
-        cgh[2 * q] = gh[2 * r] as number;
-        cgh[2 * q + 1] = gh[2 * r + 1] as number;
-        for (let j = 0, p = r * features, d = q * stride; j < features; j++) ccodes[d + j] = codes[p + j] as number;
-      }
-    }
-    if (all) sumAll(cgh, 0, cwords, ccodes, 0, n, features, words, out, offset);
+    if (codeWords !== undefined) sumRows(gh, codeWords, indices, from, n, features >>> 2, out, offset);
     else {
-      for (let q = 0; q < n; q++) {
-        const g = cgh[2 * q] as number;
-        const h = cgh[2 * q + 1] as number;
-        const o = q * stride;
+      for (let i = from, e = from + n; i < e; i++) {
+        const r = indices[i] as number;
+        const g = gh[2 * r] as number;
+        const h = gh[2 * r + 1] as number;
+        const o = r * features;
         for (let s = 0; s < selectedCount; s++) {
           const j = selected[s] as number;
-          const k = offset + j * BIN_SLOTS + ((ccodes[o + j] as number) << 1);
+          const k = offset + j * BIN_SLOTS + ((codes[o + j] as number) << 1);
           out[k] = (out[k] as number) + g;
           out[k + 1] = (out[k + 1] as number) + h;
         }
@@ -107,48 +80,35 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
   sink = touched;
 }
 
-/**
- * Adds `n` consecutive rows to every feature's bins, reading four codes per word: pairs from
- * `cgh[ghAt..]`, codes from `cwords[wordAt..]` (`words` per row; `ccodes` is the same memory).
- */
-function sumAll(
-  cgh: Float64Array,
-  ghAt: number,
-  cwords: Uint32Array,
-  ccodes: Uint8Array,
-  wordAt: number,
-  n: number,
-  features: number,
-  words: number,
-  out: Float64Array,
-  offset: number,
-): void {
-  const full = features >>> 2;
-  for (let q = 0; q < n; q++) {
-    const g = cgh[ghAt + 2 * q] as number;
-    const h = cgh[ghAt + 2 * q + 1] as number;
-    const o = wordAt + q * words;
-    let base = offset;
-    for (let w = 0; w < full; w++, base += 4 * BIN_SLOTS) {
-      const word = cwords[o + w] as number;
-      let k = base + ((word & 255) << 1);
-      out[k] = (out[k] as number) + g;
-      out[k + 1] = (out[k + 1] as number) + h;
-      k = base + BIN_SLOTS + ((word >>> 7) & 510);
-      out[k] = (out[k] as number) + g;
-      out[k + 1] = (out[k + 1] as number) + h;
-      k = base + 2 * BIN_SLOTS + ((word >>> 15) & 510);
-      out[k] = (out[k] as number) + g;
-      out[k + 1] = (out[k + 1] as number) + h;
-      k = base + 3 * BIN_SLOTS + ((word >>> 23) & 510);
-      out[k] = (out[k] as number) + g;
-      out[k + 1] = (out[k + 1] as number) + h;
-    }
-    for (let j = 4 * full; j < features; j++, base += BIN_SLOTS) {
-      const k = base + ((ccodes[4 * o + j] as number) << 1);
-      out[k] = (out[k] as number) + g;
-      out[k + 1] = (out[k + 1] as number) + h;
-    }
+/** Adds rows first..first + n to every feature's bins, `words` words of four codes per row. */
+function sumRun(gh: Float64Array, codeWords: Uint32Array, first: number, n: number, words: number, out: Float64Array, offset: number): void {
+  for (let r = first, e = first + n; r < e; r++) addRow(gh, codeWords, r, words, out, offset);
+}
+
+/** Adds rows `indices[from..from + n)` to every feature's bins. */
+function sumRows(gh: Float64Array, codeWords: Uint32Array, indices: Uint32Array, from: number, n: number, words: number, out: Float64Array, offset: number): void {
+  for (let i = from, e = from + n; i < e; i++) addRow(gh, codeWords, indices[i] as number, words, out, offset);
+}
+
+/** Adds row r's (g, h) to the bin of each of its codes. */
+function addRow(gh: Float64Array, codeWords: Uint32Array, r: number, words: number, out: Float64Array, offset: number): void {
+  const g = gh[2 * r] as number;
+  const h = gh[2 * r + 1] as number;
+  let base = offset;
+  for (let w = r * words, e = w + words; w < e; w++, base += 4 * BIN_SLOTS) {
+    const word = codeWords[w] as number;
+    let k = base + ((word & 255) << 1);
+    out[k] = (out[k] as number) + g;
+    out[k + 1] = (out[k + 1] as number) + h;
+    k = base + BIN_SLOTS + ((word >>> 7) & 510);
+    out[k] = (out[k] as number) + g;
+    out[k + 1] = (out[k + 1] as number) + h;
+    k = base + 2 * BIN_SLOTS + ((word >>> 15) & 510);
+    out[k] = (out[k] as number) + g;
+    out[k + 1] = (out[k + 1] as number) + h;
+    k = base + 3 * BIN_SLOTS + ((word >>> 23) & 510);
+    out[k] = (out[k] as number) + g;
+    out[k + 1] = (out[k + 1] as number) + h;
   }
 }
 
