@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { count, defineProject, entity, featureView, last, lastK, max, mean, source, StreamEngine, sum } from '../../src/index.js';
 import { FileEventLog } from '../../src/log/index.js';
@@ -183,6 +184,33 @@ describe('partitioned stream workers', () => {
       expectedEngine.apply('pay', logged.event, logged.views === undefined ? undefined : new Set(logged.views));
     }
     for (const entity of await collect(store, p)) expect(reader.read(entity.view, entity.key, { at })).toEqual(expectedEngine.read(entity.view, entity.key, { at }));
+    await store.clear();
+  });
+
+  it('a drain longer than the lease renews it as it goes, and applies everything', async () => {
+    const store = await MemoryPartitionStore.open({ partitions: PARTITIONS, namespace });
+    const router = new PartitionRouter(project, PARTITIONS);
+    const all = events(1_200);
+    await router.append(logs, 'pay', all);
+    // Each read takes 40 ms: draining ~2 400 records in batches of 100 takes about a second.
+    const slow = (p: number): Promise<FileEventLog> =>
+      Promise.resolve(
+        new Proxy(logs[p]!, {
+          get(log, name) {
+            if (name === 'read') return async (...args: Parameters<FileEventLog['read']>) => (await sleep(40), log.read(...args));
+            const value = Reflect.get(log, name, log) as unknown;
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(log) : value;
+          },
+        }),
+      );
+    const messages: string[] = [];
+    const worker = new PartitionedStreamWorker(project, { store, openLog: slow, id: 'slow', leaseMs: 300, batchSize: 100, report: (m) => messages.push(m) });
+    const records = logs.reduce((n, log) => n + log.nextOffset, 0);
+    await worker.drain();
+    expect(messages).toEqual([]);
+    for (let p = 0; p < PARTITIONS; p++) expect((await store.checkpoint(p))?.offset).toBe(logs[p]!.nextOffset);
+    expect(worker.status().applied).toBe(records);
+    await worker.stop();
     await store.clear();
   });
 

@@ -95,7 +95,11 @@ export class PartitionedStreamWorker {
     await this.#tick();
     for (;;) {
       let read = 0;
-      for (const processor of [...this.#owned.values()]) read += await this.#step(processor);
+      for (const processor of [...this.#owned.values()]) {
+        // A long drain keeps its leases and heartbeat like a running worker.
+        if (performance.now() - this.#lastTick >= this.#heartbeatMs) await this.#tick();
+        if (this.#owned.get(processor.partition) === processor) read += await this.#step(processor);
+      }
       if (read === 0) return;
     }
   }
