@@ -55,6 +55,17 @@ describe('partitioned stream workers', () => {
   });
 
   const openLog = (p: number): Promise<FileEventLog> => Promise.resolve(logs[p]!);
+  /** Partition p's log, each read taking 40 ms. */
+  const slowLog = (p: number): Promise<FileEventLog> =>
+    Promise.resolve(
+      new Proxy(logs[p]!, {
+        get(log, name) {
+          if (name === 'read') return async (...args: Parameters<FileEventLog['read']>) => (await sleep(40), log.read(...args));
+          const value = Reflect.get(log, name, log) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(log) : value;
+        },
+      }),
+    );
 
   /** What every view reads for every key, from the shared store, as a serving replica would. */
   async function readAll(store: MemoryPartitionStore, all: readonly ValidatedEvent[], at: number): Promise<Record<string, unknown>> {
@@ -193,16 +204,7 @@ describe('partitioned stream workers', () => {
     const all = events(1_200);
     await router.append(logs, 'pay', all);
     // Each read takes 40 ms: draining ~2 400 records in batches of 100 takes about a second.
-    const slow = (p: number): Promise<FileEventLog> =>
-      Promise.resolve(
-        new Proxy(logs[p]!, {
-          get(log, name) {
-            if (name === 'read') return async (...args: Parameters<FileEventLog['read']>) => (await sleep(40), log.read(...args));
-            const value = Reflect.get(log, name, log) as unknown;
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(log) : value;
-          },
-        }),
-      );
+    const slow = slowLog;
     const messages: string[] = [];
     const worker = new PartitionedStreamWorker(project, { store, openLog: slow, id: 'slow', leaseMs: 300, batchSize: 100, report: (m) => messages.push(m) });
     const records = logs.reduce((n, log) => n + log.nextOffset, 0);
@@ -211,6 +213,23 @@ describe('partitioned stream workers', () => {
     for (let p = 0; p < PARTITIONS; p++) expect((await store.checkpoint(p))?.offset).toBe(logs[p]!.nextOffset);
     expect(worker.status().applied).toBe(records);
     await worker.stop();
+    await store.clear();
+  });
+
+  it("two one-shot drains started one after the other share the partitions: the first hands over the second's", async () => {
+    const store = await MemoryPartitionStore.open({ partitions: PARTITIONS, namespace });
+    const router = new PartitionRouter(project, PARTITIONS);
+    await router.append(logs, 'pay', events(1_200));
+    const options = { store, openLog: slowLog, leaseMs: 2_000, heartbeatMs: 50, batchSize: 50 };
+    const first = new PartitionedStreamWorker(project, { ...options, id: 'first' });
+    const second = new PartitionedStreamWorker(project, { ...options, id: 'second' });
+    const draining = first.drain();
+    await sleep(150);
+    await second.drain();
+    await draining;
+    expect(second.status().applied).toBeGreaterThan(0);
+    expect(first.status().applied + second.status().applied).toBeGreaterThanOrEqual(logs.reduce((n, log) => n + log.nextOffset, 0));
+    for (let p = 0; p < PARTITIONS; p++) expect((await store.checkpoint(p))?.offset).toBe(logs[p]!.nextOffset);
     await store.clear();
   });
 

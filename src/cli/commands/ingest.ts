@@ -68,9 +68,10 @@ export function registerIngest(program: Command): void {
           for (const { reason, count } of result.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + count);
         }
         const seconds = (performance.now() - started) / 1000;
-        const offsets = first < 0 ? 'none' : `offsets ${formatCount(first)}–${formatCount(last)}`;
+        // Partitions have offsets of their own: there is no one range to print.
+        const offsets = shared !== undefined ? '' : first < 0 ? ' (none)' : ` (offsets ${formatCount(first)}–${formatCount(last)})`;
         process.stdout.write(
-          `ingest: ${formatCount(rows.length)} events from ${file} in ${formatSeconds(seconds)}: ${formatCount(accepted)} accepted → ${dirs.events} (${offsets}), ` +
+          `ingest: ${formatCount(rows.length)} events from ${file} in ${formatSeconds(seconds)}: ${formatCount(accepted)} accepted → ${dirs.events}${offsets}, ` +
             `${formatCount(rejected)} rejected → ${dirs.deadLetters}${duplicates > 0 ? `, ${formatCount(duplicates)} duplicates already in the log` : ''}\n`,
         );
         for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) {

@@ -51,7 +51,7 @@ async function runPartitionedWorker(project: Project, flags: StreamFlags, partit
     const status = worker.status();
     await worker.stop();
     process.stdout.write(
-      `stream worker ${status.id}: applied ${formatCount(status.applied)} events, ${formatCount(status.rejected)} rejected (dead letters in the state store), ` +
+      `stream worker ${status.id}: applied ${formatCount(status.applied)} log records (an event whose entities fall in several partitions is a record in each), ${formatCount(status.rejected)} rejected (dead letters in the state store), ` +
         `partitions ${status.partitions.join(', ') || 'none'} at exit, in ${formatSeconds((performance.now() - started) / 1000)}\n`,
     );
   } finally {

@@ -69,6 +69,8 @@ export class PartitionedStreamWorker {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #lastTick = -Infinity;
+  /** The partitions the last heartbeat found to be this worker's. */
+  #mine: ReadonlySet<number> = new Set();
   /** The last problem reported, so an outage is reported once, not every heartbeat. */
   #lastProblem = '';
 
@@ -90,18 +92,32 @@ export class PartitionedStreamWorker {
     return { id: this.id, partitions: [...this.#owned.keys()].sort((a, b) => a - b), applied: this.#applied, rejected: this.#rejected };
   }
 
-  /** Apply what the owned partitions' logs hold now, then return (tests and one-shot runs). */
+  /**
+   * Apply what this worker's partitions' logs hold now, then return (one-shot runs, tests).
+   * Partitions that are its own but still held by another live worker are waited for (that
+   * worker hands them over at its next heartbeat), at most two lease lengths.
+   */
   async drain(): Promise<void> {
     await this.#tick();
+    const deadline = performance.now() + 2 * this.#leaseMs;
     for (;;) {
-      let read = 0;
-      for (const processor of [...this.#owned.values()]) {
-        // A long drain keeps its leases and heartbeat like a running worker.
-        if (performance.now() - this.#lastTick >= this.#heartbeatMs) await this.#tick();
-        if (this.#owned.get(processor.partition) === processor) read += await this.#step(processor);
-      }
-      if (read === 0) return;
+      const read = await this.#pass();
+      if (read > 0) continue;
+      if ([...this.#mine].every((p) => this.#owned.has(p)) || performance.now() > deadline) return;
+      await sleep(this.#heartbeatMs);
+      await this.#tick();
     }
+  }
+
+  /** One micro-batch of each owned partition, renewing leases whenever a heartbeat is due; the records read. */
+  async #pass(): Promise<number> {
+    let read = 0;
+    for (const processor of [...this.#owned.values()]) {
+      if (this.#stopping) break;
+      if (performance.now() - this.#lastTick >= this.#heartbeatMs) await this.#tick();
+      if (this.#owned.get(processor.partition) === processor) read += await this.#step(processor);
+    }
+    return read;
   }
 
   /** Finish the current micro-batch, release every partition and leave, so others take over at once. */
@@ -118,13 +134,10 @@ export class PartitionedStreamWorker {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      let read = 0;
+      let read: number;
       try {
         if (performance.now() - this.#lastTick >= this.#heartbeatMs) await this.#tick();
-        for (const processor of [...this.#owned.values()]) {
-          if (this.#stopping) break;
-          read += await this.#step(processor);
-        }
+        read = await this.#pass();
       } catch (error) {
         this.#problem(error);
         read = 0;
@@ -140,13 +153,14 @@ export class PartitionedStreamWorker {
     await store.heartbeat(this.id, this.#leaseMs);
     const workers = await store.workers();
     const mine = new Set(assignPartitions(workers.includes(this.id) ? workers : [...workers, this.id], store.partitions).get(this.id));
+    this.#mine = mine;
     for (const partition of [...this.#owned.keys()]) {
       if (!mine.has(partition)) {
         this.#owned.delete(partition);
         await store.release(partition, this.id);
       } else if (!(await store.renew(partition, this.id, this.#leaseMs))) {
         this.#owned.delete(partition);
-        this.#say(`worker ${this.id}: lost the lease of partition ${partition}; another worker has it`);
+        this.#say(`worker ${this.id}: lost the lease of partition ${partition} (it ran out, or another worker took it); dropping it`);
       }
     }
     for (const partition of mine) {
@@ -178,7 +192,7 @@ export class PartitionedStreamWorker {
     } catch (error) {
       if (error instanceof TandemError && error.code === 'TANDEM_LEASE_LOST') {
         this.#owned.delete(processor.partition);
-        this.#say(`worker ${this.id}: lost the lease of partition ${processor.partition}; another worker has it`);
+        this.#say(`worker ${this.id}: lost partition ${processor.partition}: ${error.message}`);
         return 0;
       }
       throw error;
