@@ -68,16 +68,23 @@ export function binOf(bounds: Float64Array, x: number): number {
 }
 
 /**
- * Codes every value into `out`, column-major (`out[j * rows + row]`): sequential reads and
- * writes per feature.
+ * Codes rows start..end (all rows by default) into `out`, column-major (`out[j * rows + row]`):
+ * sequential reads and writes per feature.
  */
-export function binColumns(columns: readonly Float64Array[], bounds: readonly Float64Array[], rows: number, out: Uint8Array): void {
+export function binColumns(
+  columns: readonly Float64Array[],
+  bounds: readonly Float64Array[],
+  rows: number,
+  out: Uint8Array,
+  start = 0,
+  end = rows,
+): void {
   columns.forEach((column, j) => {
     // Bounds padded to 255 with +Infinity: eight fixed halvings find the bin of any value.
     const pad = new Float64Array(256).fill(Number.POSITIVE_INFINITY);
     pad.set(bounds[j] as Float64Array);
     const at = j * rows;
-    for (let i = 0; i < rows; i++) {
+    for (let i = start; i < end; i++) {
       const x = column[i] as number;
       // Branch-free: a comparison's outcome is added as a number (random data mispredicts branches).
       let b = 0;
@@ -96,12 +103,14 @@ export function binColumns(columns: readonly Float64Array[], bounds: readonly Fl
 }
 
 /**
- * The same codes row-major (`out[row * features + j]`): a histogram pass reads one row's
- * features from one cache line instead of one line per feature.
+ * The same codes row-major (`out[row * features + j]`) for rows start..end (all by default): a
+ * histogram pass reads one row's features from one cache line instead of one line per feature.
  */
-export function rowMajor(columns: Uint8Array, features: number, rows: number, out: Uint8Array): void {
+export function rowMajor(columns: Uint8Array, features: number, rows: number, out: Uint8Array, start = 0, end = rows): void {
   for (let j = 0; j < features; j++) {
-    for (let i = 0, from = j * rows, to = j; i < rows; i++, from++, to += features) out[to] = columns[from] as number;
+    for (let i = start, from = j * rows + start, to = start * features + j; i < end; i++, from++, to += features) {
+      out[to] = columns[from] as number;
+    }
   }
 }
 

@@ -1,14 +1,14 @@
 import { TandemError } from '../../errors.js';
 import type { Dataset } from '../dataset.js';
 import type { FitOptions } from '../model.js';
-import { binBounds, binColumns, rowMajor } from './binning.js';
+import { runBinningTasks, setUpBinning, sharedColumns, waitForBinning, waitForBounds } from './binning-tasks.js';
 import { forestOf, type Forest } from './forest.js';
 import { growTree, type GrowContext } from './grow.js';
 import { HistogramBuilder } from './histogram-builder.js';
 import { RowPartitioner } from './partitioner.js';
 import { RowUpdates } from './row-updates.js';
-import { allocateWork } from './work.js';
-import { workerPool, type WorkerPool } from './worker-pool.js';
+import { CONTROL, allocateWork } from './work.js';
+import { workerPool } from './worker-pool.js';
 import { objectiveOf } from './objective.js';
 import { defaultThreads, type GbdtParams } from './params.js';
 import { SamplingRandom } from './random.js';
@@ -39,8 +39,6 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
   const threads = params.threads ?? defaultThreads();
   const wantWorkers = rows >= PARALLEL_MIN_ROWS ? threads - 1 : 0;
   if (wantWorkers > 0) workerPool().prepare(wantWorkers);
-  const bounds = data.columns.map((column) => binBounds(column, params.maxBins));
-  const binCounts = Int32Array.from(bounds, (b) => b.length + 1);
   const work = allocateWork({
     rows,
     features,
@@ -49,12 +47,19 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     objective: params.objective,
     shared: wantWorkers > 0,
   });
-  binColumns(data.columns, bounds, rows, work.columns);
-  rowMajor(work.columns, features, rows, work.codes);
-  let pool: WorkerPool | undefined;
-  const workers = wantWorkers > 0 ? workerPool().attach(work, wantWorkers) : 0;
-  if (workers > 0) pool = workerPool();
+  setUpBinning(work, params.maxBins);
+  // Workers attach as they load, and take the binning tasks the caller has not begun.
+  const offered = wantWorkers > 0 ? workerPool().offer(work, wantWorkers, sharedColumns(data.columns, rows)) : 0;
   try {
+    runBinningTasks(work, data.columns);
+    waitForBinning(work);
+    if (Atomics.load(work.control, CONTROL.failed) === 1) {
+      throw new TandemError('TANDEM_INTERNAL', 'gbdt: a training worker failed; retry with threads: 1');
+    }
+    const bounds = waitForBounds(work);
+    const binCounts = Int32Array.from(bounds, (b) => b.length + 1);
+    const workers = offered > 0 ? workerPool().attach() : 0;
+    const pool = workers > 0 ? workerPool() : undefined;
     const builder = new HistogramBuilder(work, pool);
     const partitioner = new RowPartitioner(work, pool);
     const updates = new RowUpdates(work, pool);
@@ -119,7 +124,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
       threads: 1 + workers,
     };
   } finally {
-    if (pool !== undefined) pool.detach();
+    if (offered > 0) workerPool().detach();
   }
 }
 

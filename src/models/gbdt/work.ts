@@ -21,7 +21,13 @@ export const CONTROL = {
   failed: 7,
   /** Index of the objective in GBDT_OBJECTIVES. */
   objective: 8,
-  length: 10,
+  /** Binning (binning-tasks.ts): tasks taken, tasks in all, tasks finished, features whose bounds are known, the bins cap. */
+  binNext: 9,
+  binCount: 10,
+  binDone: 11,
+  boundsDone: 12,
+  maxBins: 13,
+  length: 14,
 } as const;
 
 export const COMMAND_RUN = 1;
@@ -81,9 +87,18 @@ export interface Work {
   /** The new tree's value for each row (by row number), added to the margins in row order. */
   readonly delta: Float64Array;
   readonly partials: Float64Array;
+  /** Bin bounds of feature j at `bounds[j * 256 ..]`, `boundCounts[j]` of them (written by the binning tasks). */
+  readonly bounds: Float64Array;
+  readonly boundCounts: Int32Array;
   readonly control: Int32Array;
   /** Tasks one batch can hold (partial histograms allocated). */
   readonly capacity: number;
+}
+
+/** What a worker receives once per fit: the work area, and the raw columns to bin (absent when the caller bins alone). */
+export interface WorkerStart {
+  readonly work: Work;
+  columns: Float64Array[] | undefined;
 }
 
 /** Partial histograms kept per batch: bounded by memory (32 MB) and by 256 tasks. */
@@ -101,7 +116,7 @@ export interface WorkInit {
   readonly shared: boolean;
 }
 
-/** Allocates the work area; the caller then writes the codes into `codes` and `columns`. */
+/** Allocates the work area; binning tasks then write the codes into `codes` and `columns`. */
 export function allocateWork(init: WorkInit): Work {
   const { rows, features } = init;
   const capacity = taskCapacity(features);
@@ -130,6 +145,8 @@ export function allocateWork(init: WorkInit): Work {
     leafValues: new Float64Array(buffer(capacity * 16)),
     delta: new Float64Array(buffer(rows * 8)),
     partials: new Float64Array(buffer(capacity * histogramLength(features) * 8)),
+    bounds: new Float64Array(buffer(features * 256 * 8)),
+    boundCounts: new Int32Array(buffer(Math.max(1, features) * 4)),
     control,
     capacity,
   };

@@ -1,25 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TandemError } from '../../errors.js';
-import { COMMAND_DETACH, COMMAND_RUN, CONTROL, runTasks, waitForChange, type Work } from './work.js';
+import { COMMAND_DETACH, COMMAND_RUN, CONTROL, runTasks, waitForChange, type Work, type WorkerStart } from './work.js';
 import { runsFromTypeScript } from '../../engine/module-source.js';
 
 /** How long a fit waits for workers to attach (the first start compiles TypeScript under tsx). */
 const ATTACH_TIMEOUT_MS = 30_000;
 
 /**
- * Worker threads that build histograms and partition rows (worker.ts) over shared memory. `fit` is
- * synchronous, so the caller drives them with Atomics: it attaches them to a work area once per
- * fit, then each batch is an epoch bump, tasks taken from a shared counter, and a wait for every
+ * Worker threads that bin the data, build histograms and partition rows (worker.ts) over shared
+ * memory. `fit` is synchronous, so the caller drives them with Atomics: it offers them a work area
+ * once per fit, they bin alongside it as they attach, then each batch is an epoch bump, tasks taken from a shared counter, and a wait for every
  * worker to report done. Workers are created once per process and do not keep it alive.
  */
 class WorkerPool {
   readonly #workers: Worker[] = [];
   #attached: Work | undefined;
+  #offered = 0;
   #attachedCount = 0;
   #broken = false;
 
-  /** Starts workers up to `workers` without waiting: they load while the caller bins the data. */
+  /** Starts workers up to `workers` without waiting: they load while the caller begins binning. */
   prepare(workers: number): void {
     while (!this.#broken && this.#workers.length < workers) {
       const worker = spawn();
@@ -32,33 +33,46 @@ class WorkerPool {
   }
 
   /**
-   * Attaches up to `workers` workers to `work`; returns how many did (0 when workers cannot
-   * start here, in which case the caller builds alone, with identical results).
+   * Sends `work` to up to `workers` workers without waiting: each attaches as soon as it has
+   * loaded and helps with the binning tasks left (`columns`: the raw values in shared memory;
+   * undefined leaves binning to the caller).
+   * Returns how many were sent (0 when workers cannot start here, in which case the caller
+   * works alone, with identical results). `detach` must follow, whatever happens.
    */
-  attach(work: Work, workers: number): number {
+  offer(work: Work, workers: number, columns: Float64Array[] | undefined): number {
     if (this.#broken || this.#attached !== undefined || workers <= 0) return 0;
     this.prepare(workers);
     const count = Math.min(workers, this.#workers.length);
-    for (let w = 0; w < count; w++) (this.#workers[w] as Worker).postMessage(work);
+    const message: WorkerStart = { work, columns };
+    for (let w = 0; w < count; w++) (this.#workers[w] as Worker).postMessage(message);
+    this.#attached = work;
+    this.#offered = count;
+    return count;
+  }
+
+  /**
+   * Waits for the offered workers to attach; returns how many will run batches (0 when they did
+   * not attach in time: the caller then builds alone).
+   */
+  attach(): number {
+    const work = this.#attached;
+    if (work === undefined) return 0;
     const { control } = work;
     const deadline = Date.now() + ATTACH_TIMEOUT_MS;
     for (;;) {
       const attached = Atomics.load(control, CONTROL.attached);
-      if (attached >= count) break;
+      if (attached >= this.#offered) break;
       const left = deadline - Date.now();
       if (left <= 0) {
         // Workers that never attached are unusable: stop the ones that did and build alone.
         this.#broken = true;
-        this.#attached = work;
-        this.#attachedCount = attached;
         this.detach();
         return 0;
       }
       Atomics.wait(control, CONTROL.attached, attached, left);
     }
-    this.#attached = work;
-    this.#attachedCount = count;
-    return count;
+    this.#attachedCount = this.#offered;
+    return this.#attachedCount;
   }
 
   /** Runs the batch described in `work` on the caller and every attached worker. */
@@ -88,6 +102,7 @@ class WorkerPool {
     Atomics.add(work.control, CONTROL.epoch, 1);
     Atomics.notify(work.control, CONTROL.epoch);
     this.#attached = undefined;
+    this.#offered = 0;
     this.#attachedCount = 0;
   }
 }
