@@ -168,13 +168,13 @@ function sampleFeatures(random: SamplingRandom, features: number, share: number)
   return all.slice(0, count).sort((a, b) => a - b);
 }
 
-/** Row subsampling per tree (Bernoulli, seeded); writes the rows ascending into `indices`. */
+/**
+ * Row subsampling per tree (Bernoulli, seeded); writes the rows ascending into `indices`. Every
+ * row needs no writing: the gradient tasks, which run before each tree, reset `indices`.
+ */
 function sampleRows(random: SamplingRandom, rows: number, share: number, indices: Uint32Array): number {
+  if (share >= 1) return rows;
   let n = 0;
-  if (share >= 1) {
-    for (let r = 0; r < rows; r++) indices[r] = r;
-    return rows;
-  }
   for (let r = 0; r < rows; r++) if (random.next() < share) indices[n++] = r;
   return n;
 }

@@ -43,7 +43,8 @@ export const TASK = {
   move: 3,
   /**
    * Gradients and hessians of rows start..end (row numbers, not positions in `indices`); when `c`
-   * is 1, first add `delta` to their margins.
+   * is 1, first add `delta` to their margins. Also resets `indices[start..end)` to the rows
+   * themselves, the next tree's root when it takes every row.
    */
   gradients: 4,
   /** Write `leafValues[2 task]` to the `delta` of rows `indices[start..end)`. */
@@ -190,9 +191,10 @@ export function runTasks(work: Work): void {
 }
 
 function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean): void {
-  const { margin, delta, label, weight, gh } = work;
+  const { margin, delta, label, weight, gh, indices } = work;
   const weighted = weight.length > 0;
   for (let r = start; r < end; r++) {
+    indices[r] = r;
     let m = margin[r] as number;
     if (addDelta) {
       m += delta[r] as number;
