@@ -7,7 +7,8 @@ import { decodeLoggedEvent, encodeJson } from './log-records.js';
 import type { PiiProtector } from './pii.js';
 import { validateEvent, type ValidatedEvent } from './validate-event.js';
 
-const NO_OFFSETS: AppendResult = { first: 0, last: -1 };
+/** Partitions have offsets of their own: there is no one range to report. */
+const NO_OFFSETS = { first: 0, last: -1 } as const;
 
 export interface IngestResult {
   readonly accepted: number;
@@ -69,10 +70,11 @@ export class Ingestor {
     const admitted = this.admit(sourceName, events, malformed);
     const { log, deadLetters } = this.#options;
     const source = this.#source(sourceName);
+    if ('router' in log) return this.#ingestPartitioned(log, source, admitted);
     let fresh = admitted.accepted;
     const claimed: string[] = [];
     if (source.idempotencyKey !== undefined) {
-      const seen = await this.#seenKeys(source);
+      const seen = await this.#seenKeys(source, log);
       fresh = admitted.accepted.filter((event) => {
         const key = String(event[source.idempotencyKey!]);
         if (seen.has(key)) return false;
@@ -84,13 +86,10 @@ export class Ingestor {
     let appended: AppendResult;
     try {
       [appended] = await Promise.all([
-        'router' in log
-          ? // Partitions have offsets of their own: there is no one range to report.
-            log.router.append(log.logs, admitted.source, fresh, source.idempotencyKey).then(() => NO_OFFSETS)
-          : log.append(
-              fresh.map((event) => encodeJson({ source: admitted.source, event })),
-              source.idempotencyKey === undefined ? {} : { ids: fresh.map((event) => logId(source.name, event[source.idempotencyKey!])) },
-            ),
+        log.append(
+          fresh.map((event) => encodeJson({ source: admitted.source, event })),
+          source.idempotencyKey === undefined ? {} : { ids: fresh.map((event) => logId(source.name, event[source.idempotencyKey!])) },
+        ),
         deadLetters.append(admitted.rejected),
       ]);
     } catch (error) {
@@ -110,25 +109,50 @@ export class Ingestor {
   }
 
   /**
+   * Ingestion into partition logs, which several replicas append to: re-sent events are
+   * recognised by the logs themselves, by their idempotency key as log id (JetStream, within
+   * its duplicate window), not by reading every partition's log back into memory. Repeats
+   * within one batch are dropped here. There is no one range of offsets to report.
+   */
+  async #ingestPartitioned(log: PartitionedLogs, source: Source, admitted: Admitted): Promise<IngestResult> {
+    const key = source.idempotencyKey;
+    let fresh = admitted.accepted;
+    if (key !== undefined) {
+      const inBatch = new Set<string>();
+      fresh = fresh.filter((event) => {
+        const id = String(event[key]);
+        if (inBatch.has(id)) return false;
+        inBatch.add(id);
+        return true;
+      });
+    }
+    const [routed] = await Promise.all([log.router.append(log.logs, admitted.source, fresh, key), this.#options.deadLetters.append(admitted.rejected)]);
+    return {
+      accepted: fresh.length - routed.duplicates,
+      rejected: admitted.rejected.length,
+      duplicates: admitted.accepted.length - fresh.length + routed.duplicates,
+      ...NO_OFFSETS,
+      reasons: admitted.reasons,
+    };
+  }
+
+  /**
    * The idempotency keys of a source already in the log, read once from the log itself (so
    * they survive restarts, and are forgotten with the records retention removes).
    */
-  #seenKeys(source: Source): Promise<Set<string>> {
+  #seenKeys(source: Source, log: EventLog): Promise<Set<string>> {
     let seen = this.#seen.get(source.name);
     if (seen === undefined) {
       seen = (async () => {
         const keys = new Set<string>();
-        const { log: logs } = this.#options;
-        for (const log of 'router' in logs ? logs.logs : [logs]) {
-          for (let from = log.firstOffset; from < log.nextOffset; ) {
-            const records = await log.read(from, { max: 50_000 });
-            if (records.length === 0) break;
-            for (const record of records) {
-              const { source: name, event } = decodeLoggedEvent(record.payload, record.offset);
-              if (name === source.name) keys.add(String(event[source.idempotencyKey!]));
-            }
-            from = records.at(-1)!.offset + 1;
+        for (let from = log.firstOffset; from < log.nextOffset; ) {
+          const records = await log.read(from, { max: 50_000 });
+          if (records.length === 0) break;
+          for (const record of records) {
+            const { source: name, event } = decodeLoggedEvent(record.payload, record.offset);
+            if (name === source.name) keys.add(String(event[source.idempotencyKey!]));
           }
+          from = records.at(-1)!.offset + 1;
         }
         return keys;
       })();

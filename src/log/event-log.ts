@@ -52,6 +52,8 @@ export interface AppendResult {
   /** Offset of the first record appended, and of the last; `first > last` for an empty append. */
   readonly first: number;
   readonly last: number;
+  /** Indexes of the payloads the log recognised by their id (`AppendOptions.ids`) as stored before, and did not store again. */
+  readonly repeats?: readonly number[];
 }
 
 export interface LogReadOptions {

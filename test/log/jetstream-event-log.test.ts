@@ -99,8 +99,8 @@ if (!installed) {
 
     it('stores a payload again under the same id only once (Nats-Msg-Id), when the caller gives ids', () =>
       withLog(async (log) => {
-        expect(await log.append([bytes('x'), bytes('y')], { ids: ['order-1', 'order-2'] })).toEqual({ first: 0, last: 1, duplicates: 0 });
-        expect(await log.append([bytes('y'), bytes('z')], { ids: ['order-2', 'order-3'] })).toEqual({ first: 2, last: 2, duplicates: 1 });
+        expect(await log.append([bytes('x'), bytes('y')], { ids: ['order-1', 'order-2'] })).toEqual({ first: 0, last: 1, duplicates: 0, repeats: [] });
+        expect(await log.append([bytes('y'), bytes('z')], { ids: ['order-2', 'order-3'] })).toEqual({ first: 2, last: 2, duplicates: 1, repeats: [0] });
         expect((await log.read(0)).map((r) => text(r.payload))).toEqual(['x', 'y', 'z']);
         expect(() => log.append([bytes('w')], { ids: [] })).toThrow(expect.objectContaining({ code: 'TANDEM_USAGE' }));
       }));

@@ -221,7 +221,7 @@ export class JetStreamEventLog implements EventLog {
       return;
     }
     const offsets = stored === 0 ? { first: this.#next, last: this.#next - 1 } : { first: lowest - 1, last: highest - 1 };
-    queued.resolve(queued.ids === undefined ? offsets : { ...offsets, duplicates: outcome.duplicates.size });
+    queued.resolve(queued.ids === undefined ? offsets : { ...offsets, duplicates: outcome.duplicates.size, repeats: [...outcome.duplicates].sort((a, b) => a - b) });
   }
 
   #appendError(count: number, outcome: PublishOutcome, { stored, lowest, highest }: { stored: number; lowest: number; highest: number }): TandemError {

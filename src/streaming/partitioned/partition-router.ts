@@ -7,6 +7,11 @@ import type { ValidatedEvent } from '../../ingest/validate-event.js';
 import type { AppendResult, EventLog } from '../../log/event-log.js';
 import { partitionOf } from '../../online/partition-of.js';
 
+export interface RoutedAppend {
+  /** Events every partition log recognised by their id as stored before (re-sent events). */
+  readonly duplicates: number;
+}
+
 /** The id an event with an idempotency key is appended with, so the log can recognise a re-sent one. */
 export function logId(source: string, key: unknown): string {
   return `${source}:${String(key)}`;
@@ -75,14 +80,15 @@ export class PartitionRouter {
    * others' parts may be stored: the error says so, and a retry is harmless for events with
    * an idempotency key.
    */
-  async append(logs: readonly EventLog[], source: string, events: readonly ValidatedEvent[], idempotencyKey?: string): Promise<Map<number, AppendResult>> {
+  async append(logs: readonly EventLog[], source: string, events: readonly ValidatedEvent[], idempotencyKey?: string): Promise<RoutedAppend> {
     if (logs.length !== this.partitions) throw new TandemError('TANDEM_USAGE', `${logs.length} partition logs for ${this.partitions} partitions`);
-    const parts = new Map<number, { records: Uint8Array[]; ids: string[] }>();
-    for (const event of events) {
+    const parts = new Map<number, { records: Uint8Array[]; ids: string[]; events: number[] }>();
+    for (const [e, event] of events.entries()) {
       for (const [partition, views] of this.route(source, event)) {
         let part = parts.get(partition);
-        if (part === undefined) parts.set(partition, (part = { records: [], ids: [] }));
+        if (part === undefined) parts.set(partition, (part = { records: [], ids: [], events: [] }));
         part.records.push(encodeJson(views === undefined ? { source, event } : { source, event, views }));
+        part.events.push(e);
         if (idempotencyKey !== undefined) part.ids.push(logId(source, event[idempotencyKey]));
       }
     }
@@ -99,6 +105,15 @@ export class PartitionRouter {
         { cause: reason },
       );
     }
-    return new Map(entries.map(([partition], i) => [partition, (settled[i] as PromiseFulfilledResult<AppendResult>).value]));
+    // An event is a repeat when the log recognised every one of its records by its id.
+    const records = new Int32Array(events.length);
+    const repeated = new Int32Array(events.length);
+    entries.forEach(([, part], i) => {
+      for (const e of part.events) records[e]!++;
+      for (const r of (settled[i] as PromiseFulfilledResult<AppendResult>).value.repeats ?? []) repeated[part.events[r]!]!++;
+    });
+    let duplicates = 0;
+    for (let e = 0; e < events.length; e++) if (records[e]! > 0 && repeated[e] === records[e]) duplicates++;
+    return { duplicates };
   }
 }
