@@ -55,12 +55,9 @@ export class SharedOnlineFeatures {
 
   /** Events the stream workers have applied, from the partitions' checkpoints. */
   async eventsApplied(): Promise<number> {
+    const checkpoints = await Promise.all(Array.from({ length: this.#store.partitions }, (_, p) => this.#store.checkpoint(p)));
     let applied = 0;
-    for (let p = 0; p < this.#store.partitions; p++) {
-      const checkpoint = await this.#store.checkpoint(p);
-      const progress = checkpoint?.meta['progress'] as { applied?: number } | undefined;
-      applied += progress?.applied ?? 0;
-    }
+    for (const checkpoint of checkpoints) applied += (checkpoint?.meta['progress'] as { applied?: number } | undefined)?.applied ?? 0;
     return applied;
   }
 }

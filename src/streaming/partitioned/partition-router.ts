@@ -99,7 +99,7 @@ export class PartitionRouter {
       const [partition, reason] = failed[0]!;
       const stored = settled.length - failed.length;
       throw new TandemError(
-        reason instanceof TandemError ? reason.code : 'TANDEM_LOG_CORRUPT',
+        reason instanceof TandemError ? reason.code : 'TANDEM_LOG_UNAVAILABLE',
         `the log of partition ${partition} did not store its events (${reason instanceof Error ? reason.message : String(reason)})` +
           (stored > 0 ? `; ${stored} other partition(s) did: events with idempotency keys can be re-sent (within the log's duplicate window) without counting them twice` : ''),
         { cause: reason },
