@@ -94,6 +94,12 @@ describe('serving replicas of a shared online state', () => {
     const bare = await app.inject({ method: 'POST', url: '/v1/predict/bare', payload: { customer: 'c1', amount: 60, country: 'NL', at: T0 } });
     expect(bare.statusCode).toBe(503);
     expect(bare.json()).toMatchObject({ error: { code: 'TANDEM_STATE_UNAVAILABLE' } });
+    const features = await app.inject({ method: 'GET', url: `/v1/features/customer_stats?key=c1&at=${T0}` });
+    expect(features.statusCode).toBe(503);
+    expect(features.json()).toMatchObject({ error: { code: 'TANDEM_STATE_UNAVAILABLE' } });
+    // Ingestion does not need the shared state.
+    const ingested = await app.inject({ method: 'POST', url: '/v1/events/orders', payload: history('c2', [5]) });
+    expect(ingested.json()).toMatchObject({ accepted: 1 });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/tandem_fallbacks_total\{[^}]*reason="features-unavailable"[^}]*\} 1/);
     down.down = false;
