@@ -13,6 +13,7 @@ import type { Project } from '../../src/features/project.js';
 import { JetStreamEventLog } from '../../src/log/jetstream/jetstream-event-log.js';
 import { partitionOf } from '../../src/online/partition-of.js';
 import { RedisPartitionStore } from '../../src/online/redis/redis-partition-store.js';
+import { assignPartitions } from '../../src/streaming/partitioned/stream-worker.js';
 import { PrivateServer } from '../support/private-services.js';
 
 /**
@@ -122,8 +123,8 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
     return d;
   }
 
-  function start(d: Deployment, args: readonly string[]): Tandem {
-    const process = new Tandem([...args, '--config', CONFIG, '--data-dir', join(dir, `${d.namespace}-${d.processes.length}`)], d.env);
+  function start(d: Deployment, args: readonly string[], env: NodeJS.ProcessEnv = {}): Tandem {
+    const process = new Tandem([...args, '--config', CONFIG, '--data-dir', join(dir, `${d.namespace}-${d.processes.length}`)], { ...d.env, ...env });
     d.processes.push(process);
     return process;
   }
@@ -133,8 +134,8 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
     return (await process.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   }
 
-  async function worker(d: Deployment): Promise<Tandem> {
-    const process = start(d, ['stream']);
+  async function worker(d: Deployment, id?: string): Promise<Tandem> {
+    const process = start(d, ['stream'], id === undefined ? {} : { TANDEM_WORKER_ID: id });
     await process.waitFor(/stream worker \S+: sharing/);
     return process;
   }
@@ -279,10 +280,13 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
   it('a worker joining during load: partitions are handed over with their state, nothing lost or counted twice', async () => {
     const d = deployment();
     const replicas = await Promise.all([replica(d), replica(d)]);
-    const first = await worker(d);
+    // Ids between which rendezvous hashing splits the 4 partitions (random ids may not split 4).
+    const ids = ['worker-a', 'worker-b'];
+    expect([...assignPartitions(ids, PARTITIONS).values()].every((owned) => owned.length > 0)).toBe(true);
+    const first = await worker(d, ids[0]);
     let second: Tandem | undefined;
     const { acked, predictions } = await load(replicas, 30, async (batch) => {
-      if (batch === 10) second = await worker(d);
+      if (batch === 10) second = await worker(d, ids[1]);
       await sleep(20);
     });
     await expectStateEqualsBackfill(d, acked);

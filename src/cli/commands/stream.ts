@@ -37,6 +37,8 @@ async function runPartitionedWorker(project: Project, flags: StreamFlags, partit
     batchSize: positive(flags.batchSize, '--batch-size'),
     maxDelayMs: positive(flags.maxDelay, '--max-delay'),
     ...(process.env['TANDEM_LEASE_MS'] ? { leaseMs: positive(process.env['TANDEM_LEASE_MS'], 'TANDEM_LEASE_MS') } : {}),
+    // A stable id (a pod's name, say) lets a restarted worker take back the same partitions.
+    ...(process.env['TANDEM_WORKER_ID'] ? { id: process.env['TANDEM_WORKER_ID'] } : {}),
   });
   try {
     if (flags.once) await worker.drain();
