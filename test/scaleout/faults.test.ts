@@ -267,7 +267,8 @@ describe('scale-out under faults (real processes on 127.0.0.1)', () => {
   it('a stream worker killed -9 during load: the other takes its partitions, nothing lost or counted twice', async () => {
     const d = deployment();
     const replicas = await Promise.all([replica(d), replica(d)]);
-    const [first] = await Promise.all([worker(d), worker(d)]);
+    // Fixed ids, so the worker killed holds partitions (see the join test).
+    const [first] = await Promise.all([worker(d, 'worker-a'), worker(d, 'worker-b')]);
     const { acked, predictions } = await load(replicas, 40, async (batch) => {
       if (batch === 15) await first!.kill('SIGKILL');
       await sleep(20);
