@@ -9,7 +9,7 @@ import type { EventLog } from '../../log/event-log.js';
 import { openEventLog } from '../../log/open-event-log.js';
 import { openPartitionStore } from '../../online/open-partition-store.js';
 import { TandemError } from '../../errors.js';
-import { openSharedState, partitionCount } from '../../streaming/partitioned/open-shared-state.js';
+import { onlineNamespace, openSharedState, partitionCount } from '../../streaming/partitioned/open-shared-state.js';
 import { PartitionRouter } from '../../streaming/partitioned/partition-router.js';
 import { formatCount, formatSeconds } from '../format.js';
 
@@ -101,7 +101,7 @@ export function registerIngest(program: Command): void {
       const partitions = partitionCount(flags.partitions);
       if (partitions !== undefined) {
         // Stream processing's rejections; ingestion's are in the dead-letter log, printed without --partitions.
-        const store = await openPartitionStore({ partitions, namespace: process.env['TANDEM_ONLINE_NAMESPACE'] || 'tandem' });
+        const store = await openPartitionStore({ partitions, namespace: onlineNamespace() });
         try {
           for (const { position, letter } of await store.deadLetters(from, limit)) process.stdout.write(`${JSON.stringify({ position, ...(JSON.parse(letter) as object) })}\n`);
         } finally {

@@ -26,6 +26,11 @@ export function partitionCount(flag: string | undefined, env: Readonly<Record<st
   return n;
 }
 
+/** The Redis key prefix of this deployment's online state: `TANDEM_ONLINE_NAMESPACE`, default `tandem`. */
+export function onlineNamespace(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env['TANDEM_ONLINE_NAMESPACE'] || 'tandem';
+}
+
 /** The log of partition p: `events-p<p>` (JetStream stream TANDEM_EVENTS_P<p> with TANDEM_LOG_URL). */
 export function openPartitionLog(dataDir: string, partition: number): Promise<EventLog> {
   return openEventLog({ dataDir, name: `events-p${partition}` });
@@ -41,8 +46,7 @@ export async function openSharedState(options: { readonly dataDir: string; reado
   for (const [name, what] of [['TANDEM_ONLINE_URL', 'the shared online state (redis://…)'], ['TANDEM_LOG_URL', 'the shared event log (nats://…)']] as const) {
     if (!process.env[name]) throw new TandemError('TANDEM_USAGE', `partitions are shared by several processes: set ${name} to ${what}`);
   }
-  const namespace = options.namespace ?? (process.env['TANDEM_ONLINE_NAMESPACE'] || 'tandem');
-  const store = await openPartitionStore({ partitions: options.partitions, namespace });
+  const store = await openPartitionStore({ partitions: options.partitions, namespace: options.namespace ?? onlineNamespace() });
   const opened: EventLog[] = [];
   try {
     for (let p = 0; p < options.partitions; p++) opened.push(await openPartitionLog(options.dataDir, p));
