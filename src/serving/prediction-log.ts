@@ -80,7 +80,7 @@ export async function predictionLogFiles(path: string): Promise<string[]> {
  * Lines are serialized and appended after the response, in batches, off the request path.
  */
 export class PredictionLog {
-  readonly #byModel = new Map<string, Map<string, LoggedPrediction>>();
+  readonly #byModel = new Map<string, RecentPredictions>();
   readonly #capacity: number;
   readonly #path: string | undefined;
   #pending: (LoggedPrediction | FeedbackRecord | ShadowRecord)[] = [];
@@ -104,21 +104,18 @@ export class PredictionLog {
   record(entry: LoggedPrediction): void {
     const model = entry.prediction.model;
     let recent = this.#byModel.get(model);
-    if (recent === undefined) this.#byModel.set(model, (recent = new Map()));
-    recent.delete(entry.prediction.id);
-    recent.set(entry.prediction.id, entry);
-    if (recent.size > this.#capacity) recent.delete(recent.keys().next().value as string);
+    if (recent === undefined) this.#byModel.set(model, (recent = new RecentPredictions(this.#capacity)));
+    recent.add(entry);
     this.#write(entry);
   }
 
   /** The most recent `limit` predictions of `model` still in memory, oldest first. */
   recent(model: string, limit: number): LoggedPrediction[] {
-    const all = [...(this.#byModel.get(model)?.values() ?? [])];
-    return all.slice(Math.max(0, all.length - limit));
+    return this.#byModel.get(model)?.newest(limit) ?? [];
   }
 
   find(model: string, id: string): LoggedPrediction | undefined {
-    return this.#byModel.get(model)?.get(id);
+    return this.#byModel.get(model)?.find(id);
   }
 
   recordFeedback(record: FeedbackRecord): void {
@@ -203,6 +200,48 @@ export class PredictionLog {
       this.#scheduled = true;
       setImmediate(() => void this.flush());
     }
+  }
+}
+
+/**
+ * The last `capacity` predictions of one model, by id: a ring in recording order and a map for
+ * lookups. Evicting the oldest is one ring slot, never a scan: a Map used as a FIFO
+ * (`keys().next()` then `delete`) walks over every deleted slot still in its table, which cost
+ * tens of µs per prediction once the capacity was reached.
+ */
+class RecentPredictions {
+  readonly #ring: (LoggedPrediction | undefined)[];
+  readonly #byId = new Map<string, LoggedPrediction>();
+  #next = 0;
+
+  constructor(capacity: number) {
+    this.#ring = new Array<LoggedPrediction | undefined>(Math.max(1, capacity)).fill(undefined);
+  }
+
+  add(entry: LoggedPrediction): void {
+    const ring = this.#ring;
+    const evicted = ring[this.#next];
+    // A re-sent id points at its newer entry: the older one leaves the ring without taking the id along.
+    if (evicted !== undefined && this.#byId.get(evicted.prediction.id) === evicted) this.#byId.delete(evicted.prediction.id);
+    ring[this.#next] = entry;
+    this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
+    this.#byId.set(entry.prediction.id, entry);
+  }
+
+  find(id: string): LoggedPrediction | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Up to `limit` entries, oldest first; an entry whose id was recorded again since is left out. */
+  newest(limit: number): LoggedPrediction[] {
+    const ring = this.#ring;
+    const out: LoggedPrediction[] = [];
+    for (let k = 1; k <= ring.length && out.length < limit; k++) {
+      const entry = ring[(this.#next - k + ring.length) % ring.length];
+      if (entry === undefined) break;
+      if (this.#byId.get(entry.prediction.id) === entry) out.push(entry);
+    }
+    return out.reverse();
   }
 }
 
