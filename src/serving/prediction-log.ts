@@ -49,6 +49,14 @@ export interface PredictionLogOptions {
   readonly keepFiles?: number;
 }
 
+/**
+ * Records are appended every FLUSH_MS, or as soon as FLUSH_RECORDS are waiting: one write per
+ * batch. Flushing on every turn of the event loop cost a file write (a hand-off to libuv's
+ * thread pool and back) for every few predictions under load.
+ */
+const FLUSH_MS = 20;
+const FLUSH_RECORDS = 2048;
+
 const ROTATED = /^(.*)\.(\d{6,})\.ndjson$/;
 
 /**
@@ -77,7 +85,7 @@ export async function predictionLogFiles(path: string): Promise<string[]> {
  * Recent predictions by id, for feedback to join, and a durable NDJSON record of every
  * prediction (request id, version, features and their SHA-256, score, decision, fallback),
  * every shadow score and every label.
- * Lines are serialized and appended after the response, in batches, off the request path.
+ * Lines are serialized and appended after the response, in batches (every 20 ms), off the request path.
  */
 export class PredictionLog {
   readonly #byModel = new Map<string, RecentPredictions>();
@@ -196,9 +204,10 @@ export class PredictionLog {
   #write(entry: LoggedPrediction | FeedbackRecord | ShadowRecord): void {
     if (this.#path === undefined) return;
     this.#pending.push(entry);
-    if (!this.#scheduled) {
+    if (this.#pending.length >= FLUSH_RECORDS) void this.flush();
+    else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => void this.flush());
+      setTimeout(() => void this.flush(), FLUSH_MS).unref();
     }
   }
 }
