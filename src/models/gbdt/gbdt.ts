@@ -3,7 +3,7 @@ import type { ModelArtifact } from '../artifact.js';
 import { numberOrNaN, type Dataset } from '../dataset.js';
 import type { BatchModel, FitOptions, FitReport, Row, Task } from '../model.js';
 import { gbdtArtifact, readGbdtArtifact } from './artifact.js';
-import { marginOf, totalGain, type GbdtState } from './forest.js';
+import { marginOf, scoringForestOf, totalGain, type GbdtState, type ScoringForest } from './forest.js';
 import { objectiveOf, type Objective } from './objective.js';
 import { parseGbdtParams, type GbdtParams, type GbdtParamsInput } from './params.js';
 import { columnsByName, train } from './train.js';
@@ -27,11 +27,21 @@ export class Gbdt implements BatchModel {
   readonly params: GbdtParams;
   readonly #objective: Objective;
   #state: GbdtState | undefined;
+  /** The fitted forest laid out for scoring. */
+  #scoring: ScoringForest | undefined;
+  /** One row's values in feature order, reused by every single-row prediction (they are synchronous). */
+  #row = new Float64Array(0);
 
   constructor(params: GbdtParamsInput = {}, state?: GbdtState) {
     this.params = parseGbdtParams(params);
     this.#objective = objectiveOf(this.params.objective);
+    if (state !== undefined) this.#setState(state);
+  }
+
+  #setState(state: GbdtState): void {
     this.#state = state;
+    this.#scoring = scoringForestOf(state.forest);
+    this.#row = new Float64Array(state.featureNames.length);
   }
 
   get task(): Task {
@@ -47,7 +57,7 @@ export class Gbdt implements BatchModel {
     this.#checkTrainingSet(data, 'training');
     if (options.validation !== undefined) this.#checkTrainingSet(options.validation, 'validation');
     const trained = train(this.params, data, options);
-    this.#state = { featureNames: [...data.featureNames], forest: trained.forest };
+    this.#setState({ featureNames: [...data.featureNames], forest: trained.forest });
     return {
       iterations: trained.roundsRun,
       bestIteration: trained.bestRounds,
@@ -72,12 +82,13 @@ export class Gbdt implements BatchModel {
   /** The raw margin of every row: log-odds for logloss, the value for squared error. */
   predictMargin(data: Dataset): Float64Array {
     const state = this.#fitted();
+    const scoring = this.#scoring!;
     const columns = columnsByName(data, state.featureNames);
     const x = new Float64Array(state.featureNames.length);
     const out = new Float64Array(data.rows);
     for (let i = 0; i < data.rows; i++) {
       for (let j = 0; j < columns.length; j++) x[j] = columns[j]?.[i] ?? Number.NaN;
-      out[i] = marginOf(state.forest, x);
+      out[i] = marginOf(scoring, x);
     }
     return out;
   }
@@ -98,12 +109,13 @@ export class Gbdt implements BatchModel {
 
   /** The raw margin of one serving-time row; absent, null or NaN values are missing, extra keys ignored. */
   predictMarginOne(x: Row): number {
-    const state = this.#fitted();
-    const values = new Float64Array(state.featureNames.length);
-    state.featureNames.forEach((name, j) => {
+    const names = this.#fitted().featureNames;
+    const values = this.#row;
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j] as string;
       values[j] = Object.hasOwn(x, name) ? numberOrNaN(x[name]) : Number.NaN;
-    });
-    return marginOf(state.forest, values);
+    }
+    return marginOf(this.#scoring!, values);
   }
 
   predictOne(x: Row): number {
