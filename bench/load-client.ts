@@ -1,7 +1,8 @@
 /**
  * Runs autocannon in its own process, so the load generator does not share the server's event
  * loop (on two cores the client then runs beside the server, as a real client would), and
- * prints autocannon's result as JSON. Options arrive as JSON in argv[2]; `bodies` rotate.
+ * prints autocannon's result as JSON. Options arrive as JSON on stdin (batched bodies outgrow a
+ * command line); `bodies` rotate.
  */
 import autocannon from 'autocannon';
 
@@ -13,7 +14,9 @@ interface LoadOptions {
   readonly duration: number;
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+const chunks: Buffer[] = [];
+for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+const options = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LoadOptions;
 const bodies = options.bodies;
 autocannon(
   {
