@@ -207,7 +207,8 @@ export class PredictionLog {
     if (this.#pending.length >= FLUSH_RECORDS) void this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setTimeout(() => void this.flush(), FLUSH_MS).unref();
+      // Not unref'd: a process with records waiting lives the 20 ms it takes to write them.
+      setTimeout(() => void this.flush(), FLUSH_MS);
     }
   }
 }
