@@ -65,9 +65,18 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return textDecoder.decode(bytes);
 }
 
-/** Writes `source` into a vector's data, starting at its first row. */
+/**
+ * Writes `source` into a vector's data, starting at its first row. The bindings take an
+ * ArrayBuffer only: a view of shared memory (backfill outputs filled by worker threads) is
+ * copied to a plain one first.
+ */
 export function writeVectorBytes(vector: Vector, source: ArrayBufferView): void {
-  bindings.copy_data_to_vector(vector, 0, source.buffer as ArrayBuffer, source.byteOffset, source.byteLength);
+  if (source.buffer instanceof ArrayBuffer) {
+    bindings.copy_data_to_vector(vector, 0, source.buffer, source.byteOffset, source.byteLength);
+  } else {
+    const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice();
+    bindings.copy_data_to_vector(vector, 0, bytes.buffer, 0, bytes.byteLength);
+  }
 }
 
 /** Replaces a vector's validity with `bitmap` (bit i set = row i valid). */

@@ -134,6 +134,16 @@ describe('writeTable then readTable', () => {
       expect(tableToRows(await readTable(path, { types: { v: 'number', k: 'string' } }))).toEqual(tableToRows(table));
     }
   });
+
+  it('writes columns over shared memory (backfill outputs filled by worker threads)', async () => {
+    const length = 5_000;
+    const values = new Float64Array(new SharedArrayBuffer(8 * length));
+    for (let i = 0; i < length; i++) values[i] = i % 9 === 0 ? NaN : i / 8;
+    const table: Table = { length, columns: new Map<string, Column>([['v', { type: 'number', values }]]) };
+    const path = join(dir, 'shared.parquet');
+    await writeTable(table, path);
+    expect(tableToRows(await readTable(path, { types: { v: 'number' } }))).toEqual(tableToRows(table));
+  });
 });
 
 describe('writeTable safety', () => {
