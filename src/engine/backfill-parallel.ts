@@ -1,16 +1,17 @@
 import { availableParallelism } from 'node:os';
 import type { Project } from '../features/project.js';
-import { backfill, startBackfill, type BackfillOptions, type BackfillResult } from './backfill.js';
+import { backfill, splitWindows, startBackfill, type BackfillMemory, type BackfillOptions, type BackfillResult } from './backfill.js';
 import { planView, type WindowPlan } from './plan.js';
+import { sharedArena } from './shared-arena.js';
 import { sweepPool } from './sweep-pool.js';
 import { sweepWindow } from './sweep.js';
 import { isTable } from './table-access.js';
-import { finishView, type ViewJob } from './view-job.js';
+import { finishView, groupColumns, type ViewJob } from './view-job.js';
 
 /**
- * `backfill` on both cores: while the main thread prepares the next view (and evaluates its
- * feature functions), worker threads sweep the windows of the views already prepared, over
- * shared memory. Same values as `backfill`, bit for bit.
+ * `backfill` on both cores: while the main thread prepares the next view (entity ids,
+ * grouping, feature functions), worker threads sweep the views already prepared, over shared
+ * memory. Same values as `backfill`, bit for bit.
  */
 export async function backfillParallel(
   project: Project,
@@ -25,21 +26,113 @@ export async function backfillParallel(
   const threads = Math.max(1, Math.min(options.threads ?? (estimateWork(project, options) < SMALL_WORK ? 1 : availableParallelism()), 8));
   if (threads === 1) return backfill(project, options);
   const pool = sweepPool(threads);
-  const run = startBackfill(project, options, (n) => new Float64Array(new SharedArrayBuffer(8 * n)));
+  // Working arrays come from the arena and go back to it as each view finishes.
+  let working: ArrayBufferView[] = [];
+  const memory: BackfillMemory = {
+    float64: (n) => track(sharedArena.float64(n)),
+    uint32: (n) => track(sharedArena.uint32(n)),
+    output: (n) => new Float64Array(new SharedArrayBuffer(8 * n)),
+  };
+  function track<A extends ArrayBufferView>(array: A): A {
+    working.push(array);
+    return array;
+  }
+  const run = startBackfill(project, options, memory);
   const pending: Promise<void>[] = [];
+  const inShared = sharedCopies();
   for (const job of run.jobs()) {
-    const sweeps = job.plan.windows.map(async (window) => {
+    const arrays = working;
+    working = [];
+    const { fused, single } = splitWindows(job);
+    if (single.length === 0 && job.plan.features.every((f) => f.output === 'number')) {
+      pending.push(
+        inRanges(pool, job, threads, inShared).then(() => {
+          sharedArena.release(arrays);
+          run.windowDone(fused.length);
+        }),
+      );
+      // Let the workers' replies through before preparing the next view.
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
+    groupColumns(job);
+    const lateness = job.plan.allowedLatenessMs;
+    const sweeps = single.map(async (window) => {
       if (canRunInWorker(job, window)) {
-        await pool.sweep(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
+        await pool.sweep(lateness, window, job.sorted, job.spine, job.grouped);
       } else {
-        sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
+        sweepWindow(lateness, window, job.sorted, job.spine, job.grouped);
       }
       run.windowDone();
     });
-    pending.push(Promise.all(sweeps).then(() => finishView(job)));
+    if (fused.length > 0) {
+      // The fused sweep in entity ranges of about equal events, one per worker.
+      const ranges = keyRanges(job.sorted.starts, threads);
+      sweeps.push(
+        Promise.all(ranges.map(([from, to]) => pool.sweepFused(lateness, fused, from, to, job.sorted, job.spine, job.grouped))).then(() => {
+          run.windowDone(fused.length);
+        }),
+      );
+    }
+    pending.push(
+      Promise.all(sweeps)
+        .then(() => toRowOrder(pool, job))
+        .then(() => sharedArena.release(arrays)),
+    );
   }
-  await Promise.all(pending);
+  // Every task settles before the copies its workers read go back to the arena.
+  const settled = await Promise.allSettled(pending);
+  sharedArena.release(inShared.copies());
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   return run.result();
+}
+
+/** A copy in shared memory of each array given, made once per array per backfill. */
+function sharedCopies(): { (values: Float64Array): Float64Array; copies(): Iterable<Float64Array> } {
+  const copies = new Map<Float64Array, Float64Array>();
+  const copyOf = (values: Float64Array): Float64Array => {
+    if (values.buffer instanceof SharedArrayBuffer) return values;
+    let copy = copies.get(values);
+    if (copy === undefined) {
+      copy = sharedArena.float64(values.length);
+      copy.set(values);
+      copies.set(values, copy);
+    }
+    return copy;
+  };
+  return Object.assign(copyOf, { copies: () => copies.values() });
+}
+
+/**
+ * A view whose windows all fuse: each worker takes entity ranges and does everything for
+ * them — columns to grouped order, the sweep, features to row order — with no round trip
+ * through this thread, which meanwhile prepares the next view.
+ */
+function inRanges(pool: ReturnType<typeof sweepPool>, job: ViewJob, threads: number, inShared: (values: Float64Array) => Float64Array): Promise<unknown> {
+  const { sorted, spine } = job;
+  return Promise.all(
+    keyRanges(sorted.starts, threads).map(([fromKey, toKey]) =>
+      pool.range({
+        latenessMs: job.plan.allowedLatenessMs,
+        windows: job.plan.windows,
+        fromKey,
+        toKey,
+        scatters: job.scatters.map(({ from, position, to }) => {
+          // Event columns are cut by the events' groups, the spine's times by the spine's.
+          const starts = to === spine.times && to !== sorted.times ? spine.starts : sorted.starts;
+          return { from: inShared(from), position, to, lo: starts[fromKey]!, hi: starts[toKey]! };
+        }),
+        times: sorted.times,
+        num: sorted.num,
+        starts: sorted.starts,
+        spineTimes: spine.times,
+        spineStarts: spine.starts,
+        grouped: job.grouped.num,
+        rows: job.rows,
+        out: job.out.num,
+      }),
+    ),
+  );
 }
 
 /** Below this many event × window sweeps, a worker's start-up outweighs its help. */
@@ -50,6 +143,47 @@ function estimateWork(project: Project, options: BackfillOptions): number {
   const rows = isTable(events) ? events.length : Object.values(events).reduce((sum, t) => sum + t.length, 0);
   const windows = options.views.reduce((sum, name) => sum + (project.views.has(name) ? planView(project.views.get(name)!).windows.length : 1), 0);
   return rows * windows;
+}
+
+/**
+ * `finishView` with the number features moved to row order on the workers, one task per
+ * feature; the others (arrays of values) on this thread.
+ */
+async function toRowOrder(pool: ReturnType<typeof sweepPool>, job: ViewJob): Promise<void> {
+  const shared = (a: Float64Array | undefined): a is Float64Array => a !== undefined && a.buffer instanceof SharedArrayBuffer;
+  const onWorkers = job.plan.features.filter((f) => shared(job.grouped.num[f.index]) && shared(job.out.num[f.index]));
+  if (onWorkers.length === 0) return finishView(job);
+  const rows = new Uint32Array(new SharedArrayBuffer(4 * job.rows.length));
+  rows.set(job.rows);
+  const moves = onWorkers.map((f) => pool.permute(job.grouped.num[f.index]!, rows, job.out.num[f.index]!));
+  finishView(job, job.plan.features.filter((f) => !onWorkers.includes(f)));
+  await Promise.all(moves);
+}
+
+/** Entity groups cut into `parts` ranges [from, to) holding about equal numbers of events. */
+export function keyRanges(starts: Uint32Array, parts: number): [number, number][] {
+  const keys = starts.length - 1;
+  const total = starts[keys]!;
+  const ranges: [number, number][] = [];
+  let from = 0;
+  for (let p = 1; p <= parts && from < keys; p++) {
+    let to = keys;
+    if (p < parts) {
+      // The first group boundary at or past p/parts of the events.
+      const target = Math.ceil((total * p) / parts);
+      let lo = from;
+      let hi = keys;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (starts[mid]! < target) lo = mid + 1;
+        else hi = mid;
+      }
+      to = Math.max(from + 1, lo);
+    }
+    ranges.push([from, to]);
+    from = to;
+  }
+  return ranges;
 }
 
 /** Workers share numbers only: windows with values of other types run on the main thread. */

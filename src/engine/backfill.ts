@@ -6,13 +6,15 @@ import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
 import { groupByKey, keyIds, timeOrder } from './key-ids.js';
 import { outputRow } from './outputs.js';
-import { planView } from './plan.js';
+import { planView, type WindowPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
 import { isTable, requireColumn, timeColumn } from './table-access.js';
 import { columnValue } from '../io/column-value.js';
 import { sweepWindow } from './sweep.js';
+import { fusable, sweepFused } from './sweep-fused.js';
 import { columnOf } from './column-of.js';
-import { finishView, prepareView, type ViewJob } from './view-job.js';
+import { finishView, groupColumns, prepareView, type ViewJob } from './view-job.js';
+
 import type { FeatureOutputs } from './window-state.js';
 
 export interface BackfillOptions {
@@ -95,9 +97,16 @@ function checkClashes(outputs: Selection['outputs'], spine: Table): void {
  * swept once in time order; an event at the row's time or later is never seen.
  */
 export function backfill(project: Project, options: BackfillOptions): BackfillResult {
-  const run = startBackfill(project, options, (n) => new Float64Array(n));
+  const run = startBackfill(project, options, PLAIN_MEMORY);
   for (const job of run.jobs()) {
-    for (const window of job.plan.windows) {
+    groupColumns(job);
+    const { fused, single } = splitWindows(job);
+    if (fused.length > 0) {
+      const keys = job.spine.starts.length - 1;
+      sweepFused(job.plan.allowedLatenessMs, fused, job.sorted, job.spine, job.grouped, 0, keys, (rows) => run.progress(rows * fused.length));
+      run.windowDone(fused.length);
+    }
+    for (const window of single) {
       sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped, (rows) => run.progress(rows));
       run.windowDone();
     }
@@ -106,15 +115,33 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
   return run.result();
 }
 
+/** A view's windows: those one generated sweep computes together, and the rest, one by one. */
+export function splitWindows(job: ViewJob): { fused: WindowPlan[]; single: WindowPlan[] } {
+  const fused = job.plan.windows.filter(fusable);
+  return { fused, single: job.plan.windows.filter((w) => !fused.includes(w)) };
+}
+
 export interface BackfillRun {
   /** Prepares each view when the iteration reaches it. */
   jobs(): Iterable<ViewJob>;
   progress(rowsInWindow: number): void;
-  windowDone(): void;
+  /** `windows` windows of the current view are swept. */
+  windowDone(windows?: number): void;
   result(): BackfillResult;
 }
 
-export function startBackfill(project: Project, options: BackfillOptions, allocate: (n: number) => Float64Array): BackfillRun {
+/** Where a backfill puts its arrays: plain memory, or shared memory that worker threads fill. */
+export interface BackfillMemory {
+  /** Working arrays, dropped when the backfill ends; they may hold anything when given. */
+  float64(n: number): Float64Array;
+  uint32(n: number): Uint32Array;
+  /** Feature columns of the result, all zeros when given. */
+  output(n: number): Float64Array;
+}
+
+const PLAIN_MEMORY: BackfillMemory = { float64: (n) => new Float64Array(n), uint32: (n) => new Uint32Array(n), output: (n) => new Float64Array(n) };
+
+export function startBackfill(project: Project, options: BackfillOptions, memory: BackfillMemory): BackfillRun {
   const selection = select(project, options.views);
   const sources = [...new Set(selection.views.map((v) => v.source))];
   const eventsOf = (sourceName: string): Table => {
@@ -168,7 +195,7 @@ export function startBackfill(project: Project, options: BackfillOptions, alloca
       eventOrders.set(events, ordered);
     }
     const ids = keyIds(view.entity, events, spine, view.name);
-    const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count);
+    const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count, memory.uint32);
     const nullKeys = eventGroups.order.length < ids.events.length;
     for (let i = 0; nullKeys && i < ids.events.length && rejected.length < 1_000; i++) {
       if (ids.events[i]! < 0) {
@@ -181,8 +208,8 @@ export function startBackfill(project: Project, options: BackfillOptions, alloca
       }
     }
     const sameTable = spine === events;
-    const spineGroups = sameTable ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count);
-    const job = prepareView(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, sameTable, allocate);
+    const spineGroups = sameTable ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count, memory.uint32);
+    const job = prepareView(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, sameTable, memory);
     outputs.set(view, job.out);
     return job;
   }
@@ -194,8 +221,8 @@ export function startBackfill(project: Project, options: BackfillOptions, alloca
     progress(rows) {
       options.onProgress?.(swept + rows, total);
     },
-    windowDone() {
-      swept += spine.length;
+    windowDone(windows = 1) {
+      swept += spine.length * windows;
       options.onProgress?.(swept, total);
     },
     result() {

@@ -149,18 +149,18 @@ export interface Grouping {
 export const NO_POSITION = 0xffffffff;
 
 /**
- * A column in grouped order. Reads the rows in their own order and writes each to its
- * position: sequential reads and scattered writes are much kinder to the cache than the
- * scattered reads of gathering through `order`.
+ * A column in grouped order: out[position[i]] = values[i]. Reads the rows in their own order
+ * and writes each to its position: sequential reads and scattered writes are much kinder to
+ * the cache than the scattered reads of gathering through `order`. With `from` and `to`,
+ * writes only the positions in [from, to), so workers can each fill a part.
  */
-export function toGroupedOrder(values: Float64Array, grouping: Grouping, allocate: (n: number) => Float64Array = (n) => new Float64Array(n)): Float64Array {
-  const out = allocate(grouping.order.length);
-  const position = grouping.position;
+export function scatterToGrouped(values: Float64Array, position: Uint32Array, out: Float64Array, from = 0, to = out.length): void {
+  // Positions outside [from, to), NO_POSITION among them, wrap to large unsigned offsets.
+  const span = to - from;
   for (let i = 0; i < values.length; i++) {
     const at = position[i]!;
-    if (at !== NO_POSITION) out[at] = values[i]!;
+    if (((at - from) >>> 0) < span) out[at] = values[i]!;
   }
-  return out;
 }
 
 /**
@@ -193,7 +193,7 @@ export function timeOrder(times: Float64Array): Uint32Array {
 }
 
 /** Counting sort of the time order by key: stable, O(n + keys). Rows with key -1 are left out. */
-export function groupByKey(ids: Int32Array, byTime: Uint32Array, count: number): Grouping {
+export function groupByKey(ids: Int32Array, byTime: Uint32Array, count: number, allocate: (n: number) => Uint32Array = (n) => new Uint32Array(n)): Grouping {
   const starts = new Uint32Array(count + 1);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
@@ -201,8 +201,8 @@ export function groupByKey(ids: Int32Array, byTime: Uint32Array, count: number):
   }
   for (let k = 0; k < count; k++) starts[k + 1]! += starts[k]!;
   const cursor = starts.slice(0, count);
-  const order = new Uint32Array(starts[count]!);
-  const position = new Uint32Array(ids.length).fill(NO_POSITION);
+  const order = allocate(starts[count]!);
+  const position = allocate(ids.length).fill(NO_POSITION);
   for (let j = 0; j < byTime.length; j++) {
     const row = byTime[j]!;
     const id = ids[row]!;

@@ -6,17 +6,55 @@ import type { SortedEvents, SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
 import { runsFromTypeScript } from './module-source.js';
 
-/** What a worker needs to sweep one window: plain data and typed arrays over shared memory. */
-export interface SweepTask {
-  readonly id: number;
+/** What a worker needs for one task: plain data and typed arrays over shared memory. */
+export type SweepTask = (SweepWork | PermuteWork | RangeWork) & { readonly id: number };
+
+/** One window for `sweepWindow`, or several for one `sweepFused` over entity groups [fromKey, toKey). */
+export interface SweepWork {
+  readonly kind: 'sweep';
   readonly latenessMs: number;
-  readonly window: WindowPlan;
+  readonly windows: readonly WindowPlan[];
+  readonly fused: boolean;
+  readonly fromKey: number;
+  readonly toKey: number;
   readonly times: Float64Array;
   readonly num: readonly (Float64Array | undefined)[];
   readonly starts: Uint32Array;
   readonly spineTimes: Float64Array;
   readonly spineStarts: Uint32Array;
   readonly out: readonly (Float64Array | undefined)[];
+}
+
+/**
+ * A view's whole backfill for entity groups [fromKey, toKey), with nothing in between to wait
+ * for: its part of each column moved to grouped order, its fused sweep, and its part of each
+ * feature moved to row order. Tasks of different ranges touch disjoint array elements.
+ */
+export interface RangeWork {
+  readonly kind: 'range';
+  readonly latenessMs: number;
+  readonly windows: readonly WindowPlan[];
+  readonly fromKey: number;
+  readonly toKey: number;
+  /** to[position[i]] = from[i] for positions in [lo, hi). */
+  readonly scatters: readonly { readonly from: Float64Array; readonly position: Uint32Array; readonly to: Float64Array; readonly lo: number; readonly hi: number }[];
+  readonly times: Float64Array;
+  readonly num: readonly (Float64Array | undefined)[];
+  readonly starts: Uint32Array;
+  readonly spineTimes: Float64Array;
+  readonly spineStarts: Uint32Array;
+  /** Features in grouped order, then each moved to `out` at rows[i] for the range's spine positions. */
+  readonly grouped: readonly (Float64Array | undefined)[];
+  readonly rows: Uint32Array;
+  readonly out: readonly (Float64Array | undefined)[];
+}
+
+/** Features from grouped order to row order: to[rows[i]] = from[i]. */
+export interface PermuteWork {
+  readonly kind: 'permute';
+  readonly from: Float64Array;
+  readonly rows: Uint32Array;
+  readonly to: Float64Array;
 }
 
 interface Pending {
@@ -26,8 +64,8 @@ interface Pending {
 }
 
 /**
- * Worker threads that run `sweepWindow` (sweep-worker.ts). Created once per process and kept:
- * starting a worker costs tens of milliseconds (more when TypeScript is compiled on the fly).
+ * Worker threads that run `sweepWindow`, `sweepFused` and output permutations (sweep-worker.ts).
+ * Created once per process and kept: starting a worker costs tens of milliseconds (more when TypeScript is compiled on the fly).
  * Idle workers do not keep the process alive.
  */
 class SweepPool {
@@ -40,18 +78,54 @@ class SweepPool {
     for (let i = 0; i < size; i++) this.#idle.push(this.#spawn());
   }
 
+  /** `sweepWindow` for one window. */
   sweep(latenessMs: number, window: WindowPlan, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): Promise<void> {
-    const task: SweepTask = {
-      id: this.#nextId++,
+    return this.#run(latenessMs, [window], false, 0, spine.starts.length - 1, events, spine, out);
+  }
+
+  /** `sweepFused` for entity groups [fromKey, toKey). */
+  sweepFused(latenessMs: number, windows: readonly WindowPlan[], fromKey: number, toKey: number, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): Promise<void> {
+    return this.#run(latenessMs, windows, true, fromKey, toKey, events, spine, out);
+  }
+
+  /** Move a feature to row order (`permute` of view-job.ts); all three arrays in shared memory. */
+  permute(from: Float64Array, rows: Uint32Array, to: Float64Array): Promise<void> {
+    return this.#post({ kind: 'permute', from, rows, to });
+  }
+
+  #run(
+    latenessMs: number,
+    windows: readonly WindowPlan[],
+    fused: boolean,
+    fromKey: number,
+    toKey: number,
+    events: SortedEvents,
+    spine: SortedSpine,
+    out: FeatureOutputs,
+  ): Promise<void> {
+    return this.#post({
+      kind: 'sweep',
       latenessMs,
-      window,
+      windows,
+      fused,
+      fromKey,
+      toKey,
       times: events.times,
       num: events.num,
       starts: events.starts,
       spineTimes: spine.times,
       spineStarts: spine.starts,
       out: out.num,
-    };
+    });
+  }
+
+  /** A view's part of a backfill (`RangeWork`); every array in shared memory. */
+  range(work: Omit<RangeWork, 'kind'>): Promise<void> {
+    return this.#post({ kind: 'range', ...work });
+  }
+
+  #post(work: SweepWork | PermuteWork | RangeWork): Promise<void> {
+    const task: SweepTask = { ...work, id: this.#nextId++ };
     return new Promise((resolve, reject) => {
       this.#queue.push({ task, resolve, reject });
       this.#dispatch();

@@ -1,17 +1,33 @@
 import { parentPort } from 'node:worker_threads';
+import { sweepFused } from './sweep-fused.js';
 import { sweepWindow } from './sweep.js';
+import { permute } from './view-job.js';
+import { scatterToGrouped } from './key-ids.js';
 import type { SweepTask } from './sweep-pool.js';
 
-// Sweeps one window per message; arrays arrive over shared memory, so results land in place.
+// One task per message: a window, a view's fused windows over a range of entities, a
+// permutation to row order, or all three steps for a range of entities. Arrays arrive over shared memory, so results land in place.
 parentPort!.on('message', (task: SweepTask) => {
   try {
-    sweepWindow(
-      task.latenessMs,
-      task.window,
-      { times: task.times, num: task.num, any: [], starts: task.starts },
-      { times: task.spineTimes, starts: task.spineStarts },
-      { num: task.out, any: [] },
-    );
+    if (task.kind === 'permute') {
+      permute(task.from, task.rows, task.to);
+    } else if (task.kind === 'range') {
+      for (const { from, position, to, lo, hi } of task.scatters) scatterToGrouped(from, position, to, lo, hi);
+      const events = { times: task.times, num: task.num, any: [], starts: task.starts };
+      const spine = { times: task.spineTimes, starts: task.spineStarts };
+      sweepFused(task.latenessMs, task.windows, events, spine, { num: task.grouped }, task.fromKey, task.toKey);
+      const lo = task.spineStarts[task.fromKey]!;
+      const hi = task.spineStarts[task.toKey]!;
+      task.grouped.forEach((column, f) => {
+        if (column !== undefined) permute(column, task.rows, task.out[f]!, lo, hi);
+      });
+    } else {
+      const events = { times: task.times, num: task.num, any: [], starts: task.starts };
+      const spine = { times: task.spineTimes, starts: task.spineStarts };
+      const out = { num: task.out, any: [] };
+      if (task.fused) sweepFused(task.latenessMs, task.windows, events, spine, out, task.fromKey, task.toKey);
+      else sweepWindow(task.latenessMs, task.windows[0]!, events, spine, out);
+    }
     parentPort!.postMessage({ id: task.id });
   } catch (error) {
     parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) });

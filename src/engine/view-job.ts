@@ -1,13 +1,14 @@
 import type { FeatureView } from '../features/feature-view.js';
+import type { BackfillMemory } from './backfill.js';
 import type { Table } from '../io/table.js';
-import { toGroupedOrder, type Grouping } from './key-ids.js';
+import { scatterToGrouped, type Grouping } from './key-ids.js';
 import { allocateOutputs } from './outputs.js';
-import { planView, type ViewPlan } from './plan.js';
+import { planView, type FeaturePlan, type ViewPlan } from './plan.js';
 import { slotColumns } from './slot-columns.js';
 import type { SortedEvents, SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
 
-/** One view, prepared for its sweeps: columns in grouped order and outputs to fill. */
+/** One view, prepared for its sweeps: columns to put in grouped order and outputs to fill. */
 export interface ViewJob {
   readonly view: FeatureView;
   readonly plan: ViewPlan;
@@ -18,6 +19,20 @@ export interface ViewJob {
   /** Features in the spine's row order, filled by `finishView`. */
   readonly out: FeatureOutputs;
   readonly rows: Uint32Array;
+  /** Columns to move to grouped order before the sweeps (`groupColumns`). */
+  readonly scatters: readonly Scatter[];
+}
+
+/** to[position[i]] = from[i] (`scatterToGrouped`). */
+export interface Scatter {
+  readonly from: Float64Array;
+  readonly position: Uint32Array;
+  readonly to: Float64Array;
+}
+
+/** Fill the job's sorted columns. */
+export function groupColumns(job: ViewJob): void {
+  for (const { from, position, to } of job.scatters) scatterToGrouped(from, position, to);
 }
 
 export function prepareView(
@@ -29,44 +44,67 @@ export function prepareView(
   spineGroups: Grouping,
   spineRows: number,
   sameTable: boolean,
-  allocate: (n: number) => Float64Array,
+  memory: BackfillMemory,
 ): ViewJob {
   const plan = planView(view);
   const data = slotColumns(plan, events);
   const order = eventGroups.order;
-  const sortedTimes = toGroupedOrder(times, eventGroups, allocate);
+  const scatters: Scatter[] = [];
+  const grouping = (from: Float64Array, groups: Grouping): Float64Array => {
+    const to = memory.float64(groups.order.length);
+    scatters.push({ from, position: groups.position, to });
+    return to;
+  };
+  const sortedTimes = grouping(times, eventGroups);
   const sorted: SortedEvents = {
     times: sortedTimes,
-    num: data.num.map((column) => column && toGroupedOrder(column, eventGroups, allocate)),
+    num: data.num.map((column) => column && grouping(column, eventGroups)),
     any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
     starts: eventGroups.starts,
   };
   const spineGrouping = sameTable ? eventGroups : spineGroups;
   const spine: SortedSpine = {
-    times: sameTable ? sortedTimes : toGroupedOrder(spineTimes, spineGroups, allocate),
+    times: sameTable ? sortedTimes : grouping(spineTimes, spineGroups),
     starts: spineGrouping.starts,
   };
   // Features are computed in grouped order, then moved to the spine's row order; rows of
-  // entities without events, and rows whose key is null, keep the empty-window values.
-  const grouped = allocateOutputs(plan, spineGrouping.order.length, allocate);
-  const out = allocateOutputs(plan, spineRows);
+  // entities without events, and rows whose key is null, keep the empty-window values. The
+  // sweeps write every row of an entity with events, so only the rows of entities without
+  // any need their empty values in grouped order, and only rows without a key in row order
+  // (which starts at zeros, the empty value of counts and sums).
+  const grouped = allocateOutputs(plan, spineGrouping.order.length, memory.float64);
+  const out = allocateOutputs(plan, spineRows, memory.output);
+  const idle = idleRanges(spineGrouping.starts, eventGroups.starts);
+  const keyless = spineGrouping.order.length < spineRows;
   for (const f of plan.features) {
-    const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
     if (f.output === 'number') {
-      grouped.num[f.index]!.fill(empty);
-      out.num[f.index]!.fill(empty);
+      const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
+      const column = grouped.num[f.index]!;
+      for (let r = 0; r < idle.length; r += 2) column.fill(empty, idle[r]!, idle[r + 1]!);
+      if (keyless && empty !== 0) out.num[f.index]!.fill(empty);
     } else {
-      const value = f.aggregation === 'lastK' ? EMPTY_LIST : null;
-      grouped.any[f.index]!.fill(value);
-      out.any[f.index]!.fill(value);
+      const empty = f.aggregation === 'lastK' ? EMPTY_LIST : null;
+      grouped.any[f.index]!.fill(empty);
+      out.any[f.index]!.fill(empty);
     }
   }
-  return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order };
+  return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order, scatters };
 }
 
-/** Move a view's features from grouped order to the spine's row order. */
-export function finishView(job: ViewJob): void {
-  for (const f of job.plan.features) {
+/** Spine positions of entities that have rows but no events, as [from, to) pairs. */
+function idleRanges(spineStarts: Uint32Array, eventStarts: Uint32Array): number[] {
+  const ranges: number[] = [];
+  for (let k = 0; k + 1 < spineStarts.length; k++) {
+    if (eventStarts[k] !== eventStarts[k + 1] || spineStarts[k] === spineStarts[k + 1]) continue;
+    if (ranges.length > 0 && ranges[ranges.length - 1] === spineStarts[k]) ranges[ranges.length - 1] = spineStarts[k + 1]!;
+    else ranges.push(spineStarts[k]!, spineStarts[k + 1]!);
+  }
+  return ranges;
+}
+
+/** Move a view's features (all, or these) from grouped order to the spine's row order. */
+export function finishView(job: ViewJob, features: readonly FeaturePlan[] = job.plan.features): void {
+  for (const f of features) {
     if (f.output === 'number') permute(job.grouped.num[f.index]!, job.rows, job.out.num[f.index]!);
     else permute(job.grouped.any[f.index]!, job.rows, job.out.any[f.index]!);
   }
@@ -74,7 +112,7 @@ export function finishView(job: ViewJob): void {
 
 const EMPTY_LIST: readonly unknown[] = Object.freeze([]);
 
-/** to[rows[i]] = from[i], one monomorphic loop per array kind. */
-function permute<A extends Float64Array | unknown[]>(from: A, rows: Uint32Array, to: A): void {
-  for (let i = 0; i < rows.length; i++) to[rows[i]!] = from[i]!;
+/** to[rows[i]] = from[i] for i in [lo, hi), one monomorphic loop per array kind. */
+export function permute<A extends Float64Array | unknown[]>(from: A, rows: Uint32Array, to: A, lo = 0, hi = rows.length): void {
+  for (let i = lo; i < hi; i++) to[rows[i]!] = from[i]!;
 }

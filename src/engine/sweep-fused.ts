@@ -1,0 +1,368 @@
+import { momentRecompute } from './moments.js';
+import type { FeaturePlan, WindowPlan } from './plan.js';
+import type { SortedEvents, SortedSpine } from './sweep.js';
+
+/**
+ * The backfill kernel for all of a view's windows at once, generated for the view's plan.
+ *
+ * `sweepWindow` interprets a plan: it sweeps one window at a time, keeps every moment column
+ * but the first in a Float64Array and switches on each feature's opcode for every row. This
+ * module writes the same sweep out as JavaScript for the windows of one view — counts, moments,
+ * minimums and maximums, every window in one pass over the entity's events — with each
+ * counter in a local variable and each feature's read spelled out, and compiles it once per
+ * plan shape. A view's windows share the cursor of applied events, so each event is loaded
+ * once for all of them, not once per window.
+ *
+ * The generated code performs the same floating-point operations in the same order as
+ * `sweepWindow` (and so as the stream's WindowState): the values are equal bit for bit, which
+ * the parity property tests check on every aggregation. Windows with distinct counts or
+ * last/lastK stay with `sweepWindow`.
+ */
+
+/** A compiled sweep: entity groups [fromKey, toKey) of the sorted events and spine. */
+export type FusedSweep = (
+  times: Float64Array,
+  num: readonly (Float64Array | undefined)[],
+  starts: Uint32Array,
+  spineTimes: Float64Array,
+  spineStarts: Uint32Array,
+  out: readonly (Float64Array | undefined)[],
+  fromKey: number,
+  toKey: number,
+  progress: ((rows: number) => void) | undefined,
+) => void;
+
+/** Whether `sweepFused` can compute a window: counts, moments, min and max of numbers. */
+export function fusable(window: WindowPlan): boolean {
+  return (
+    window.columns.every((c) => c.storage === 'number' && c.hllPrecision === 0 && c.lastK === 0) &&
+    window.features.every((f) => f.output === 'number' && KINDS.has(f.aggregation))
+  );
+}
+
+const KINDS = new Set(['count', 'sum', 'mean', 'variance', 'std', 'min', 'max']);
+
+/**
+ * Sweep `windows` (all `fusable`, all of one view) over entity groups [fromKey, toKey),
+ * writing each feature at its spine position in `out`, as `sweepWindow` would window by window.
+ */
+export function sweepFused(
+  latenessMs: number,
+  windows: readonly WindowPlan[],
+  events: SortedEvents,
+  spine: SortedSpine,
+  out: { readonly num: readonly (Float64Array | undefined)[] },
+  fromKey = 0,
+  toKey = spine.starts.length - 1,
+  progress?: (rows: number) => void,
+): void {
+  compiledSweep(windows, latenessMs)(events.times, events.num, events.starts, spine.times, spine.starts, out.num, fromKey, toKey, progress);
+}
+
+const compiled = new Map<string, FusedSweep>();
+
+/** The compiled kernel for a plan shape (cached by its source, so workers share nothing but the plan). */
+export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number): FusedSweep {
+  const source = fusedSweepSource(windows, latenessMs);
+  let kernel = compiled.get(source);
+  if (kernel === undefined) {
+    // The source is built from numbers of the plan alone (window lengths, slots, feature
+    // indices, aggregation names from a fixed set): no user text reaches it.
+    const make = new Function('momentRecompute', 'imprecise', source) as (recompute: typeof momentRecompute, check: typeof imprecise) => FusedSweep;
+    kernel = make(momentRecompute, imprecise);
+    compiled.set(source, kernel);
+  }
+  return kernel;
+}
+
+/**
+ * The kernel's JavaScript (the body of a function of `momentRecompute` and `imprecise` that
+ * returns the sweep). Exposed for tests and for reading what runs.
+ */
+export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: number): string {
+  for (const window of windows) {
+    if (!fusable(window)) throw new Error('sweepFused: a window with distinct counts or last values is not fusable');
+  }
+  if (!Number.isFinite(latenessMs)) throw new Error(`sweepFused: lateness must be finite, got ${latenessMs}`);
+  const code = new Code();
+  const slots = [...new Set(windows.flatMap((w) => w.columns.map((c) => c.slot)))];
+  const maxDeques: { w: number; c: number }[] = [];
+  const minDeques: { w: number; c: number }[] = [];
+  windows.forEach((window, w) => {
+    window.columns.forEach((column, c) => {
+      if (column.max) maxDeques.push({ w, c });
+      if (column.min) minDeques.push({ w, c });
+    });
+  });
+  const momentCols = (window: WindowPlan): number[] => window.columns.flatMap((c, i) => (c.moments ? [i] : []));
+  const slotVar = (window: WindowPlan, c: number): string => `v${window.columns[c]!.slot}`;
+  const deque = (kind: 'max' | 'min', w: number, c: number): string => `${kind}${w}_${c}`;
+  const block = (w: number, c: number): Block => new Block(`m${w}_${c}`);
+
+  code.line('return function fusedSweep(times, num, starts, spineTimes, spineStarts, out, fromKey, toKey, progress) {');
+  for (const slot of slots) code.line(`const v${slot} = num[${slot}];`);
+  windows.forEach((window) => {
+    for (const f of window.features) code.line(`const o${f.index} = out[${f.index}];`);
+  });
+  // A deque holds positions of one entity's events: the largest entity bounds its size.
+  if (maxDeques.length + minDeques.length > 0) {
+    code.line('let largest = 0;');
+    code.line('for (let k = fromKey; k < toKey; k++) largest = Math.max(largest, starts[k + 1] - starts[k]);');
+    for (const { w, c } of maxDeques) code.line(`const ${deque('max', w, c)} = new Int32Array(largest);`);
+    for (const { w, c } of minDeques) code.line(`const ${deque('min', w, c)} = new Int32Array(largest);`);
+  }
+  code.line('const scratch = new Float64Array(7);');
+  code.line('let nextReport = spineStarts[fromKey] + 262144;');
+  code.line('for (let k = fromKey; k < toKey; k++) {');
+  code.line('const ss = spineStarts[k];');
+  code.line('if (progress !== undefined && ss >= nextReport) { progress(ss); nextReport = ss + 262144; }');
+  code.line('const se = spineStarts[k + 1];');
+  code.line('const gs = starts[k];');
+  code.line('const ge = starts[k + 1];');
+  code.line('if (ss === se || gs === ge) continue;');
+  code.line('let hi = gs;');
+  // A fresh state for the entity.
+  windows.forEach((window, w) => {
+    const finite = Number.isFinite(window.windowMs);
+    if (finite) code.line(`let lo${w} = gs;`);
+    if (finite && momentCols(window).length > 0) code.line(`let head${w} = gs, ops${w} = 0;`);
+    for (const c of momentCols(window)) code.line(`let ${block(w, c).declare()};`);
+  });
+  for (const { w, c } of maxDeques) code.line(`let ${deque('max', w, c)}h = 0, ${deque('max', w, c)}t = 0;`);
+  for (const { w, c } of minDeques) code.line(`let ${deque('min', w, c)}h = 0, ${deque('min', w, c)}t = 0;`);
+
+  code.line('for (let si = ss; si < se; si++) {');
+  code.line('const t = spineTimes[si];');
+  // Apply every event before t to every window, in WindowState.apply's order per window.
+  code.line('while (hi < ge && times[hi] < t) {');
+  code.line('const i = hi++;');
+  code.line('const ti = times[i];');
+  for (const slot of slots) code.line(`const x${slot} = v${slot}[i];`);
+  windows.forEach((window, w) => {
+    for (const c of momentCols(window)) {
+      const x = `x${window.columns[c]!.slot}`;
+      code.line(`if (${x} === ${x}) {`);
+      block(w, c).add(code, x);
+      code.line('}');
+    }
+    window.columns.forEach((column, c) => {
+      const x = `x${column.slot}`;
+      for (const kind of ['max', 'min'] as const) {
+        if (!column[kind]) continue;
+        const dq = deque(kind, w, c);
+        const keep = kind === 'max' ? '<=' : '>=';
+        code.line(`if (${x} === ${x}) {`);
+        code.line(`while (${dq}t > ${dq}h && ${slotVar(window, c)}[${dq}[${dq}t - 1]] ${keep} ${x}) ${dq}t--;`);
+        code.line(`${dq}[${dq}t++] = i;`);
+        code.line('}');
+      }
+    });
+    const moments = momentCols(window);
+    if (!Number.isFinite(window.windowMs) || moments.length === 0) return;
+    // Drop events older than the retention bound, recompute when due or imprecise.
+    code.line('{');
+    code.line(`let recompute = ++ops${w} > 2 * (hi - head${w}) + 32;`);
+    code.line(`const bound = ti - ${window.windowMs} - ${latenessMs};`);
+    code.line(`if (times[head${w}] < bound) {`);
+    code.line(`while (head${w} < hi && times[head${w}] < bound) {`);
+    for (const c of moments) {
+      const x = `y${window.columns[c]!.slot}`;
+      code.line(`const ${x} = ${slotVar(window, c)}[head${w}];`);
+      code.line(`if (${x} === ${x}) {`);
+      block(w, c).remove(code, x);
+      code.line('}');
+    }
+    code.line(`head${w}++;`);
+    code.line('}');
+    code.line(`recompute ||= ${moments.map((c) => block(w, c).imprecise()).join(' || ')};`);
+    code.line('}');
+    code.line('if (recompute) {');
+    code.line(`ops${w} = 0;`);
+    for (const c of moments) block(w, c).recompute(code, slotVar(window, c), `head${w}`, 'hi');
+    code.line('}');
+    code.line('}');
+  });
+  code.line('}');
+
+  // Read as of t, window by window, as WindowState.read does.
+  windows.forEach((window, w) => {
+    const finite = Number.isFinite(window.windowMs);
+    const first = finite ? `lo${w}` : 'gs';
+    code.line('{');
+    if (finite) {
+      code.line(`const from = t - ${window.windowMs};`);
+      code.line(`while (lo${w} < hi && times[lo${w}] < from) lo${w}++;`);
+    }
+    for (const c of momentCols(window)) {
+      // The window's moments: the state less the retained events before t − w.
+      const state = block(w, c);
+      const reading = new Block(`r${w}_${c}`);
+      code.line(`let ${reading.declareFrom(state)};`);
+      if (finite) {
+        code.line(`if (lo${w} > head${w}) {`);
+        code.line(`for (let j = head${w}; j < lo${w}; j++) {`);
+        code.line(`const z = ${slotVar(window, c)}[j];`);
+        code.line('if (z === z) {');
+        reading.remove(code, 'z');
+        code.line('}');
+        code.line('}');
+        code.line(`if (${reading.imprecise()}) {`);
+        reading.recompute(code, slotVar(window, c), `lo${w}`, 'hi');
+        code.line('}');
+        code.line('}');
+      }
+    }
+    for (const f of window.features) code.line(`o${f.index}[si] = ${readExpression(window, w, f, first, code)};`);
+    code.line('}');
+  });
+  code.line('}');
+  code.line('}');
+  code.line('};');
+  return code.toString();
+}
+
+/** The expression of one feature's value as of t (NaN for null), after any statements it needs. */
+function readExpression(window: WindowPlan, w: number, f: FeaturePlan, first: string, code: Code): string {
+  if (f.column < 0) return `hi - ${first}`; // count() of events
+  const column = window.columns[f.column]!;
+  const r = new Block(`r${w}_${f.column}`);
+  switch (f.aggregation) {
+    case 'max':
+    case 'min': {
+      const dq = `${f.aggregation}${w}_${f.column}`;
+      code.line(`while (${dq}h < ${dq}t && ${dq}[${dq}h] < ${first}) ${dq}h++;`);
+      return `${dq}h < ${dq}t ? v${column.slot}[${dq}[${dq}h]] : NaN`;
+    }
+    case 'count':
+      return r.n;
+    case 'sum':
+      return `${r.n} === 0 ? 0 : ${r.n} * ${r.k} + (${r.s1} + ${r.c1})`;
+    case 'mean':
+      return `${r.n} === 0 ? NaN : ${r.k} + (${r.s1} + ${r.c1}) / ${r.n}`;
+    case 'variance':
+    case 'std': {
+      // momentValue's operations: below the sums' rounding noise the variance is 0.
+      const v = `var${f.index}`;
+      code.line(`let ${v} = NaN;`);
+      code.line(`if (${r.n} > 0) {`);
+      code.line(`${v} = 0;`);
+      code.line(`if (${r.n} > 1) {`);
+      code.line(`const sy = ${r.s1} + ${r.c1};`);
+      code.line(`const syy = ${r.s2} + ${r.c2};`);
+      code.line(`${v} = (syy - (sy * sy) / ${r.n}) / ${r.n};`);
+      code.line(`if (${v} <= ${8 * Number.EPSILON} * (syy / ${r.n})) ${v} = 0;`);
+      code.line('}');
+      code.line('}');
+      return f.aggregation === 'std' ? `Math.sqrt(${v})` : v;
+    }
+    default:
+      throw new Error(`sweepFused: ${f.aggregation} is not fusable`);
+  }
+}
+
+/** A moment block (moments.ts: count, shift, Σy and its compensation, Σy² and its, mass) in locals. */
+class Block {
+  readonly n: string;
+  readonly k: string;
+  readonly s1: string;
+  readonly c1: string;
+  readonly s2: string;
+  readonly c2: string;
+  readonly a2: string;
+
+  constructor(prefix: string) {
+    this.n = `${prefix}n`;
+    this.k = `${prefix}k`;
+    this.s1 = `${prefix}s1`;
+    this.c1 = `${prefix}c1`;
+    this.s2 = `${prefix}s2`;
+    this.c2 = `${prefix}c2`;
+    this.a2 = `${prefix}a2`;
+  }
+
+  #all(): string[] {
+    return [this.n, this.k, this.s1, this.c1, this.s2, this.c2, this.a2];
+  }
+
+  declare(): string {
+    return this.#all().map((name) => `${name} = 0`).join(', ');
+  }
+
+  declareFrom(other: Block): string {
+    const theirs = other.#all();
+    return this.#all().map((name, i) => `${name} = ${theirs[i]}`).join(', ');
+  }
+
+  /** momentAdd: the shift is the first value; TwoSum-compensated sums of y and y². */
+  add(code: Code, x: string): void {
+    code.line(`if (${this.n} === 0) ${this.k} = ${x};`);
+    code.line(`const y = ${x} - ${this.k};`);
+    this.#twoSum(code, this.s1, this.c1, 'y', '+');
+    code.line('const yy = y * y;');
+    this.#twoSum(code, this.s2, this.c2, 'yy', '+');
+    code.line(`${this.a2} += yy;`);
+    code.line(`${this.n}++;`);
+  }
+
+  /** momentRemove: the last one out resets the block exactly. */
+  remove(code: Code, x: string): void {
+    code.line(`if (--${this.n} === 0) {`);
+    code.line(`${this.k} = ${this.s1} = ${this.c1} = ${this.s2} = ${this.c2} = ${this.a2} = 0;`);
+    code.line('} else {');
+    code.line(`const y = ${this.k} - ${x};`);
+    this.#twoSum(code, this.s1, this.c1, 'y', '+');
+    code.line('const yy = y * y;');
+    this.#twoSum(code, this.s2, this.c2, 'yy', '-');
+    code.line(`${this.a2} += yy;`);
+    code.line('}');
+  }
+
+  /** s ± b with its rounding error added to c (moments.ts twoSumError, b negated for '-'). */
+  #twoSum(code: Code, s: string, c: string, b: string, sign: '+' | '-'): void {
+    code.line('{');
+    code.line(`const u = ${s} ${sign} ${b};`);
+    code.line(`const bv = u - ${s};`);
+    code.line(`${c} += ${s} - (u - bv) + (${sign === '+' ? b : `-${b}`} - bv);`);
+    code.line(`${s} = u;`);
+    code.line('}');
+  }
+
+  imprecise(): string {
+    return `imprecise(${this.#all().join(', ')})`;
+  }
+
+  recompute(code: Code, values: string, from: string, to: string): void {
+    code.line(`momentRecompute(scratch, 0, ${values}, ${from}, ${to}, -1);`);
+    code.line(this.#all().map((name, i) => `${name} = scratch[${i}];`).join(' '));
+  }
+}
+
+/** momentImprecise on a block in locals (the same test, the same operations). */
+export function imprecise(n: number, k: number, s1: number, c1: number, s2: number, c2: number, a2: number): boolean {
+  if (n === 0) return false;
+  const meanY = (s1 + c1) / n;
+  const meanSq = (s2 + c2) / n;
+  if (meanSq <= 0) return false;
+  const variance = meanSq - meanY * meanY;
+  const mean = k + meanY;
+  return 4096 * variance < meanSq || a2 > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
+}
+
+/** Source lines, indented by brace depth so the generated kernel reads like written code. */
+class Code {
+  readonly #lines: string[] = [];
+  #depth = 0;
+
+  line(text: string): void {
+    const opens = (text.match(/[{(]/g) ?? []).length;
+    const closes = (text.match(/[})]/g) ?? []).length;
+    if (text.startsWith('}')) this.#depth--;
+    this.#lines.push(`${'  '.repeat(Math.max(0, this.#depth))}${text}`);
+    if (text.startsWith('}')) this.#depth++;
+    this.#depth += opens - closes;
+  }
+
+  toString(): string {
+    return this.#lines.join('\n');
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { SharedArena } from '../../src/engine/shared-arena.js';
+
+describe('SharedArena', () => {
+  it('hands released buffers out again, the smallest that fits and no more than twice the size', () => {
+    const arena = new SharedArena();
+    const big = arena.float64(100_000);
+    const small = arena.uint32(10_000);
+    expect(big.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(big.length).toBe(100_000);
+    arena.release([big, small, undefined]);
+    expect(arena.idleBytes).toBe(800_000 + 40_000);
+    // 40,000 bytes wanted: the 40,000-byte buffer, not the 800,000-byte one.
+    expect(arena.float64(5_000).buffer).toBe(small.buffer);
+    // 300,000 bytes: the 800,000-byte buffer is more than twice that, so a new one.
+    expect(arena.take(300_000).byteLength).toBe(300_000);
+    const again = arena.float64(90_000);
+    expect(again.buffer).toBe(big.buffer);
+    expect(again.length).toBe(90_000);
+    expect(arena.idleBytes).toBe(0);
+    arena.clear();
+  });
+
+  it('keeps a buffer once when several arrays share it, and lets everything go when cleared', () => {
+    const arena = new SharedArena();
+    const a = arena.float64(10);
+    arena.release([a, new Float64Array(a.buffer, 8, 2), new Float64Array(4)]);
+    expect(arena.idleBytes).toBe(80);
+    arena.clear();
+    expect(arena.idleBytes).toBe(0);
+  });
+
+  it('lets its buffers go after being idle', async () => {
+    const arena = new SharedArena(20);
+    arena.release([arena.float64(10)]);
+    expect(arena.idleBytes).toBe(80);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(arena.idleBytes).toBe(0);
+  });
+});
