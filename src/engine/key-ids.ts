@@ -195,14 +195,18 @@ export function timeOrder(times: Float64Array): Uint32Array {
 /** Counting sort of the time order by key: stable, O(n + keys). Rows with key -1 are left out. */
 export function groupByKey(ids: Int32Array, byTime: Uint32Array, count: number, allocate: (n: number) => Uint32Array = (n) => new Uint32Array(n)): Grouping {
   const starts = new Uint32Array(count + 1);
+  let keyless = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     if (id >= 0) starts[id + 1]!++;
+    else keyless++;
   }
   for (let k = 0; k < count; k++) starts[k + 1]! += starts[k]!;
   const cursor = starts.slice(0, count);
   const order = allocate(starts[count]!);
-  const position = allocate(ids.length).fill(NO_POSITION);
+  // Every row gets a position below, except rows without a key.
+  const position = allocate(ids.length);
+  if (keyless > 0) position.fill(NO_POSITION);
   for (let j = 0; j < byTime.length; j++) {
     const row = byTime[j]!;
     const id = ids[row]!;

@@ -121,14 +121,18 @@ export function momentRecompute(m: Float64Array, o: number, values: Float64Array
  * larger values passed through and the compensated residue could still show.
  */
 export function momentImprecise(m: Float64Array, o: number): boolean {
-  const n = m[o + M_N]!;
+  return impreciseMoments(m[o + M_N]!, m[o + M_K]!, m[o + M_S1]!, m[o + M_C1]!, m[o + M_S2]!, m[o + M_C2]!, m[o + M_A2]!);
+}
+
+/** `momentImprecise` of a block held in locals (the backfill kernels keep theirs there). */
+export function impreciseMoments(n: number, k: number, s1: number, c1: number, s2: number, c2: number, a2: number): boolean {
   if (n === 0) return false;
-  const meanY = (m[o + M_S1]! + m[o + M_C1]!) / n;
-  const meanSq = (m[o + M_S2]! + m[o + M_C2]!) / n;
+  const meanY = (s1 + c1) / n;
+  const meanSq = (s2 + c2) / n;
   if (meanSq <= 0) return false;
   const variance = meanSq - meanY * meanY;
-  const mean = m[o + M_K]! + meanY;
-  return 4096 * variance < meanSq || m[o + M_A2]! > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
+  const mean = k + meanY;
+  return 4096 * variance < meanSq || a2 > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
 }
 
 /**

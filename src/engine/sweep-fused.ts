@@ -1,4 +1,4 @@
-import { momentRecompute } from './moments.js';
+import { impreciseMoments, momentRecompute } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { SortedEvents, SortedSpine } from './sweep.js';
 
@@ -68,8 +68,8 @@ export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number
   if (kernel === undefined) {
     // The source is built from numbers of the plan alone (window lengths, slots, feature
     // indices, aggregation names from a fixed set): no user text reaches it.
-    const make = new Function('momentRecompute', 'imprecise', source) as (recompute: typeof momentRecompute, check: typeof imprecise) => FusedSweep;
-    kernel = make(momentRecompute, imprecise);
+    const make = new Function('momentRecompute', 'imprecise', source) as (recompute: typeof momentRecompute, check: typeof impreciseMoments) => FusedSweep;
+    kernel = make(momentRecompute, impreciseMoments);
     compiled.set(source, kernel);
   }
   return kernel;
@@ -335,17 +335,6 @@ class Block {
     code.line(`momentRecompute(scratch, 0, ${values}, ${from}, ${to}, -1);`);
     code.line(this.#all().map((name, i) => `${name} = scratch[${i}];`).join(' '));
   }
-}
-
-/** momentImprecise on a block in locals (the same test, the same operations). */
-export function imprecise(n: number, k: number, s1: number, c1: number, s2: number, c2: number, a2: number): boolean {
-  if (n === 0) return false;
-  const meanY = (s1 + c1) / n;
-  const meanSq = (s2 + c2) / n;
-  if (meanSq <= 0) return false;
-  const variance = meanSq - meanY * meanY;
-  const mean = k + meanY;
-  return 4096 * variance < meanSq || a2 > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
 }
 
 /** Source lines, indented by brace depth so the generated kernel reads like written code. */

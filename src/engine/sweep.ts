@@ -1,5 +1,5 @@
 import { estimate, rankOf, registerOf, SlidingRegisters } from './hll.js';
-import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
+import { impreciseMoments, MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
 
@@ -225,7 +225,7 @@ export function sweepWindow(
             }
             head++;
           }
-          recompute ||= imprecise(mn, mk, s1, c1, s2, c2, a2);
+          recompute ||= impreciseMoments(mn, mk, s1, c1, s2, c2, a2);
           for (let m = 1; m < nm && !recompute; m++) recompute = momentImprecise(moments, m * MOMENT_SIZE);
         }
         if (recompute) {
@@ -384,15 +384,4 @@ function readLast(
   if (feature.aggregation === 'lastK') outAny![row] = found;
   else if (feature.output === 'number') outNum![row] = found.length > 0 ? (found[0] as number) : NaN;
   else outAny![row] = found.length > 0 ? found[0] : null;
-}
-
-/** momentImprecise on a block held in locals (the same test, the same operations). */
-function imprecise(n: number, k: number, s1: number, c1: number, s2: number, c2: number, a2: number): boolean {
-  if (n === 0) return false;
-  const meanY = (s1 + c1) / n;
-  const meanSq = (s2 + c2) / n;
-  if (meanSq <= 0) return false;
-  const variance = meanSq - meanY * meanY;
-  const mean = k + meanY;
-  return 4096 * variance < meanSq || a2 > 1_048_576 * n * (mean * mean + Math.max(variance, 0));
 }
