@@ -62,7 +62,7 @@ export class SharedArena {
   }
 }
 
-const IDLE_MS = 30_000;
+const IDLE_MS = 10_000;
 
 /** The process's arena for parallel backfills. */
 export const sharedArena = new SharedArena();
