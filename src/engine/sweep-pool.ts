@@ -9,12 +9,10 @@ import { runsFromTypeScript } from './module-source.js';
 /** What a worker needs for one task: plain data and typed arrays over shared memory. */
 export type SweepTask = (SweepWork | PermuteWork | RangeWork) & { readonly id: number };
 
-/** One window for `sweepWindow`, or several for one `sweepFused` over entity groups [fromKey, toKey). */
-export interface SweepWork {
-  readonly kind: 'sweep';
+/** The sorted columns of a view and the windows to sweep over entity groups [fromKey, toKey). */
+interface SweepInput {
   readonly latenessMs: number;
   readonly windows: readonly WindowPlan[];
-  readonly fused: boolean;
   readonly fromKey: number;
   readonly toKey: number;
   readonly times: Float64Array;
@@ -22,6 +20,12 @@ export interface SweepWork {
   readonly starts: Uint32Array;
   readonly spineTimes: Float64Array;
   readonly spineStarts: Uint32Array;
+}
+
+/** One window for `sweepWindow`, or several for one `sweepFused` over the input's entity range. */
+export interface SweepWork extends SweepInput {
+  readonly kind: 'sweep';
+  readonly fused: boolean;
   readonly out: readonly (Float64Array | undefined)[];
 }
 
@@ -30,19 +34,10 @@ export interface SweepWork {
  * for: its part of each column moved to grouped order, its fused sweep, and its part of each
  * feature moved to row order. Tasks of different ranges touch disjoint array elements.
  */
-export interface RangeWork {
+export interface RangeWork extends SweepInput {
   readonly kind: 'range';
-  readonly latenessMs: number;
-  readonly windows: readonly WindowPlan[];
-  readonly fromKey: number;
-  readonly toKey: number;
   /** to[position[i]] = from[i] for positions in [lo, hi). */
   readonly scatters: readonly { readonly from: Float64Array; readonly position: Uint32Array; readonly to: Float64Array; readonly lo: number; readonly hi: number }[];
-  readonly times: Float64Array;
-  readonly num: readonly (Float64Array | undefined)[];
-  readonly starts: Uint32Array;
-  readonly spineTimes: Float64Array;
-  readonly spineStarts: Uint32Array;
   /** Features in grouped order, then each moved to `out` at rows[i] for the range's spine positions. */
   readonly grouped: readonly (Float64Array | undefined)[];
   readonly rows: Uint32Array;
