@@ -1,7 +1,7 @@
 import { Block, Code } from './codegen.js';
 import { impreciseMoments, momentRecompute } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
-import type { SortedEvents, SortedSpine } from './sweep.js';
+import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
 
 /**
  * The backfill kernel for all of a view's windows at once, generated for the view's plan.
@@ -57,24 +57,47 @@ export function sweepFused(
   toKey = spine.starts.length - 1,
   progress?: (rows: number) => void,
 ): void {
-  compiledSweep(windows, latenessMs)(events.times, events.num, events.starts, spine.times, spine.starts, out.num, fromKey, toKey, progress);
+  const kernel = compiledSweep(windows, latenessMs);
+  if (kernel !== undefined) {
+    kernel(events.times, events.num, events.starts, spine.times, spine.starts, out.num, fromKey, toKey, progress);
+    return;
+  }
+  // Code generation is off in this process: interpret the windows one by one, the same values.
+  windows.forEach((window, w) => {
+    const report = progress && ((rows: number): void => progress(Math.round((w * (spine.times.length) + rows) / windows.length)));
+    sweepWindow(latenessMs, window, events, spine, { num: out.num, any: [] }, report, fromKey, toKey);
+  });
 }
 
 const compiled = new Map<string, FusedSweep>();
 
-/** The compiled kernel for a plan shape (cached by its source, so workers share nothing but the plan). */
-export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number): FusedSweep {
+/**
+ * The compiled kernel for a plan shape (cached by its source, so workers share nothing but the
+ * plan); undefined when the process forbids code generation from strings
+ * (`node --disallow-code-generation-from-strings`).
+ */
+export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number): FusedSweep | undefined {
+  if (codeGeneration === false) return undefined;
   const source = fusedSweepSource(windows, latenessMs);
   let kernel = compiled.get(source);
   if (kernel === undefined) {
     // The source is built from numbers of the plan alone (window lengths, slots, feature
     // indices, aggregation names from a fixed set): no user text reaches it.
-    const make = new Function('momentRecompute', 'imprecise', source) as (recompute: typeof momentRecompute, check: typeof impreciseMoments) => FusedSweep;
+    let make: (recompute: typeof momentRecompute, check: typeof impreciseMoments) => FusedSweep;
+    try {
+      make = new Function('momentRecompute', 'imprecise', source) as typeof make;
+    } catch (error) {
+      if (!(error instanceof EvalError)) throw error;
+      codeGeneration = false;
+      return undefined;
+    }
     kernel = make(momentRecompute, impreciseMoments);
     compiled.set(source, kernel);
   }
   return kernel;
 }
+
+let codeGeneration: boolean | undefined;
 
 /**
  * The kernel's JavaScript (the body of a function of `momentRecompute` and `imprecise` that

@@ -40,6 +40,9 @@ export function sweepWindow(
   out: FeatureOutputs,
   /** Called now and then with the number of spine rows swept so far. */
   progress?: (rows: number) => void,
+  /** Entity groups to sweep: [fromKey, toKey). @default all */
+  fromKey = 0,
+  toKey = spine.starts.length - 1,
 ): void {
   const w = window.windowMs;
   const lifetime = !Number.isFinite(w);
@@ -64,7 +67,7 @@ export function sweepWindow(
   // Monotonic deques of positions: values decrease (max) or increase (min) from the front.
   // A deque holds positions of one entity's events: the largest entity bounds its size.
   let largest = 0;
-  for (let k = 0; k + 1 < events.starts.length; k++) largest = Math.max(largest, events.starts[k + 1]! - events.starts[k]!);
+  for (let k = fromKey; k < toKey; k++) largest = Math.max(largest, events.starts[k + 1]! - events.starts[k]!);
   const maxDq = maxCols.map(() => new Int32Array(largest));
   const minDq = minCols.map(() => new Int32Array(largest));
   const maxHead = new Int32Array(maxCols.length);
@@ -101,9 +104,8 @@ export function sweepWindow(
   });
   const kinds = features.map((f) => f.aggregation as MomentKind);
 
-  const keys = spine.starts.length - 1;
-  let nextReport = 1 << 18;
-  for (let k = 0; k < keys; k++) {
+  let nextReport = spine.starts[fromKey]! + (1 << 18);
+  for (let k = fromKey; k < toKey; k++) {
     const ss = spine.starts[k]!;
     if (progress !== undefined && ss >= nextReport) {
       progress(ss);
