@@ -73,68 +73,76 @@ export function keyIds(entity: Entity, events: Table, spine: Table, viewName: st
       count = dictionary.size;
       continue;
     }
-    // Composite key: number the (previous id, this part's id) pairs that occur.
-    const width = dictionary.size;
-    const pairs = new PairIds();
-    const combine = (prev: Int32Array, part: Int32Array): Int32Array => {
-      const out = new Int32Array(prev.length);
-      for (let i = 0; i < prev.length; i++) {
-        const a = prev[i]!;
-        const b = part[i]!;
-        out[i] = a < 0 || b < 0 ? -1 : pairs.id(a * width + b);
-      }
-      return out;
-    };
-    const nextEv = combine(evIds, ev);
-    spIds = spine === events ? nextEv : combine(spIds, sp);
-    evIds = nextEv;
-    count = pairs.size;
+    // Composite key: number the (previous id, this part's id) pairs that occur, over the
+    // events and the spine together so a pair has one id in both.
+    const same = spine === events;
+    const pairs = pairIds(same ? [evIds] : [evIds, spIds], same ? [ev] : [ev, sp], count, dictionary.size);
+    evIds = pairs.ids[0]!;
+    spIds = same ? evIds : pairs.ids[1]!;
+    count = pairs.count;
   }
   return { events: evIds!, spine: spIds!, count };
 }
 
-/** Dense ids for non-negative integers (< 2^53): an open-addressing table, linear probing. */
-class PairIds {
-  #keys = new Float64Array(1024).fill(-1);
-  #ids = new Int32Array(1024);
-  #mask = 1023;
-  size = 0;
-
-  id(key: number): number {
-    let slot = this.#slot(key);
-    for (;;) {
-      const k = this.#keys[slot]!;
-      if (k === key) return this.#ids[slot]!;
-      if (k < 0) break;
-      slot = (slot + 1) & this.#mask;
+/**
+ * Dense ids for the pairs (a, b) that occur in rows of `first` and `second` (a < widthA,
+ * b < widthB; −1 in either gives −1). Without hashing: the rows are counted out by a, with
+ * their b beside them, and each a's rows then number their distinct b through a table of
+ * widthB entries stamped with the a it was last seen with (a table small enough to stay in
+ * cache, where a hash table of all pairs is a cache miss per row). Pairs are numbered by a,
+ * then by first occurrence.
+ */
+function pairIds(first: readonly Int32Array[], second: readonly Int32Array[], widthA: number, widthB: number): { ids: Int32Array[]; count: number } {
+  const starts = new Int32Array(widthA + 1);
+  for (let p = 0; p < first.length; p++) {
+    const as = first[p]!;
+    const bs = second[p]!;
+    for (let i = 0; i < as.length; i++) if (as[i]! >= 0 && bs[i]! >= 0) starts[as[i]! + 1]!++;
+  }
+  for (let a = 0; a < widthA; a++) starts[a + 1]! += starts[a]!;
+  const rows = starts[widthA]!;
+  const cursor = starts.slice(0, widthA);
+  // Per pair occurrence, in order of a: its b, and where it goes (part p's row i as a
+  // running position over the parts).
+  const bOf = new Int32Array(rows);
+  const rowOf = new Int32Array(rows);
+  const ids = first.map((as) => new Int32Array(as.length).fill(-1));
+  const offsets: number[] = [];
+  let offset = 0;
+  for (let p = 0; p < first.length; p++) {
+    offsets.push(offset);
+    const as = first[p]!;
+    const bs = second[p]!;
+    for (let i = 0; i < as.length; i++) {
+      const a = as[i]!;
+      const b = bs[i]!;
+      if (a < 0 || b < 0) continue;
+      const at = cursor[a]!++;
+      bOf[at] = b;
+      rowOf[at] = offset + i;
     }
-    const id = this.size++;
-    this.#keys[slot] = key;
-    this.#ids[slot] = id;
-    if (this.size * 2 > this.#mask) this.#grow();
-    return id;
+    offset += as.length;
   }
-
-  #slot(key: number): number {
-    const h = Math.imul((key >>> 0) ^ Math.floor(key / 4_294_967_296), 0x9e3779b1);
-    return (h ^ (h >>> 15)) & this.#mask;
-  }
-
-  #grow(): void {
-    const keys = this.#keys;
-    const ids = this.#ids;
-    this.#keys = new Float64Array(keys.length * 2).fill(-1);
-    this.#ids = new Int32Array(keys.length * 2);
-    this.#mask = keys.length * 2 - 1;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (key < 0) continue;
-      let slot = this.#slot(key);
-      while (this.#keys[slot]! >= 0) slot = (slot + 1) & this.#mask;
-      this.#keys[slot] = key;
-      this.#ids[slot] = ids[i]!;
+  const stamp = new Int32Array(widthB).fill(-1);
+  const idOf = new Int32Array(widthB);
+  let count = 0;
+  const single = first.length === 1 ? ids[0]! : undefined;
+  for (let a = 0; a < widthA; a++) {
+    for (let at = starts[a]!, end = starts[a + 1]!; at < end; at++) {
+      const b = bOf[at]!;
+      if (stamp[b] !== a) {
+        stamp[b] = a;
+        idOf[b] = count++;
+      }
+      const row = rowOf[at]!;
+      if (single !== undefined) single[row] = idOf[b]!;
+      else {
+        const p = row >= offsets[1]! ? 1 : 0;
+        ids[p]![row - offsets[p]!] = idOf[b]!;
+      }
     }
   }
+  return { ids, count };
 }
 
 /** Row indices grouped by key id (ascending), each group in time order then row order. */
