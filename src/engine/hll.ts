@@ -114,3 +114,47 @@ export class SlidingRegisters {
     this.#active = [];
   }
 }
+
+/**
+ * Registers of every hash added since the last `clear` (a lifetime window in the backfill),
+ * with the estimate's sums kept up to date as registers rise. The sums are of powers of two,
+ * exact in doubles, so the estimate does not depend on the order of the adds.
+ */
+export class GrowingRegisters {
+  readonly precision: number;
+  readonly #registers: Uint8Array;
+  /** Registers set since the last clear, to reset only those. */
+  readonly #touched: number[] = [];
+  #nonZero = 0;
+  #inverse = 0;
+
+  constructor(precision: number) {
+    this.precision = precision;
+    this.#registers = new Uint8Array(1 << precision);
+  }
+
+  add(hash: number): void {
+    const reg = registerOf(hash, this.precision);
+    const rank = rankOf(hash, this.precision);
+    const old = this.#registers[reg]!;
+    if (rank <= old) return;
+    if (old === 0) {
+      this.#nonZero++;
+      this.#touched.push(reg);
+    } else {
+      this.#inverse -= 2 ** -old;
+    }
+    this.#inverse += 2 ** -rank;
+    this.#registers[reg] = rank;
+  }
+
+  estimate(): number {
+    return estimate(1 << this.precision, this.#nonZero, this.#inverse);
+  }
+
+  clear(): void {
+    for (const reg of this.#touched) this.#registers[reg] = 0;
+    this.#touched.length = 0;
+    this.#nonZero = this.#inverse = 0;
+  }
+}

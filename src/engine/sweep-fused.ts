@@ -1,4 +1,5 @@
 import { Block, Code } from './codegen.js';
+import { GrowingRegisters, SlidingRegisters } from './hll.js';
 import { impreciseMoments, momentRecompute } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
@@ -9,15 +10,16 @@ import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
  * `sweepWindow` interprets a plan: it sweeps one window at a time, keeps every moment column
  * but the first in a Float64Array and switches on each feature's opcode for every row. This
  * module writes the same sweep out as JavaScript for the windows of one view — counts, moments,
- * minimums and maximums, every window in one pass over the entity's events — with each
+ * minimums and maximums, distinct counts and last values, every window in one pass over the
+ * entity's events — with each
  * counter in a local variable and each feature's read spelled out, and compiles it once per
  * plan shape. A view's windows share the cursor of applied events, so each event is loaded
  * once for all of them, not once per window.
  *
  * The generated code performs the same floating-point operations in the same order as
  * `sweepWindow` (and so as the stream's WindowState): the values are equal bit for bit, which
- * the parity property tests check on every aggregation. Windows with distinct counts or
- * last/lastK stay with `sweepWindow`.
+ * the parity property tests check on every aggregation. Windows with values other than
+ * numbers (lastK lists, last of a string) stay with `sweepWindow`.
  */
 
 /** A compiled sweep: entity groups [fromKey, toKey) of the sorted events and spine. */
@@ -33,15 +35,15 @@ export type FusedSweep = (
   progress: ((rows: number) => void) | undefined,
 ) => void;
 
-/** Whether `sweepFused` can compute a window: counts, moments, min and max of numbers. */
+/**
+ * Whether `sweepFused` can compute a window: every feature a number (counts, moments,
+ * minimums, maximums, distinct counts, the last value of a number) over numeric inputs.
+ */
 export function fusable(window: WindowPlan): boolean {
-  return (
-    window.columns.every((c) => c.storage === 'number' && c.hllPrecision === 0 && c.lastK === 0) &&
-    window.features.every((f) => f.output === 'number' && KINDS.has(f.aggregation))
-  );
+  return window.columns.every((c) => c.storage === 'number') && window.features.every((f) => f.output === 'number' && KINDS.has(f.aggregation));
 }
 
-const KINDS = new Set(['count', 'sum', 'mean', 'variance', 'std', 'min', 'max']);
+const KINDS = new Set(['count', 'sum', 'mean', 'variance', 'std', 'min', 'max', 'approxDistinct', 'last']);
 
 /**
  * Sweep `windows` (all `fusable`, all of one view) over entity groups [fromKey, toKey),
@@ -83,15 +85,15 @@ export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number
   if (kernel === undefined) {
     // The source is built from numbers of the plan alone (window lengths, slots, feature
     // indices, aggregation names from a fixed set): no user text reaches it.
-    let make: (recompute: typeof momentRecompute, check: typeof impreciseMoments) => FusedSweep;
+    let make: (recompute: typeof momentRecompute, check: typeof impreciseMoments, sliding: typeof SlidingRegisters, growing: typeof GrowingRegisters) => FusedSweep;
     try {
-      make = new Function('momentRecompute', 'imprecise', source) as typeof make;
+      make = new Function('momentRecompute', 'imprecise', 'Sliding', 'Growing', source) as typeof make;
     } catch (error) {
       if (!(error instanceof EvalError)) throw error;
       codeGeneration = false;
       return undefined;
     }
-    kernel = make(momentRecompute, impreciseMoments);
+    kernel = make(momentRecompute, impreciseMoments, SlidingRegisters, GrowingRegisters);
     compiled.set(source, kernel);
   }
   return kernel;
@@ -100,12 +102,13 @@ export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number
 let codeGeneration: boolean | undefined;
 
 /**
- * The kernel's JavaScript (the body of a function of `momentRecompute` and `imprecise` that
- * returns the sweep). Exposed for tests and for reading what runs.
+ * The kernel's JavaScript (the body of a function of `momentRecompute`, `imprecise` and the
+ * sketch classes `Sliding` and `Growing` that returns the sweep). Exposed for tests and for
+ * reading what runs.
  */
 export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: number): string {
   for (const window of windows) {
-    if (!fusable(window)) throw new Error('sweepFused: a window with distinct counts or last values is not fusable');
+    if (!fusable(window)) throw new Error('sweepFused: a window with non-numeric inputs or outputs is not fusable');
   }
   if (!Number.isFinite(latenessMs)) throw new Error(`sweepFused: lateness must be finite, got ${latenessMs}`);
   const code = new Code();
@@ -135,6 +138,9 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
     for (const { w, c } of maxDeques) code.line(`const ${deque('max', w, c)} = new Int32Array(largest);`);
     for (const { w, c } of minDeques) code.line(`const ${deque('min', w, c)} = new Int32Array(largest);`);
   }
+  const sketches = windows.flatMap((window, w) => window.columns.flatMap((column, c) => (column.hllPrecision > 0 ? [{ w, c, column, finite: Number.isFinite(window.windowMs) }] : [])));
+  // Distinct counts: SlidingRegisters in windows, GrowingRegisters over a lifetime.
+  for (const { w, c, column, finite } of sketches) code.line(`const h${w}_${c} = new ${finite ? 'Sliding' : 'Growing'}(${column.hllPrecision});`);
   code.line('const scratch = new Float64Array(7);');
   code.line('let nextReport = spineStarts[fromKey] + 262144;');
   code.line('for (let k = fromKey; k < toKey; k++) {');
@@ -152,6 +158,7 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
     if (finite && momentCols(window).length > 0) code.line(`let head${w} = gs, ops${w} = 0;`);
     for (const c of momentCols(window)) code.line(`let ${block(w, c).declare()};`);
   });
+  for (const { w, c } of sketches) code.line(`h${w}_${c}.clear();`);
   for (const { w, c } of maxDeques) code.line(`let ${deque('max', w, c)}h = 0, ${deque('max', w, c)}t = 0;`);
   for (const { w, c } of minDeques) code.line(`let ${deque('min', w, c)}h = 0, ${deque('min', w, c)}t = 0;`);
 
@@ -179,6 +186,10 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
         code.line(`while (${dq}t > ${dq}h && ${slotVar(window, c)}[${dq}[${dq}t - 1]] ${keep} ${x}) ${dq}t--;`);
         code.line(`${dq}[${dq}t++] = i;`);
         code.line('}');
+      }
+      if (column.hllPrecision > 0) {
+        const add = Number.isFinite(window.windowMs) ? `h${w}_${c}.add(ti, ${x}, ti - ${window.windowMs} - ${latenessMs})` : `h${w}_${c}.add(${x})`;
+        code.line(`if (${x} === ${x}) ${add};`);
       }
     });
     const moments = momentCols(window);
@@ -256,6 +267,21 @@ function readExpression(window: WindowPlan, w: number, f: FeaturePlan, first: st
       const dq = `${f.aggregation}${w}_${f.column}`;
       code.line(`while (${dq}h < ${dq}t && ${dq}[${dq}h] < ${first}) ${dq}h++;`);
       return `${dq}h < ${dq}t ? v${column.slot}[${dq}[${dq}h]] : NaN`;
+    }
+    case 'approxDistinct':
+      return Number.isFinite(window.windowMs) ? `h${w}_${f.column}.estimateFrom(from)` : `h${w}_${f.column}.estimate()`;
+    case 'last': {
+      // The newest non-null value of the window (sweep.ts readLast).
+      const v = `last${f.index}`;
+      code.line(`let ${v} = NaN;`);
+      code.line(`for (let j = hi - 1; j >= ${first}; j--) {`);
+      code.line(`const x = v${column.slot}[j];`);
+      code.line('if (x === x) {');
+      code.line(`${v} = x;`);
+      code.line('break;');
+      code.line('}');
+      code.line('}');
+      return v;
     }
     case 'count':
       return r.n;

@@ -1,4 +1,4 @@
-import { estimate, rankOf, registerOf, SlidingRegisters } from './hll.js';
+import { GrowingRegisters, SlidingRegisters } from './hll.js';
 import { impreciseMoments, MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
@@ -77,10 +77,7 @@ export function sweepWindow(
   const hllCols = cols.flatMap((c, i) => (c.hllPrecision > 0 ? [i] : []));
   const hllVals = hllCols.map((c) => values[c]!);
   const sliding = hllCols.map((c) => (lifetime ? undefined : new SlidingRegisters(cols[c]!.hllPrecision)));
-  const registers = hllCols.map((c) => (lifetime ? new Uint8Array(1 << cols[c]!.hllPrecision) : undefined));
-  const nonZero = new Float64Array(hllCols.length);
-  const inverse = new Float64Array(hllCols.length);
-  const touched: number[][] = hllCols.map(() => []);
+  const growing = hllCols.map((c) => (lifetime ? new GrowingRegisters(cols[c]!.hllPrecision) : undefined));
 
   const features = window.features;
   const nf = features.length;
@@ -124,12 +121,7 @@ export function sweepWindow(
     minTail.fill(0);
     for (let h = 0; h < hllCols.length; h++) {
       sliding[h]?.clear();
-      const regs = registers[h];
-      if (regs !== undefined) {
-        for (const r of touched[h]!) regs[r] = 0;
-        touched[h]!.length = 0;
-        nonZero[h] = inverse[h] = 0;
-      }
+      growing[h]?.clear();
     }
     let head = gs;
     let hi = gs;
@@ -197,7 +189,7 @@ export function sweepWindow(
           if (v !== v) continue;
           const s = sliding[h];
           if (s !== undefined) s.add(ti, v, ti - w - lateness);
-          else addRegister(h, v, cols[hllCols[h]!]!.hllPrecision);
+          else growing[h]!.add(v);
         }
         if (lifetime || nm === 0) continue;
         let recompute = ++ops > 2 * (hi - head) + 32;
@@ -310,28 +302,12 @@ export function sweepWindow(
           case DISTINCT: {
             const h = aux[f]!;
             const s = sliding[h];
-            outNum[f]![row] = s !== undefined ? s.estimateFrom(from) : estimate(1 << cols[hllCols[h]!]!.hllPrecision, nonZero[h]!, inverse[h]!);
+            outNum[f]![row] = s !== undefined ? s.estimateFrom(from) : growing[h]!.estimate();
             break;
           }
         }
       }
     }
-  }
-
-  function addRegister(h: number, hash: number, p: number): void {
-    const regs = registers[h]!;
-    const reg = registerOf(hash, p);
-    const rank = rankOf(hash, p);
-    const old = regs[reg]!;
-    if (rank <= old) return;
-    if (old === 0) {
-      nonZero[h]!++;
-      touched[h]!.push(reg);
-    } else {
-      inverse[h]! -= 2 ** -old;
-    }
-    inverse[h]! += 2 ** -rank;
-    regs[reg] = rank;
   }
 }
 
