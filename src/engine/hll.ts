@@ -158,3 +158,99 @@ export class GrowingRegisters {
     this.#nonZero = this.#inverse = 0;
   }
 }
+
+/**
+ * `SlidingRegisters` for the backfill, where an entity's hashes arrive in time order and it is
+ * read as of times that never go back: the same estimates, kept up to date instead of
+ * recomputed over every register at each read.
+ *
+ * Each register keeps the same list as SlidingRegisters (entries in time order with falling
+ * ranks, an entry dropped once a later one ranks at least as high), so its value as of `lo` is
+ * its first entry at or after `lo`. The sums behind the estimate change only when a register's
+ * first entry does: when an add displaces it, and when it expires, which a queue of every
+ * entry in time order finds without scanning the registers. The sums are of powers of two and
+ * exact, so they equal SlidingRegisters' fresh sums and the estimates are the same.
+ */
+export class SweepingRegisters {
+  readonly precision: number;
+  /** Per register: [time, rank, sequence] triples, the first `heads[reg]` slots expired. */
+  readonly #lists: number[][];
+  readonly #heads: Int32Array;
+  /** Every entry in time order: its time, register and sequence number. */
+  readonly #queue: number[] = [];
+  #queueHead = 0;
+  #sequence = 0;
+  #nonZero = 0;
+  #inverse = 0;
+
+  constructor(precision: number) {
+    this.precision = precision;
+    this.#lists = Array.from({ length: 1 << precision }, () => []);
+    this.#heads = new Int32Array(1 << precision);
+  }
+
+  /** Add a hash seen at time t, no earlier than any added before. */
+  add(t: number, hash: number): void {
+    const reg = registerOf(hash, this.precision);
+    const rank = rankOf(hash, this.precision);
+    const list = this.#lists[reg]!;
+    const head = this.#heads[reg]!;
+    const front = list.length > head ? list[head + 1]! : 0;
+    // Earlier entries whose rank is not higher can never be the register's value again.
+    while (list.length > head && list[list.length - 2]! <= rank) list.length -= 3;
+    const sequence = this.#sequence++;
+    list.push(t, rank, sequence);
+    this.#queue.push(t, reg, sequence);
+    if (list.length === head + 3) this.#replace(front, rank);
+  }
+
+  /** Estimate for [lo, ∞) when every entry is before the read time; lo never decreases. */
+  estimateFrom(lo: number): number {
+    const queue = this.#queue;
+    let q = this.#queueHead;
+    while (q < queue.length && queue[q]! < lo) {
+      const reg = queue[q + 1]!;
+      const sequence = queue[q + 2]!;
+      q += 3;
+      const list = this.#lists[reg]!;
+      const head = this.#heads[reg]!;
+      // Entries dropped from the back of their list expire as nothing.
+      if (list.length === head || list[head + 2] !== sequence) continue;
+      const rank = list[head + 1]!;
+      if (list.length === head + 3) {
+        list.length = 0;
+        this.#heads[reg] = 0;
+        this.#replace(rank, 0);
+      } else {
+        this.#heads[reg] = head + 3;
+        this.#replace(rank, list[head + 4]!);
+      }
+    }
+    this.#queueHead = q;
+    return estimate(1 << this.precision, this.#nonZero, this.#inverse);
+  }
+
+  /** A register's value went from rank `from` to rank `to` (0: empty). */
+  #replace(from: number, to: number): void {
+    if (from !== 0) {
+      this.#nonZero--;
+      this.#inverse -= 2 ** -from;
+    }
+    if (to !== 0) {
+      this.#nonZero++;
+      this.#inverse += 2 ** -to;
+    }
+  }
+
+  clear(): void {
+    const queue = this.#queue;
+    for (let q = 0; q < queue.length; q += 3) {
+      const reg = queue[q + 1]!;
+      this.#lists[reg]!.length = 0;
+      this.#heads[reg] = 0;
+    }
+    queue.length = 0;
+    this.#queueHead = 0;
+    this.#nonZero = this.#inverse = 0;
+  }
+}

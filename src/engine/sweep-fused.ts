@@ -1,5 +1,5 @@
 import { Block, Code } from './codegen.js';
-import { GrowingRegisters, SlidingRegisters } from './hll.js';
+import { GrowingRegisters, SweepingRegisters } from './hll.js';
 import { impreciseMoments, momentRecompute } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
@@ -85,15 +85,15 @@ export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number
   if (kernel === undefined) {
     // The source is built from numbers of the plan alone (window lengths, slots, feature
     // indices, aggregation names from a fixed set): no user text reaches it.
-    let make: (recompute: typeof momentRecompute, check: typeof impreciseMoments, sliding: typeof SlidingRegisters, growing: typeof GrowingRegisters) => FusedSweep;
+    let make: (recompute: typeof momentRecompute, check: typeof impreciseMoments, sliding: typeof SweepingRegisters, growing: typeof GrowingRegisters) => FusedSweep;
     try {
-      make = new Function('momentRecompute', 'imprecise', 'Sliding', 'Growing', source) as typeof make;
+      make = new Function('momentRecompute', 'imprecise', 'Sweeping', 'Growing', source) as typeof make;
     } catch (error) {
       if (!(error instanceof EvalError)) throw error;
       codeGeneration = false;
       return undefined;
     }
-    kernel = make(momentRecompute, impreciseMoments, SlidingRegisters, GrowingRegisters);
+    kernel = make(momentRecompute, impreciseMoments, SweepingRegisters, GrowingRegisters);
     compiled.set(source, kernel);
   }
   return kernel;
@@ -103,7 +103,7 @@ let codeGeneration: boolean | undefined;
 
 /**
  * The kernel's JavaScript (the body of a function of `momentRecompute`, `imprecise` and the
- * sketch classes `Sliding` and `Growing` that returns the sweep). Exposed for tests and for
+ * sketch classes `Sweeping` and `Growing` that returns the sweep). Exposed for tests and for
  * reading what runs.
  */
 export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: number): string {
@@ -139,8 +139,8 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
     for (const { w, c } of minDeques) code.line(`const ${deque('min', w, c)} = new Int32Array(largest);`);
   }
   const sketches = windows.flatMap((window, w) => window.columns.flatMap((column, c) => (column.hllPrecision > 0 ? [{ w, c, column, finite: Number.isFinite(window.windowMs) }] : [])));
-  // Distinct counts: SlidingRegisters in windows, GrowingRegisters over a lifetime.
-  for (const { w, c, column, finite } of sketches) code.line(`const h${w}_${c} = new ${finite ? 'Sliding' : 'Growing'}(${column.hllPrecision});`);
+  // Distinct counts: SweepingRegisters in windows, GrowingRegisters over a lifetime.
+  for (const { w, c, column, finite } of sketches) code.line(`const h${w}_${c} = new ${finite ? 'Sweeping' : 'Growing'}(${column.hllPrecision});`);
   code.line('const scratch = new Float64Array(7);');
   code.line('let nextReport = spineStarts[fromKey] + 262144;');
   code.line('for (let k = fromKey; k < toKey; k++) {');
@@ -188,7 +188,7 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
         code.line('}');
       }
       if (column.hllPrecision > 0) {
-        const add = Number.isFinite(window.windowMs) ? `h${w}_${c}.add(ti, ${x}, ti - ${window.windowMs} - ${latenessMs})` : `h${w}_${c}.add(${x})`;
+        const add = Number.isFinite(window.windowMs) ? `h${w}_${c}.add(ti, ${x})` : `h${w}_${c}.add(${x})`;
         code.line(`if (${x} === ${x}) ${add};`);
       }
     });

@@ -1,4 +1,4 @@
-import { GrowingRegisters, SlidingRegisters } from './hll.js';
+import { GrowingRegisters, SweepingRegisters } from './hll.js';
 import { impreciseMoments, MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
@@ -76,7 +76,7 @@ export function sweepWindow(
   const minTail = new Int32Array(minCols.length);
   const hllCols = cols.flatMap((c, i) => (c.hllPrecision > 0 ? [i] : []));
   const hllVals = hllCols.map((c) => values[c]!);
-  const sliding = hllCols.map((c) => (lifetime ? undefined : new SlidingRegisters(cols[c]!.hllPrecision)));
+  const sliding = hllCols.map((c) => (lifetime ? undefined : new SweepingRegisters(cols[c]!.hllPrecision)));
   const growing = hllCols.map((c) => (lifetime ? new GrowingRegisters(cols[c]!.hllPrecision) : undefined));
 
   const features = window.features;
@@ -188,7 +188,7 @@ export function sweepWindow(
           const v = hllVals[h]![i]!;
           if (v !== v) continue;
           const s = sliding[h];
-          if (s !== undefined) s.add(ti, v, ti - w - lateness);
+          if (s !== undefined) s.add(ti, v);
           else growing[h]!.add(v);
         }
         if (lifetime || nm === 0) continue;
