@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { approxDistinct, backfill, backfillParallel, count, defineProject, entity, featureView, lastK, max, mean, ratio, source, std } from '../../src/index.js';
 import { generateTransactions } from '../../src/demo/transactions.js';
+import { tableFromRows } from '../../src/io/table-from-rows.js';
+import type { Table } from '../../src/io/table.js';
 
 describe('backfillParallel', () => {
   it('gives the same bits as backfill, with windows on worker threads and the rest on the main thread', async () => {
@@ -23,5 +25,42 @@ describe('backfillParallel', () => {
     const parallel = (await backfillParallel(project, { ...options, threads: 2 })).table;
     expect([...parallel.columns.keys()]).toEqual([...serial.columns.keys()]);
     for (const [name, column] of serial.columns) expect(parallel.columns.get(name), name).toEqual(column);
+  });
+
+  it('gives the same bits for a spine of its own, with keyless rows and entities without events, on reused working memory', async () => {
+    const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
+    const byCard = featureView('by_card', tx, { entity: entity('card', { key: 'card' }), features: {
+      n: count({ window: '1h' }),
+      avg: mean('amount', { window: '1d' }),
+      top: max('amount', { window: '7d' }),
+      merchants: approxDistinct('merchant', { window: '7d' }),
+      life: count(),
+    } });
+    const byPair = featureView('by_pair', tx, { entity: entity('pair', { key: ['card', 'merchant'] }), features: {
+      pair_n: count({ window: '1d' }),
+      pair_sd: std('amount', { window: '7d' }),
+      pair_recent: lastK('country', { k: 2, window: '7d' }), // strings: the window runs on the main thread
+    } });
+    const project = defineProject({ views: [byCard, byPair] });
+    const nameOf = (events: Table, field: string): string[] => (events.columns.get(field) as { dictionary: string[] }).dictionary;
+    for (const [seed, rows] of [[3, 60_000], [5, 40_000]] as const) {
+      // The second pass runs on the buffers the first one left in the arena.
+      const events = generateTransactions({ events: rows, cards: 300, merchants: 40, seed });
+      const cards = nameOf(events, 'card');
+      const merchants = nameOf(events, 'merchant');
+      const start = Date.UTC(2026, 0, 1);
+      const spine = tableFromRows(
+        Array.from({ length: 8_000 }, (_, i) => ({
+          ts: start - 86_400_000 + ((i * 7_919_333) % (62 * 86_400_000)),
+          card: i % 50 === 0 ? null : i % 37 === 0 ? 'no-such-card' : cards[(i * 31) % cards.length],
+          merchant: i % 45 === 0 ? null : merchants[(i * 17) % merchants.length],
+        })),
+        { ts: 'timestamp', card: 'string', merchant: 'string' },
+      );
+      const options = { views: ['by_card', 'by_pair'], events, spine };
+      const serial = backfill(project, options).table;
+      const parallel = (await backfillParallel(project, { ...options, threads: 2 })).table;
+      for (const [name, column] of serial.columns) expect(parallel.columns.get(name), `${name} (seed ${seed})`).toEqual(column);
+    }
   });
 });
