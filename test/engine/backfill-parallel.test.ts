@@ -42,7 +42,11 @@ describe('backfillParallel', () => {
       pair_recent: lastK('country', { k: 2, window: '7d' }), // strings: the window runs on the main thread
     } });
     const project = defineProject({ views: [byCard, byPair] });
-    const nameOf = (events: Table, field: string): string[] => (events.columns.get(field) as { dictionary: string[] }).dictionary;
+    const nameOf = (events: Table, field: string): readonly string[] => {
+      const column = events.columns.get(field);
+      if (column?.type !== 'string') throw new Error(`${field} is not a string column`);
+      return column.dictionary;
+    };
     for (const [seed, rows] of [[3, 60_000], [5, 40_000]] as const) {
       // The second pass runs on the buffers the first one left in the arena.
       const events = generateTransactions({ events: rows, cards: 300, merchants: 40, seed });
