@@ -150,12 +150,11 @@ function estimateWork(project: Project, options: BackfillOptions): number {
  * feature; the others (arrays of values) on this thread.
  */
 async function toRowOrder(pool: ReturnType<typeof sweepPool>, job: ViewJob): Promise<void> {
-  const shared = (a: Float64Array | undefined): a is Float64Array => a !== undefined && a.buffer instanceof SharedArrayBuffer;
-  const onWorkers = job.plan.features.filter((f) => shared(job.grouped.num[f.index]) && shared(job.out.num[f.index]));
+  const shared = (a: ArrayBufferView | undefined): boolean => a !== undefined && a.buffer instanceof SharedArrayBuffer;
+  const onWorkers = shared(job.rows) ? job.plan.features.filter((f) => shared(job.grouped.num[f.index]) && shared(job.out.num[f.index])) : [];
   if (onWorkers.length === 0) return finishView(job);
-  const rows = new Uint32Array(new SharedArrayBuffer(4 * job.rows.length));
-  rows.set(job.rows);
-  const moves = onWorkers.map((f) => pool.permute(job.grouped.num[f.index]!, rows, job.out.num[f.index]!));
+  // The rows come from the arena, in shared memory already.
+  const moves = onWorkers.map((f) => pool.permute(job.grouped.num[f.index]!, job.rows, job.out.num[f.index]!));
   finishView(job, job.plan.features.filter((f) => !onWorkers.includes(f)));
   await Promise.all(moves);
 }

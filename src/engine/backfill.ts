@@ -14,7 +14,6 @@ import { sweepWindow } from './sweep.js';
 import { fusable, sweepFused } from './sweep-fused.js';
 import { columnOf } from './column-of.js';
 import { finishView, groupColumns, prepareView, type ViewJob } from './view-job.js';
-
 import type { FeatureOutputs } from './window-state.js';
 
 export interface BackfillOptions {
