@@ -74,6 +74,7 @@ export interface Work {
   readonly gh: Float64Array;
   /** Rows of the tree being grown; each node owns a contiguous range. */
   readonly indices: Uint32Array;
+  /** Partitioned blocks: the block of rows start..end uses `scratch[2 start..2 end)`. */
   readonly scratch: Uint32Array;
   readonly selected: Int32Array;
   readonly tasks: Int32Array;
@@ -136,7 +137,7 @@ export function allocateWork(init: WorkInit): Work {
     columns: new Uint8Array(buffer(rows * features)),
     gh: new Float64Array(buffer(rows * 16)),
     indices: new Uint32Array(buffer(rows * 4)),
-    scratch: new Uint32Array(buffer(rows * 4)),
+    scratch: new Uint32Array(buffer(rows * 8)),
     selected: new Int32Array(buffer(Math.max(1, features) * 4)),
     tasks: new Int32Array(buffer(capacity * TASK_INTS * 4)),
     counts: new Int32Array(buffer(capacity * 4)),
