@@ -289,6 +289,8 @@ export class OnlineRuntime {
         feedback: (model) => this.predictionLog.feedbackLabels(model),
         protect: (source, row) => this.#pii.protect(source, row),
         onPromotion: async () => void (await this.reloadModels()),
+        // A registry this runtime opened, a thread can open too: retrain there, off the event loop.
+        ...(this.#ownRegistry === undefined ? {} : { retrainThread: { dataDir: options.dataDir } }),
       })) {
         scheduler.define(job);
       }

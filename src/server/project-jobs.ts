@@ -20,6 +20,7 @@ import type { ModelRegistry } from '../registry/registry.js';
 import { LoadedModel } from '../training/bundle.js';
 import { retrainEvents } from '../training/retrain-events.js';
 import { retrainModel, type GateDecision } from '../training/retrain.js';
+import { retrainFingerprint, retrainInThread } from '../training/retrain-thread.js';
 import { scorePopulation } from '../training/score-population.js';
 
 export interface ProjectJobsContext {
@@ -36,6 +37,12 @@ export interface ProjectJobsContext {
   readonly feedback?: (model: string) => Promise<ReadonlyMap<string, number>>;
   /** Called after a retraining moved the champion (the server reloads it at once). */
   readonly onPromotion?: (decision: GateDecision) => Promise<void>;
+  /**
+   * Retrain on a worker thread that loads `configPath` again and opens the registry of this data
+   * directory (`openRegistry`), so the process's event loop keeps serving meanwhile. Needs
+   * `configPath`, and a registry `openRegistry(dataDir)` opens; without them retraining runs here.
+   */
+  readonly retrainThread?: { readonly dataDir: string };
 }
 
 /** The name of a model's retrain job. */
@@ -55,7 +62,7 @@ export function projectJobs(context: ProjectJobsContext): JobDefinition[] {
       ...(definition.retrain.schedule === undefined ? {} : { schedule: definition.retrain.schedule }),
       retries: definition.retrain.retries,
       run: async (ctx) => {
-        const decision = await retrain(context, definition, `${ctx.trigger}${ctx.attempt > 1 ? ` (attempt ${ctx.attempt})` : ''}`, (message) => ctx.log(message));
+        const decision = await retrain(context, definition, `${ctx.trigger}${ctx.attempt > 1 ? ` (attempt ${ctx.attempt})` : ''}`, (message) => ctx.log(message), ctx.signal);
         ctx.log(`${decision.model}@${decision.challenger}: ${decision.promoted ? 'promoted' : 'not promoted'}: ${decision.why}`);
         return decision as unknown as JsonValue;
       },
@@ -67,29 +74,42 @@ export function projectJobs(context: ProjectJobsContext): JobDefinition[] {
       ...(job.schedule === undefined ? {} : { schedule: job.schedule }),
       retries: job.retries,
       ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
-      run: (ctx) => runTask(context, job.task, `job ${job.name} (${ctx.trigger})`),
+      run: (ctx) => runTask(context, job.task, `job ${job.name} (${ctx.trigger})`, ctx.signal),
     });
   }
   return jobs;
 }
 
-async function retrain(context: ProjectJobsContext, definition: ModelDefinition, reason: string, log?: (message: string) => void): Promise<GateDecision> {
+async function retrain(context: ProjectJobsContext, definition: ModelDefinition, reason: string, log?: (message: string) => void, signal?: AbortSignal): Promise<GateDecision> {
   const { events, inputs, counts } = await eventsFor(context, definition, undefined);
   if (counts !== undefined) log?.(`training events: ${counts.files} from files, ${counts.log} from the event log, ${counts.labelledByFeedback} labelled by feedback`);
-  const decision = await retrainModel(context.project, definition.name, {
-    registry: context.registry,
-    events,
-    inputs,
-    reason,
-    ...(context.configPath === undefined ? {} : { configPath: context.configPath }),
-  });
+  const { configPath, retrainThread } = context;
+  if (configPath !== undefined && retrainThread !== undefined) log?.(`retraining on a worker thread (${configPath} loaded there)`);
+  const decision =
+    configPath !== undefined && retrainThread !== undefined
+      ? await retrainInThread({
+          configPath,
+          dataDir: retrainThread.dataDir,
+          model: definition.name,
+          fingerprint: retrainFingerprint(context.project, definition.name),
+          events,
+          inputs,
+          reason,
+        }, signal === undefined ? {} : { signal })
+      : await retrainModel(context.project, definition.name, {
+          registry: context.registry,
+          events,
+          inputs,
+          reason,
+          ...(configPath === undefined ? {} : { configPath }),
+        });
   if (decision.promoted) await context.onPromotion?.(decision);
   return decision;
 }
 
-async function runTask(context: ProjectJobsContext, task: JobTask, reason: string): Promise<JsonValue> {
+async function runTask(context: ProjectJobsContext, task: JobTask, reason: string, signal?: AbortSignal): Promise<JsonValue> {
   const project = context.project;
-  if ('retrain' in task) return (await retrain(context, project.models.get(task.retrain)!, reason)) as unknown as JsonValue;
+  if ('retrain' in task) return (await retrain(context, project.models.get(task.retrain)!, reason, undefined, signal)) as unknown as JsonValue;
   if ('score' in task) {
     const { model, spine, out, table, events } = task.score;
     const definition = project.models.get(model)!;

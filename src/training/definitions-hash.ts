@@ -71,7 +71,7 @@ function describeOwner(owner: FeatureView | RequestFeatures): JsonValue {
 }
 
 /** JSON-safe copy: drops undefined, turns functions into their source text. */
-function plain(value: unknown): JsonValue {
+export function plain(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'function') return value.toString();
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
