@@ -50,12 +50,28 @@ export function estimateRegisters(registers: Uint8Array): number {
   return estimate(registers.length, nonZero, inverseSum);
 }
 
-/** Sliding-window registers: per register a flat [time, rank, time, rank, …] LPFM list. */
+/**
+ * Sliding-window registers: per register a flat [time, rank, time, rank, …] LPFM list.
+ *
+ * Reads as of times that move forwards (the stream's "now") keep the estimate up to date
+ * instead of scanning every register: the registers' values as of the last read's `lo` and the
+ * estimate's sums are kept, an add recomputes its own register, and a later read recomputes only
+ * the registers with an entry that expired in between, which a min-heap of entry times finds.
+ * A read further back (a replay) scans every register and starts over from there. The sums are
+ * of powers of two, exact in doubles, so every estimate equals a fresh scan's.
+ */
 export class SlidingRegisters {
   readonly precision: number;
   readonly #lists: (number[] | undefined)[];
   /** Registers that may hold entries; compacted lazily. */
   #active: number[] = [];
+  /** Each register's value as of `#lo` (0: empty); allocated by the first read. */
+  #values: Uint8Array | undefined;
+  #lo = Number.NEGATIVE_INFINITY;
+  #nonZero = 0;
+  #inverse = 0;
+  /** Min-heap of (time, register) for entries at or after `#lo`: [time, reg, time, reg, …]. */
+  #heap: number[] = [];
 
   constructor(precision: number) {
     this.precision = precision;
@@ -79,39 +95,138 @@ export class SlidingRegisters {
     // Find the insertion point after every entry at or before t (arrival order breaks ties).
     let pos = list.length;
     while (pos > 0 && list[pos - 2]! > t) pos -= 2;
-    // Dominated by an entry at or after t with a rank at least as high: nothing to keep.
+    // Dominated by an entry at or after t with a rank at least as high: nothing to keep. (Entries
+    // dropped above are before any time a read can ask about; their heap items expire them.)
     if (pos < list.length && list[pos + 1]! >= rank) return;
     // Earlier entries whose rank is not higher can never be a register's maximum again.
     let from = pos;
     while (from > 0 && list[from - 1]! <= rank) from -= 2;
     list.splice(from, pos - from, t, rank);
+    if (this.#values !== undefined && t >= this.#lo) this.#push(t, reg);
+    this.#refresh(reg);
   }
 
   /** Estimate for [lo, ∞) when every entry is before the read time. */
   estimateFrom(lo: number): number {
-    let nonZero = 0;
-    let inverseSum = 0;
-    let write = 0;
-    const active = this.#active;
-    for (let a = 0; a < active.length; a++) {
-      const reg = active[a]!;
-      const list = this.#lists[reg]!;
-      let i = 0;
-      while (i < list.length && list[i]! < lo) i += 2;
-      if (i < list.length) {
-        nonZero++;
-        inverseSum += 2 ** -list[i + 1]!;
+    if (this.#values === undefined || lo < this.#lo) this.#sweepFrom(lo);
+    else {
+      this.#lo = lo;
+      const heap = this.#heap;
+      while (heap.length > 0 && heap[0]! < lo) {
+        const reg = heap[1]!;
+        this.#pop();
+        this.#refresh(reg);
       }
-      if (list.length > 0) active[write++] = reg;
-      else this.#lists[reg] = undefined;
     }
-    active.length = write;
-    return estimate(1 << this.precision, nonZero, inverseSum);
+    return estimate(1 << this.precision, this.#nonZero, this.#inverse);
   }
 
   clear(): void {
     for (const reg of this.#active) this.#lists[reg] = undefined;
     this.#active = [];
+    this.#values = undefined;
+    this.#lo = Number.NEGATIVE_INFINITY;
+    this.#nonZero = this.#inverse = 0;
+    this.#heap = [];
+  }
+
+  /** Every register's value as of `lo`, the sums, and the heap of the entries at or after it. */
+  #sweepFrom(lo: number): void {
+    const values = (this.#values ??= new Uint8Array(1 << this.precision));
+    values.fill(0);
+    this.#lo = lo;
+    this.#nonZero = this.#inverse = 0;
+    const heap: number[] = [];
+    let write = 0;
+    const active = this.#active;
+    for (let a = 0; a < active.length; a++) {
+      const reg = active[a]!;
+      const list = this.#lists[reg]!;
+      if (list.length === 0) {
+        this.#lists[reg] = undefined;
+        continue;
+      }
+      active[write++] = reg;
+      let i = 0;
+      while (i < list.length && list[i]! < lo) i += 2;
+      if (i < list.length) {
+        const rank = list[i + 1]!;
+        values[reg] = rank;
+        this.#nonZero++;
+        this.#inverse += 2 ** -rank;
+      }
+      for (; i < list.length; i += 2) heap.push(list[i]!, reg);
+    }
+    active.length = write;
+    this.#heap = heap;
+    // Heapify: sift down every pair that has a child, the last one first.
+    for (let k = 2 * ((heap.length >> 2) - 1); k >= 0; k -= 2) this.#down(k);
+  }
+
+  /** Recomputes register `reg`'s value as of `#lo` after its list changed or an entry expired. */
+  #refresh(reg: number): void {
+    const values = this.#values;
+    if (values === undefined) return;
+    const list = this.#lists[reg]!;
+    const lo = this.#lo;
+    let i = 0;
+    while (i < list.length && list[i]! < lo) i += 2;
+    const rank = i < list.length ? list[i + 1]! : 0;
+    const old = values[reg]!;
+    if (rank === old) return;
+    values[reg] = rank;
+    if (old !== 0) {
+      this.#nonZero--;
+      this.#inverse -= 2 ** -old;
+    }
+    if (rank !== 0) {
+      this.#nonZero++;
+      this.#inverse += 2 ** -rank;
+    }
+  }
+
+  #push(t: number, reg: number): void {
+    const heap = this.#heap;
+    let k = heap.length;
+    heap.push(t, reg);
+    while (k > 0) {
+      const parent = ((k >> 1) - 1) & ~1;
+      if (heap[parent]! <= t) break;
+      heap[k] = heap[parent]!;
+      heap[k + 1] = heap[parent + 1]!;
+      k = parent;
+    }
+    heap[k] = t;
+    heap[k + 1] = reg;
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const lastReg = heap.pop()!;
+    const lastTime = heap.pop()!;
+    if (heap.length === 0) return;
+    heap[0] = lastTime;
+    heap[1] = lastReg;
+    this.#down(0);
+  }
+
+  /** Sifts the pair at slot k down to its place. */
+  #down(k: number): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    const t = heap[k]!;
+    const reg = heap[k + 1]!;
+    for (;;) {
+      let child = 2 * k + 2;
+      if (child >= n) break;
+      if (child + 2 < n && heap[child + 2]! < heap[child]!) child += 2;
+      if (heap[child]! >= t) break;
+      heap[k] = heap[child]!;
+      heap[k + 1] = heap[child + 1]!;
+      k = child;
+    }
+    heap[k] = t;
+    heap[k + 1] = reg;
   }
 }
 

@@ -37,6 +37,52 @@ describe('SweepingRegisters', () => {
   });
 });
 
+describe('SlidingRegisters', () => {
+  const slidingStep = fc.oneof(
+    // An event, up to the allowed lateness (15) behind the latest, with a 32-bit hash.
+    fc.record({ kind: fc.constant('add' as const), dt: fc.constantFrom(0, 1, 2, 3, 5, 20), late: fc.constantFrom(0, 0, 0, 1, 2, 7, 15), hash: fc.integer({ min: 0, max: 0xffffffff }) }),
+    // A read as of now, or further back (a replay) as far as the engine allows.
+    fc.record({ kind: fc.constant('read' as const), dt: fc.constantFrom(0, 1, 2, 3, 5, 20), back: fc.constantFrom(0, 0, 0, 1, 3, 12, 100) }),
+    fc.record({ kind: fc.constant('clear' as const), dt: fc.constant(0) }),
+  );
+
+  it('estimates as a fresh scan of every register, for late adds and reads that go back', () => {
+    fc.assert(
+      fc.property(fc.array(slidingStep, { maxLength: 300 }), fc.integer({ min: 4, max: 8 }), fc.constantFrom(4, 10, 40, 1_000), (steps, precision, window) => {
+        const lateness = 15;
+        const sliding = new SlidingRegisters(precision);
+        let added: { t: number; hash: number }[] = [];
+        let now = 0;
+        let keyMax = Number.NEGATIVE_INFINITY;
+        for (const step of steps) {
+          now += step.dt;
+          if (step.kind === 'clear') {
+            sliding.clear();
+            added = [];
+            keyMax = Number.NEGATIVE_INFINITY;
+          } else if (step.kind === 'add') {
+            const t = now - step.late;
+            keyMax = Math.max(keyMax, t);
+            sliding.add(t, step.hash, keyMax - window - lateness);
+            added.push({ t, hash: step.hash });
+          } else {
+            // Never before what the adds may have dropped, as the engine's reads.
+            const lo = Math.max(now + 1 - window - step.back, keyMax - window - lateness);
+            const registers = new Uint8Array(1 << precision);
+            for (const { t, hash } of added) {
+              if (t < lo) continue;
+              const reg = registerOf(hash, precision);
+              registers[reg] = Math.max(registers[reg]!, rankOf(hash, precision));
+            }
+            expect(sliding.estimateFrom(lo)).toBe(estimateRegisters(registers));
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('GrowingRegisters', () => {
   it('estimates as the registers of every hash added since the last clear', () => {
     fc.assert(
