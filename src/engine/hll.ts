@@ -72,6 +72,8 @@ export class SlidingRegisters {
   #inverse = 0;
   /** Min-heap of (time, register) for entries at or after `#lo`: [time, reg, time, reg, …]. */
   #heap: number[] = [];
+  /** False until a second read needs the heap: a sketch read once (a replica's) never builds it. */
+  #heapReady = false;
 
   constructor(precision: number) {
     this.precision = precision;
@@ -102,14 +104,15 @@ export class SlidingRegisters {
     let from = pos;
     while (from > 0 && list[from - 1]! <= rank) from -= 2;
     list.splice(from, pos - from, t, rank);
-    if (this.#values !== undefined && t >= this.#lo) this.#push(t, reg);
+    if (this.#heapReady && t >= this.#lo) this.#push(t, reg);
     this.#refresh(reg);
   }
 
   /** Estimate for [lo, ∞) when every entry is before the read time. */
   estimateFrom(lo: number): number {
     if (this.#values === undefined || lo < this.#lo) this.#sweepFrom(lo);
-    else {
+    else if (lo > this.#lo) {
+      if (!this.#heapReady) this.#buildHeap();
       this.#lo = lo;
       const heap = this.#heap;
       while (heap.length > 0 && heap[0]! < lo) {
@@ -128,15 +131,15 @@ export class SlidingRegisters {
     this.#lo = Number.NEGATIVE_INFINITY;
     this.#nonZero = this.#inverse = 0;
     this.#heap = [];
+    this.#heapReady = false;
   }
 
-  /** Every register's value as of `lo`, the sums, and the heap of the entries at or after it. */
+  /** Every register's value as of `lo` and the sums; the heap is built when a later read needs it. */
   #sweepFrom(lo: number): void {
     const values = (this.#values ??= new Uint8Array(1 << this.precision));
     values.fill(0);
     this.#lo = lo;
     this.#nonZero = this.#inverse = 0;
-    const heap: number[] = [];
     let write = 0;
     const active = this.#active;
     for (let a = 0; a < active.length; a++) {
@@ -155,12 +158,25 @@ export class SlidingRegisters {
         this.#nonZero++;
         this.#inverse += 2 ** -rank;
       }
-      for (; i < list.length; i += 2) heap.push(list[i]!, reg);
     }
     active.length = write;
+    this.#heap = [];
+    this.#heapReady = false;
+  }
+
+  /** The heap of every entry at or after `#lo`. */
+  #buildHeap(): void {
+    const heap: number[] = [];
+    const lo = this.#lo;
+    for (const reg of this.#active) {
+      const list = this.#lists[reg];
+      if (list === undefined) continue;
+      for (let i = 0; i < list.length; i += 2) if (list[i]! >= lo) heap.push(list[i]!, reg);
+    }
     this.#heap = heap;
     // Heapify: sift down every pair that has a child, the last one first.
     for (let k = 2 * ((heap.length >> 2) - 1); k >= 0; k -= 2) this.#down(k);
+    this.#heapReady = true;
   }
 
   /** Recomputes register `reg`'s value as of `#lo` after its list changed or an entry expired. */

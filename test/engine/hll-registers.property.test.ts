@@ -83,6 +83,22 @@ describe('SlidingRegisters', () => {
   });
 });
 
+describe('SlidingRegisters, one entry at a time', () => {
+  it('expires an entry added exactly at the last read\'s lower edge once a read moves past it', () => {
+    const sliding = new SlidingRegisters(4);
+    sliding.add(100, 0x0fffffff, 0);
+    expect(sliding.estimateFrom(50)).toBe(1);
+    // Back to 40 (a replay), forwards to 45: the heap of entry times now exists.
+    expect(sliding.estimateFrom(40)).toBe(1);
+    expect(sliding.estimateFrom(45)).toBe(1);
+    // An entry at exactly 45, in another register, then a read past it.
+    sliding.add(45, 0xf0000000, 0);
+    expect(sliding.estimateFrom(45)).toBe(2);
+    expect(sliding.estimateFrom(46)).toBe(1);
+    expect(sliding.estimateFrom(101)).toBe(0);
+  });
+});
+
 describe('GrowingRegisters', () => {
   it('estimates as the registers of every hash added since the last clear', () => {
     fc.assert(
