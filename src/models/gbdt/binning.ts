@@ -103,12 +103,13 @@ export function binColumns(
 }
 
 /**
- * The same codes row-major (`out[row * features + j]`) for rows start..end (all by default): a
- * histogram pass reads one row's features from one cache line instead of one line per feature.
+ * The same codes row-major (`out[row * stride + offset + j]`) for rows start..end (all by
+ * default): a histogram pass reads one row's features from one cache line instead of one line
+ * per feature.
  */
-export function rowMajor(columns: Uint8Array, features: number, rows: number, out: Uint8Array, start = 0, end = rows): void {
+export function rowMajor(columns: Uint8Array, features: number, rows: number, out: Uint8Array, stride: number, offset: number, start = 0, end = rows): void {
   for (let j = 0; j < features; j++) {
-    for (let i = start, from = j * rows + start, to = start * features + j; i < end; i++, from++, to += features) {
+    for (let i = start, from = j * rows + start, to = start * stride + offset + j; i < end; i++, from++, to += stride) {
       out[to] = columns[from] as number;
     }
   }

@@ -22,15 +22,16 @@ export let sink = 0;
 
 /**
  * Sums rows `indices[start..end)` into `work.partials` at `offset` for the selected features
- * (all of them when `selectedCount === features`). The hot loop of training. Rows are read where
- * they are, four codes per 32-bit word when the row's codes fill whole words; a run of
- * consecutive rows (the root) skips the indices. Below the root a node's rows are spread over
- * the whole data set, so on sparse nodes a bare loop of loads first touches the next CHUNK rows:
- * their cache and TLB misses then overlap instead of stalling the sums one by one. Every bin
- * receives its rows in row order, so the sums are exactly those of a plain row-by-row pass.
+ * (all of them when `selectedCount === features`). The hot loop of training. Each row is one
+ * record (work.ts): its (g, h) and then its codes, read four to a word when they fill whole
+ * words; a run of consecutive rows (the root) skips the indices. Below the root a node's rows
+ * are spread over the whole data set, so on sparse nodes a bare loop of loads first touches the
+ * next CHUNK rows: their cache and TLB misses then overlap instead of stalling the sums one by
+ * one. Every bin receives its rows in row order, so the sums are exactly those of a plain
+ * row-by-row pass.
  */
 export function buildHistogram(work: Work, start: number, end: number, selectedCount: number, offset: number): void {
-  const { features, gh, indices, selected, codes, partials: out } = work;
+  const { features, gh, indices, selected, codes, codeWords, words, partials: out } = work;
   if (selectedCount === features) out.fill(0, offset, offset + features * BIN_SLOTS);
   else {
     for (let s = 0; s < selectedCount; s++) {
@@ -38,11 +39,8 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
       out.fill(0, at, at + BIN_SLOTS);
     }
   }
-  // Whole words of codes per row: every feature, a multiple of four, and a word-aligned view.
-  const codeWords =
-    selectedCount === features && (features & 3) === 0 && (codes.byteOffset & 3) === 0 && LITTLE_ENDIAN
-      ? new Uint32Array(codes.buffer, codes.byteOffset, codes.length >>> 2)
-      : undefined;
+  // Whole words of codes per row: every feature, a multiple of four, read as words.
+  const wordPath = selectedCount === features && (features & 3) === 0 && LITTLE_ENDIAN;
   // Measured on the benchmark's nodes: touching ahead pays below one row in eight, and costs
   // more than it saves on denser nodes, whose rows the hardware prefetcher already follows.
   const sparse = end > start && 8 * (end - start) < (indices[end - 1] as number) - (indices[start] as number);
@@ -50,24 +48,23 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
   for (let from = start; from < end; from += CHUNK) {
     const n = Math.min(CHUNK, end - from);
     const first = indices[from] as number;
-    if (codeWords !== undefined && (indices[from + n - 1] as number) - first === n - 1) {
+    if (wordPath && (indices[from + n - 1] as number) - first === n - 1) {
       // A node's rows are ascending, so first and last this far apart means every row between.
-      sumRun(gh, codeWords, first, n, features >>> 2, out, offset);
+      sumRun(gh, codeWords, first, n, words, out, offset);
       continue;
     }
     if (sparse) {
       for (let i = from === start ? from : from + CHUNK, e = Math.min(end, from + 2 * CHUNK); i < e; i++) {
-        const r = indices[i] as number;
-        touched += (gh[2 * r] as number) + (codes[r * features] as number);
+        touched += gh[(indices[i] as number) * words] as number;
       }
     }
-    if (codeWords !== undefined) sumRows(gh, codeWords, indices, from, n, features >>> 2, out, offset);
+    if (wordPath) sumRows(gh, codeWords, indices, from, n, words, out, offset);
     else {
       for (let i = from, e = from + n; i < e; i++) {
         const r = indices[i] as number;
-        const g = gh[2 * r] as number;
-        const h = gh[2 * r + 1] as number;
-        const o = r * features;
+        const g = gh[r * words] as number;
+        const h = gh[r * words + 1] as number;
+        const o = 4 * r * words + 8;
         for (let s = 0; s < selectedCount; s++) {
           const j = selected[s] as number;
           const k = offset + j * BIN_SLOTS + ((codes[o + j] as number) << 1);
@@ -80,22 +77,22 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
   sink = touched;
 }
 
-/** Adds rows first..first + n to every feature's bins, `words` words of four codes per row. */
-function sumRun(gh: Float64Array, codeWords: Uint32Array, first: number, n: number, words: number, out: Float64Array, offset: number): void {
-  for (let r = first, e = first + n; r < e; r++) addRow(gh, codeWords, r, words, out, offset);
+/** Adds rows first..first + n to every feature's bins; each record is `words` words. */
+function sumRun(gh: Float32Array, codeWords: Uint32Array, first: number, n: number, words: number, out: Float64Array, offset: number): void {
+  for (let r = first, e = first + n; r < e; r++) addRow(gh, codeWords, r * words, words, out, offset);
 }
 
 /** Adds rows `indices[from..from + n)` to every feature's bins. */
-function sumRows(gh: Float64Array, codeWords: Uint32Array, indices: Uint32Array, from: number, n: number, words: number, out: Float64Array, offset: number): void {
-  for (let i = from, e = from + n; i < e; i++) addRow(gh, codeWords, indices[i] as number, words, out, offset);
+function sumRows(gh: Float32Array, codeWords: Uint32Array, indices: Uint32Array, from: number, n: number, words: number, out: Float64Array, offset: number): void {
+  for (let i = from, e = from + n; i < e; i++) addRow(gh, codeWords, (indices[i] as number) * words, words, out, offset);
 }
 
-/** Adds row r's (g, h) to the bin of each of its codes. */
-function addRow(gh: Float64Array, codeWords: Uint32Array, r: number, words: number, out: Float64Array, offset: number): void {
-  const g = gh[2 * r] as number;
-  const h = gh[2 * r + 1] as number;
+/** Adds the record at word `at` — its (g, h), then its codes four to a word — to the bin of each code. */
+function addRow(gh: Float32Array, codeWords: Uint32Array, at: number, words: number, out: Float64Array, offset: number): void {
+  const g = gh[at] as number;
+  const h = gh[at + 1] as number;
   let base = offset;
-  for (let w = r * words, e = w + words; w < e; w++, base += 4 * BIN_SLOTS) {
+  for (let w = at + 2, e = at + words; w < e; w++, base += 4 * BIN_SLOTS) {
     const word = codeWords[w] as number;
     let k = base + ((word & 255) << 1);
     out[k] = (out[k] as number) + g;

@@ -19,8 +19,11 @@ export interface Objective {
   checkLabels(label: Float64Array): void;
   /** The constant margin that minimises the loss: the (weighted) label mean, as log-odds for logloss. */
   baseScore(label: Float64Array, weight: Float64Array | undefined): number;
-  /** Writes the (gradient, hessian) pair of row r to gh[2r], gh[2r + 1] (weight 1 when unweighted). */
-  gradient(margin: number, label: number, weight: number, gh: Float64Array, r: number): void;
+  /**
+   * Writes a row's (gradient, hessian) pair to gh[at], gh[at + 1] (weight 1 when unweighted), in
+   * single precision as xgboost keeps them; histograms sum them in double precision.
+   */
+  gradient(margin: number, label: number, weight: number, gh: Float32Array, at: number): void;
   /** Mean loss (weighted), for validation and early stopping. */
   loss(margin: Float64Array, label: Float64Array, weight: Float64Array | undefined): number;
   /** Margin → prediction: probability for logloss, the value for squared error. */
@@ -47,11 +50,11 @@ const logloss: Objective = {
     const p = Math.min(Math.max(mean, 1e-6), 1 - 1e-6);
     return Math.log(p / (1 - p));
   },
-  gradient(margin, label, weight, gh, r) {
+  gradient(margin, label, weight, gh, at) {
     // The table-driven exp: Math.exp was 12 of the 14 ns per row this takes.
     const p = 1 / (1 + exp(-margin));
-    gh[2 * r] = (p - label) * weight;
-    gh[2 * r + 1] = Math.max(p * (1 - p), 1e-16) * weight;
+    gh[at] = (p - label) * weight;
+    gh[at + 1] = Math.max(p * (1 - p), 1e-16) * weight;
   },
   loss(margin, label, weight) {
     let total = 0;
@@ -78,9 +81,9 @@ const squaredError: Objective = {
     }
   },
   baseScore: weightedMean,
-  gradient(margin, label, weight, gh, r) {
-    gh[2 * r] = (margin - label) * weight;
-    gh[2 * r + 1] = weight;
+  gradient(margin, label, weight, gh, at) {
+    gh[at] = (margin - label) * weight;
+    gh[at + 1] = weight;
   },
   loss(margin, label, weight) {
     let total = 0;

@@ -96,7 +96,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
       gradientsReady = sampled === rows;
       if (gradientsReady) updates.addTree(grown);
       else {
-        for (let r = 0; r < rows; r++) margin[r] = (margin[r] as number) + tree.valueOfCodes(work.codes, r * features);
+        for (let r = 0; r < rows; r++) margin[r] = (margin[r] as number) + tree.valueOfCodes(work.codes, r * 4 * work.words + 8);
       }
       trees.push(tree);
       round++;

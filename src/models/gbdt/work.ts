@@ -66,12 +66,18 @@ export const TASK_INTS = 6;
 export interface Work {
   readonly rows: number;
   readonly features: number;
-  /** Bin codes row-major (`codes[row * features + j]`), for histograms. */
+  /**
+   * One record of `words` 32-bit words per row, for histograms: the row's (gradient, hessian)
+   * as float32 (`gh[row * words]`, `+ 1`), then its bin codes, one byte each
+   * (`codes[row * 4 * words + 8 + j]`, four to a word in `codeWords[row * words + 2 ..]`). A
+   * sparse node's row then costs one cache line, not one for its gradients and one for its codes.
+   */
+  readonly words: number;
+  readonly gh: Float32Array;
   readonly codes: Uint8Array;
+  readonly codeWords: Uint32Array;
   /** The same codes column-major (`columns[j * rows + row]`), for partitioning. */
   readonly columns: Uint8Array;
-  /** (gradient, hessian) of row r at [2r, 2r + 1]. */
-  readonly gh: Float64Array;
   /** Rows of the tree being grown; each node owns a contiguous range. */
   readonly indices: Uint32Array;
   /** Partitioned blocks: the block of rows start..end uses `scratch[2 start..2 end)`. */
@@ -118,6 +124,11 @@ export interface WorkInit {
   readonly shared: boolean;
 }
 
+/** 32-bit words per row record: (gradient, hessian) as float32, then the codes, four to a word. */
+export function recordWords(features: number): number {
+  return 2 + Math.ceil(features / 4);
+}
+
 /** Allocates the work area; binning tasks then write the codes into `codes` and `columns`. */
 export function allocateWork(init: WorkInit): Work {
   const { rows, features } = init;
@@ -129,13 +140,17 @@ export function allocateWork(init: WorkInit): Work {
     return out;
   };
   const control = new Int32Array(buffer(CONTROL.length * 4));
+  const words = recordWords(features);
+  const records = buffer(rows * words * 4);
   control[CONTROL.objective] = GBDT_OBJECTIVES.indexOf(init.objective ?? 'logloss');
   return {
     rows,
     features,
-    codes: new Uint8Array(buffer(rows * features)),
+    words,
+    gh: new Float32Array(records),
+    codes: new Uint8Array(records),
+    codeWords: new Uint32Array(records),
     columns: new Uint8Array(buffer(rows * features)),
-    gh: new Float64Array(buffer(rows * 16)),
     indices: new Uint32Array(buffer(rows * 4)),
     scratch: new Uint32Array(buffer(rows * 8)),
     selected: new Int32Array(buffer(Math.max(1, features) * 4)),
@@ -192,7 +207,7 @@ export function runTasks(work: Work): void {
 }
 
 function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean): void {
-  const { margin, delta, label, weight, gh, indices } = work;
+  const { margin, delta, label, weight, gh, indices, words } = work;
   const weighted = weight.length > 0;
   for (let r = start; r < end; r++) {
     indices[r] = r;
@@ -201,7 +216,7 @@ function gradients(work: Work, objective: Objective, start: number, end: number,
       m += delta[r] as number;
       margin[r] = m;
     }
-    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r);
+    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r * words);
   }
 }
 

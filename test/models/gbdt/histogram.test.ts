@@ -10,9 +10,9 @@ function naive(work: Work, start: number, end: number, selected: readonly number
   for (let i = start; i < end; i++) {
     const r = work.indices[i] as number;
     for (const j of selected) {
-      const k = j * BIN_SLOTS + 2 * (work.codes[r * work.features + j] as number);
-      out[k] = (out[k] as number) + (work.gh[2 * r] as number);
-      out[k + 1] = (out[k + 1] as number) + (work.gh[2 * r + 1] as number);
+      const k = j * BIN_SLOTS + 2 * (work.codes[4 * r * work.words + 8 + j] as number);
+      out[k] = (out[k] as number) + (work.gh[r * work.words] as number);
+      out[k + 1] = (out[k + 1] as number) + (work.gh[r * work.words + 1] as number);
     }
   }
   return out;
@@ -21,11 +21,15 @@ function naive(work: Work, start: number, end: number, selected: readonly number
 function workOf(rows: number, features: number, seed: number): Work {
   const next = uniform(seed);
   const work = allocateWork({ rows, features, shared: false });
-  for (let i = 0; i < rows * features; i++) {
-    // Few distinct codes on some features, so bins receive long runs of rows.
-    work.codes[i] = next() < 0.05 ? MISSING_BIN : Math.floor(next() * (i % 3 === 0 ? 3 : 255));
+  for (let r = 0; r < rows; r++) {
+    // Each row's record: its (g, h), then its codes.
+    work.gh[r * work.words] = next() * 2 - 1;
+    work.gh[r * work.words + 1] = next();
+    for (let j = 0; j < features; j++) {
+      // Few distinct codes on some features, so bins receive long runs of rows.
+      work.codes[4 * r * work.words + 8 + j] = next() < 0.05 ? MISSING_BIN : Math.floor(next() * (j % 3 === 0 ? 3 : 255));
+    }
   }
-  for (let i = 0; i < 2 * rows; i++) work.gh[i] = next() * 2 - 1;
   return work;
 }
 
