@@ -10,6 +10,7 @@
  *   npx tsx --conditions development bench/models/gbdt.bench.ts --python /path/to/python3 --threads 2
  *   npx tsx --conditions development bench/models/gbdt.bench.ts --baselines xgboost
  *   npx tsx --conditions development bench/models/gbdt.bench.ts --skip-python   # Tandem only
+ *   npx tsx --conditions development bench/models/gbdt.bench.ts --runs 3 --baselines xgboost   # 3 pairs taking turns
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,6 +47,7 @@ const options = new Command('gbdt.bench')
   .option('--python <path>', 'python with xgboost and scikit-learn (or $PYTHON)', process.env['PYTHON'] ?? 'python3')
   .option('--baselines <list>', 'Python baselines to run, comma-separated: xgboost, sklearn', 'xgboost,sklearn')
   .option('--skip-python', 'train Tandem only', false)
+  .option('--runs <n>', 'runs, Tandem and the baselines taking turns; ratios are per run, then their median', wholeNumber, 1)
   .parse()
   .opts<{
     rows: number;
@@ -59,6 +61,7 @@ const options = new Command('gbdt.bench')
     python: string;
     baselines: string;
     skipPython: boolean;
+    runs: number;
   }>();
 
 interface Result {
@@ -76,79 +79,103 @@ const phase = (text: string): void => {
 
 phase(`generating ${options.rows.toLocaleString('en-US')} rows (seed ${options.seed})`);
 const set = generateClassification({ rows: options.rows, seed: options.seed });
-const results: Result[] = [];
 
-phase(`Tandem: ${options.rounds} rounds, depth ${options.depth}, ${options.threads} threads`);
-const model = gbdt({
-  objective: 'logloss',
-  rounds: options.rounds,
-  maxDepth: options.depth,
-  learningRate: options.learningRate,
-  lambda: options.lambda,
-  minChildWeight: options.minChildWeight,
-  maxBins: 255,
-  threads: options.threads,
-});
-const start = performance.now();
-const cpuStart = process.cpuUsage();
-const report = model.fit(set.train);
-const tandemSeconds = (performance.now() - start) / 1000;
-const cpu = process.cpuUsage(cpuStart);
-phase(`Tandem fit used ${report.threads} thread(s)`);
-const proba = model.predictProba(set.test);
-const labels = set.test.label as Float64Array;
-results.push({
-  library: 'Tandem gbdt',
-  fitSeconds: tandemSeconds,
-  fitCpuSeconds: (cpu.user + cpu.system) / 1e6,
-  auc: rocAuc(proba, labels),
-  logLoss: logLoss(proba, labels),
-});
-
-if (!options.skipPython) {
-  const dir = mkdtempSync(join(os.tmpdir(), 'tandem-gbdt-bench-'));
-  try {
-    writeForPython(set, dir);
-    const scripts = join(dirname(fileURLToPath(import.meta.url)), 'python');
-    const args = [options.rounds, options.depth, options.learningRate, options.lambda, options.minChildWeight, options.threads].map(String);
-    const wanted = new Set(options.baselines.split(',').map((name) => name.trim()));
-    const baselines = [['xgboost', 'xgboost_hist.py'], ['sklearn', 'sklearn_hgb.py']].filter(([name]) => wanted.has(name as string));
-    for (const [, script] of baselines as [string, string][]) {
-      phase(`${script}`);
-      const run = spawnSync(options.python, [join(scripts, script), dir, ...args], { cwd: scripts, encoding: 'utf8' });
-      if (run.status !== 0) {
-        phase(`${script} failed (exit ${run.status}): ${run.stderr || run.error?.message}`);
-        continue;
-      }
-      results.push(JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as Result);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+function fitTandem(run: number): Result {
+  phase(`run ${run}: Tandem: ${options.rounds} rounds, depth ${options.depth}, ${options.threads} threads`);
+  const model = gbdt({
+    objective: 'logloss',
+    rounds: options.rounds,
+    maxDepth: options.depth,
+    learningRate: options.learningRate,
+    lambda: options.lambda,
+    minChildWeight: options.minChildWeight,
+    maxBins: 255,
+    threads: options.threads,
+  });
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const report = model.fit(set.train);
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  phase(`Tandem fit used ${report.threads} thread(s)`);
+  const proba = model.predictProba(set.test);
+  const labels = set.test.label as Float64Array;
+  return {
+    library: 'Tandem gbdt',
+    fitSeconds: seconds,
+    fitCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    auc: rocAuc(proba, labels),
+    logLoss: logLoss(proba, labels),
+  };
 }
 
-const xgb = results.find((r) => r.library.startsWith('xgboost'));
-const tandem = results[0] as Result;
+// Runs take turns (Tandem, then each baseline, then Tandem again …): this machine's speed drifts
+// by tens of percent within minutes, so only a run's own pair compares, and the median of the
+// pairs' ratios is the figure.
+const runs: Result[][] = [];
+const dir = options.skipPython ? undefined : mkdtempSync(join(os.tmpdir(), 'tandem-gbdt-bench-'));
+try {
+  if (dir !== undefined) writeForPython(set, dir);
+  const scripts = join(dirname(fileURLToPath(import.meta.url)), 'python');
+  const args = [options.rounds, options.depth, options.learningRate, options.lambda, options.minChildWeight, options.threads].map(String);
+  const wanted = new Set(options.baselines.split(',').map((name) => name.trim()));
+  const baselines = [['xgboost', 'xgboost_hist.py'], ['sklearn', 'sklearn_hgb.py']].filter(([name]) => wanted.has(name as string)) as [string, string][];
+  for (let run = 1; run <= options.runs; run++) {
+    const results = [fitTandem(run)];
+    for (const [, script] of dir === undefined ? [] : baselines) {
+      phase(`run ${run}: ${script}`);
+      const child = spawnSync(options.python, [join(scripts, script), dir!, ...args], { cwd: scripts, encoding: 'utf8' });
+      if (child.status !== 0) {
+        phase(`${script} failed (exit ${child.status}): ${child.stderr || child.error?.message}`);
+        continue;
+      }
+      results.push(JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Result);
+    }
+    runs.push(results);
+  }
+} finally {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
 console.log(
   `GBDT benchmark: ${options.rows.toLocaleString('en-US')} rows (train ${set.train.rows.toLocaleString('en-US')}, test ${set.test.rows.toLocaleString('en-US')} by time), ` +
     `12 features; ${options.rounds} rounds, depth ${options.depth}, learning rate ${options.learningRate}, lambda ${options.lambda}, ` +
-    `min child weight ${options.minChildWeight}, ${options.threads} threads; ${os.cpus().length} CPUs`,
+    `min child weight ${options.minChildWeight}, ${options.threads} threads; ${os.cpus().length} CPUs; ${options.runs} run(s) taking turns`,
 );
-console.log('library                       fit s   fit CPU s   test AUC   log loss');
-for (const r of results) {
-  console.log(
-    `${r.library.padEnd(28)} ${r.fitSeconds.toFixed(2).padStart(6)}   ${r.fitCpuSeconds.toFixed(2).padStart(8)}   ${r.auc.toFixed(5)}   ${r.logLoss.toFixed(5)}`,
-  );
-}
+console.log('run  library                       fit s   fit CPU s   test AUC   log loss');
+runs.forEach((results, i) => {
+  for (const r of results) {
+    console.log(
+      `${String(i + 1).padStart(3)}  ${r.library.padEnd(28)} ${r.fitSeconds.toFixed(2).padStart(6)}   ${r.fitCpuSeconds.toFixed(2).padStart(8)}   ${r.auc.toFixed(5)}   ${r.logLoss.toFixed(5)}`,
+    );
+  }
+});
+/** Per run, Tandem's fit time (or CPU time) over the named library's. */
+const ratios = (prefix: string, of: (r: Result) => number): number[] =>
+  runs.flatMap((results) => {
+    const other = results.find((r) => r.library.startsWith(prefix));
+    return other === undefined ? [] : [of(results[0] as Result) / of(other)];
+  });
+const list = (values: readonly number[]): string => values.map((v) => v.toFixed(2)).join(', ');
+const tandem = (runs[0] as Result[])[0] as Result;
+const xgb = runs[0]?.find((r) => r.library.startsWith('xgboost'));
 if (xgb !== undefined) {
+  const time = ratios('xgboost', (r) => r.fitSeconds);
+  const cpu = ratios('xgboost', (r) => r.fitCpuSeconds);
   console.log(
-    `Tandem vs xgboost: fit time ratio ${(tandem.fitSeconds / xgb.fitSeconds).toFixed(2)} (target ≤ 1), ` +
-      `CPU time ratio ${(tandem.fitCpuSeconds / xgb.fitCpuSeconds).toFixed(2)}, ` +
+    `Tandem vs xgboost: fit time ratio ${median(time).toFixed(2)} (target ≤ 1; per run ${list(time)}), ` +
+      `CPU time ratio ${median(cpu).toFixed(2)} (per run ${list(cpu)}), ` +
       `AUC difference ${(tandem.auc - xgb.auc).toFixed(5)} (target within ±0.002), ` +
       `log loss difference ${(tandem.logLoss - xgb.logLoss).toFixed(5)}`,
   );
 }
-const sk = results.find((r) => r.library.startsWith('scikit-learn'));
+const sk = runs[0]?.find((r) => r.library.startsWith('scikit-learn'));
 if (sk !== undefined) {
-  console.log(`Tandem vs scikit-learn: fit time ratio ${(tandem.fitSeconds / sk.fitSeconds).toFixed(2)}, AUC difference ${(tandem.auc - sk.auc).toFixed(5)}`);
+  const time = ratios('scikit-learn', (r) => r.fitSeconds);
+  console.log(`Tandem vs scikit-learn: fit time ratio ${median(time).toFixed(2)} (per run ${list(time)}), AUC difference ${(tandem.auc - sk.auc).toFixed(5)}`);
 }
