@@ -12,7 +12,8 @@ import { encodingsToJson } from './encoding.js';
 import { evaluate, prequentialMetrics, type Evaluation } from './evaluate.js';
 import { buildTrainingSet, datasetAt, datasetOf, evenIndices, rowAt, type TrainingSet } from './training-set.js';
 
-const { version: packageVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
+/** This package's version, recorded in every lineage. */
+export const { version: packageVersion } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export type TrainPhase = 'features' | 'fit' | 'evaluate';
 

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/models/artifact.js';
+import { SqliteRegistry } from '../../src/registry/sqlite/sqlite-registry.js';
 import { captureCli } from './capture-cli.js';
 import { generateOrders, ordersCsv } from '../fixtures/orders.js';
 
@@ -52,6 +54,32 @@ describe('tandem train and tandem models', () => {
     writeFileSync(events, ordersCsv(generateOrders(1_200, 99)));
     expect(await run('train', '--reproduce', 'baseline@1', '--data-dir', dataDir)).toBe(2);
     expect(cli.stderr).toMatch(/TANDEM_NOT_REPRODUCIBLE.*baseline@1 was trained on '.*orders\.csv' with SHA-256 [0-9a-f]{64}; the file now has/);
+  });
+
+  it('says which versions trained a model whose bytes no longer reproduce', async () => {
+    // trees@1 as a release 0.0.1 on another Node might have written it: same inputs and
+    // definitions, other bytes.
+    const registry = SqliteRegistry.open({ dir: join(dataDir, 'registry') });
+    let version: number;
+    try {
+      const saved = (await registry.get('trees', 1))!;
+      const inputs = saved.lineage.inputs.map((input) => ({ ...input, sha256: sha256(readFileSync(input.path)) }));
+      const original = await registry.artifact('trees', 1);
+      const artifact = original.replace('"format"', '"format" ');
+      expect(artifact).not.toBe(original);
+      ({ version } = await registry.register({
+        model: 'trees',
+        kind: saved.kind,
+        artifact,
+        metrics: saved.metrics,
+        lineage: { ...saved.lineage, inputs, packageVersion: '0.0.1', nodeVersion: 'v18.0.0' },
+        aliases: [],
+      }));
+    } finally {
+      await registry.close();
+    }
+    expect(await run('train', '--reproduce', `trees@${version}`, '--data-dir', dataDir)).toBe(2);
+    expect(cli.stderr).toMatch(new RegExp(`TANDEM_NOT_REPRODUCIBLE.*retraining trees@${version} gave artifact [0-9a-f]{64}, not [0-9a-f]{64}; it was trained by tandem 0\\.0\\.1 on Node v18\\.0\\.0 and this is tandem \\d+\\.\\d+\\.\\d+ on Node v\\d+`));
   });
 
   it('names an unknown model and lists the algorithms', async () => {

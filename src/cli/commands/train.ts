@@ -10,7 +10,7 @@ import { sha256 } from '../../models/artifact.js';
 import { parseModelRef, type Lineage } from '../../registry/registry.js';
 import { referenceProfile } from '../../training/reference-profile.js';
 import { openRegistry, registryLocation } from '../../registry/open-registry.js';
-import { trainModel, type TrainPhase, type TrainResult } from '../../training/train.js';
+import { packageVersion, trainModel, type TrainPhase, type TrainResult } from '../../training/train.js';
 import { eventFiles, schemaTypes } from '../event-files.js';
 import { formatCount, formatSeconds } from '../format.js';
 import { progressBar, type Progress } from '../progress.js';
@@ -142,7 +142,10 @@ async function reproduce(flags: TrainFlags): Promise<void> {
       throw new TandemError('TANDEM_NOT_REPRODUCIBLE', `the definitions of model '${model}' in ${configPath} changed since version ${saved.version} (definitions hash ${lineage.definitionsHash.slice(0, 12)}… → ${result.lineage.definitionsHash.slice(0, 12)}…)`);
     }
     if (result.artifactSha256 !== saved.artifactSha256 || result.artifact !== (await registry.artifact(model, saved.version))) {
-      throw new TandemError('TANDEM_NOT_REPRODUCIBLE', `retraining ${model}@${saved.version} gave artifact ${result.artifactSha256}, not ${saved.artifactSha256}`);
+      const then = `tandem ${lineage.packageVersion} on Node ${lineage.nodeVersion}`;
+      const now = `tandem ${packageVersion} on Node ${process.version}`;
+      const why = then === now ? '' : `; it was trained by ${then} and this is ${now}: a change in the training code between them changes the bytes`;
+      throw new TandemError('TANDEM_NOT_REPRODUCIBLE', `retraining ${model}@${saved.version} gave artifact ${result.artifactSha256}, not ${saved.artifactSha256}${why}`);
     }
     process.stdout.write(`reproduced ${model}@${saved.version}: byte-identical artifact, sha256 ${saved.artifactSha256}\n`);
   } finally {
