@@ -9,8 +9,7 @@ import { regressionReport } from '../models/metrics/regression-report.js';
 import type { Task } from '../models/model.js';
 import type { Lineage, ModelRegistry } from '../registry/registry.js';
 import { LoadedModel } from './bundle.js';
-import { referenceProfile } from './reference-profile.js';
-import { trainModel, type TrainPhase } from './train.js';
+import { registerTrained, trainModel, type TrainPhase } from './train.js';
 import { rowAt, type TrainingSet } from './training-set.js';
 
 export interface RetrainOptions {
@@ -99,15 +98,7 @@ export async function retrainModel(project: Project, name: string, options: Retr
     }
   }
   const alias = promoted ? 'champion' : definition.retrain.shadowLosers ? (definition.serving.shadow?.alias ?? 'challenger') : null;
-  const saved = await registry.register({
-    model: name,
-    kind: result.kind,
-    artifact: result.artifact,
-    metrics: result.metrics,
-    lineage: result.lineage,
-    profile: referenceProfile(set, result.trainScores),
-    aliases: alias === null ? [] : [alias],
-  });
+  const saved = await registerTrained(registry, result, alias === null ? [] : [alias]);
   const decision: GateDecision = {
     model: name,
     challenger: saved.version,

@@ -5,10 +5,11 @@ import type { Table } from '../io/table.js';
 import { canonicalJson, encodeFloat64, sha256, type JsonValue } from '../models/artifact.js';
 import type { Dataset } from '../models/dataset.js';
 import type { BatchModel, FitReport, OnlineModel } from '../models/model.js';
-import type { Lineage } from '../registry/registry.js';
+import type { Lineage, ModelRegistry, ModelVersion } from '../registry/registry.js';
 import { serializeBundle, type ModelBundle } from './bundle.js';
 import { definitionsHash } from './definitions-hash.js';
 import { encodingsToJson } from './encoding.js';
+import { referenceProfile } from './reference-profile.js';
 import { evaluate, prequentialMetrics, type Evaluation } from './evaluate.js';
 import { buildTrainingSet, datasetAt, datasetOf, evenIndices, rowAt, type TrainingSet } from './training-set.js';
 
@@ -156,4 +157,17 @@ function dataHash(set: TrainingSet, all: Dataset): string {
     columns: all.columns.map((column) => encodeFloat64(column)),
   };
   return sha256(canonicalJson(parts));
+}
+
+/** Registers a trained model as its next version, with its reference profile, under `aliases`. */
+export function registerTrained(registry: ModelRegistry, result: TrainResult, aliases: readonly string[] = []): Promise<ModelVersion> {
+  return registry.register({
+    model: result.model,
+    kind: result.kind,
+    artifact: result.artifact,
+    metrics: result.metrics,
+    lineage: result.lineage,
+    profile: referenceProfile(result.set, result.trainScores),
+    aliases,
+  });
 }

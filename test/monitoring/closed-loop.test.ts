@@ -12,8 +12,7 @@ import { SqliteRegistry } from '../../src/registry/sqlite/sqlite-registry.js';
 import { buildApp } from '../../src/server/app.js';
 import { OnlineRuntime } from '../../src/server/online-runtime.js';
 import type { GateDecision } from '../../src/training/retrain.js';
-import { referenceProfile } from '../../src/training/reference-profile.js';
-import { trainModel } from '../../src/training/train.js';
+import { registerTrained, trainModel } from '../../src/training/train.js';
 import type { MonitoringSnapshot } from '../../src/monitoring/types.js';
 import { measureSkew } from '../../src/monitoring/skew.js';
 import { retrainEvents } from '../../src/training/retrain-events.js';
@@ -100,15 +99,7 @@ beforeAll(async () => {
   const events = { orders: await readTable(file, { types: { ts: 'timestamp', customer: 'string', amount: 'number', country: 'string', is_fraud: 'boolean' } }) };
   const trained = await trainModel(project, 'fraud', { events, inputs: [{ source: 'orders', path: file, sha256: '' }] });
   registry = SqliteRegistry.open({ dir: join(dir, 'registry') });
-  await registry.register({
-    model: 'fraud',
-    kind: trained.kind,
-    artifact: trained.artifact,
-    metrics: trained.metrics,
-    lineage: trained.lineage,
-    profile: referenceProfile(trained.set, trained.trainScores),
-    aliases: ['champion'],
-  });
+  await registerTrained(registry, trained, ['champion']);
   runtime = await OnlineRuntime.start(project, {
     dataDir: dir,
     pii: new PiiProtector(undefined),

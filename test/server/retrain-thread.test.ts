@@ -7,9 +7,8 @@ import { PiiProtector } from '../../src/ingest/pii.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/sqlite-registry.js';
 import { OnlineRuntime } from '../../src/server/online-runtime.js';
 import { tableFromRows } from '../../src/io/index.js';
-import { referenceProfile } from '../../src/training/reference-profile.js';
 import * as retrainThread from '../../src/training/retrain-thread.js';
-import { trainModel } from '../../src/training/train.js';
+import { registerTrained, trainModel } from '../../src/training/train.js';
 import { generateOrders } from '../fixtures/orders.js';
 
 // The real function, watched: which retrainings went to a thread, and with what.
@@ -29,15 +28,7 @@ describe('a server with its own registry and project file', () => {
     const dataDir = join(dir, 'state');
     const registry = SqliteRegistry.open({ dir: join(dataDir, 'registry') });
     const trained = await trainModel(project, 'trees', { events: { orders: tableFromRows(generateOrders(400, 5), TYPES) } });
-    await registry.register({
-      model: 'trees',
-      kind: trained.kind,
-      artifact: trained.artifact,
-      metrics: trained.metrics,
-      lineage: trained.lineage,
-      profile: referenceProfile(trained.set, trained.trainScores),
-      aliases: ['champion'],
-    });
+    await registerTrained(registry, trained, ['champion']);
     await registry.close();
     const runtime = await OnlineRuntime.start(project, {
       dataDir,

@@ -8,10 +8,9 @@ import { TandemError } from '../../src/errors.js';
 import { tableFromRows } from '../../src/io/index.js';
 import type { Table } from '../../src/io/table.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/sqlite-registry.js';
-import { referenceProfile } from '../../src/training/reference-profile.js';
 import { retrainModel } from '../../src/training/retrain.js';
 import { retrainFingerprint, retrainInThread } from '../../src/training/retrain-thread.js';
-import { trainModel } from '../../src/training/train.js';
+import { registerTrained, trainModel } from '../../src/training/train.js';
 import { generateOrders } from '../fixtures/orders.js';
 
 const CONFIG = 'test/fixtures/orders.config.ts';
@@ -29,15 +28,7 @@ async function dataDirWithChampion(name: string, model: string): Promise<string>
   const registry = SqliteRegistry.open({ dir: join(dataDir, 'registry') });
   try {
     const trained = await trainModel(project, model, { events: history });
-    await registry.register({
-      model,
-      kind: trained.kind,
-      artifact: trained.artifact,
-      metrics: trained.metrics,
-      lineage: trained.lineage,
-      profile: referenceProfile(trained.set, trained.trainScores),
-      aliases: ['champion'],
-    });
+    await registerTrained(registry, trained, ['champion']);
   } finally {
     await registry.close();
   }

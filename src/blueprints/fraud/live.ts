@@ -15,9 +15,8 @@ import type { AlertRecord } from '../../monitoring/types.js';
 import { SqliteRegistry } from '../../registry/sqlite/sqlite-registry.js';
 import { buildApp } from '../../server/app.js';
 import { OnlineRuntime } from '../../server/online-runtime.js';
-import { referenceProfile } from '../../training/reference-profile.js';
 import type { GateDecision } from '../../training/retrain.js';
-import { trainModel } from '../../training/train.js';
+import { registerTrained, trainModel } from '../../training/train.js';
 import { readFileSync } from 'node:fs';
 
 export const FRAUD_CONFIG = fileURLToPath(new URL('../../../examples/fraud/tandem.config.ts', import.meta.url));
@@ -177,15 +176,7 @@ export async function runFraudLive(options: FraudLiveOptions): Promise<FraudLive
     configPath: FRAUD_CONFIG,
   });
   const registry = SqliteRegistry.open({ dir: join(dir, 'state', 'registry') });
-  const v1 = await registry.register({
-    model: 'fraud',
-    kind: trained.kind,
-    artifact: trained.artifact,
-    metrics: trained.metrics,
-    lineage: trained.lineage,
-    profile: referenceProfile(trained.set, trained.trainScores),
-    aliases: ['champion'],
-  });
+  const v1 = await registerTrained(registry, trained, ['champion']);
   const firstAuc = typeof trained.metrics['rocAuc'] === 'number' ? trained.metrics['rocAuc'] : null;
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   say(`[2/4] fraud@${v1.version} (gbdt) trained on ${trained.lineage.rows.train.toLocaleString('en-US')} payments in ${trainSeconds.toFixed(1)} s: ROC AUC ${firstAuc?.toFixed(3) ?? '–'} on the latest ${trained.lineage.rows.test.toLocaleString('en-US')}`);

@@ -8,9 +8,8 @@ import { readTable } from '../../io/index.js';
 import type { Table } from '../../io/table.js';
 import { sha256 } from '../../models/artifact.js';
 import { parseModelRef, type Lineage } from '../../registry/registry.js';
-import { referenceProfile } from '../../training/reference-profile.js';
 import { openRegistry, registryLocation } from '../../registry/open-registry.js';
-import { packageVersion, trainModel, type TrainPhase, type TrainResult } from '../../training/train.js';
+import { packageVersion, registerTrained, trainModel, type TrainPhase, type TrainResult } from '../../training/train.js';
 import { eventFiles, schemaTypes } from '../event-files.js';
 import { formatCount, formatSeconds } from '../format.js';
 import { progressBar, type Progress } from '../progress.js';
@@ -93,15 +92,7 @@ async function train(flags: TrainFlags): Promise<void> {
     const first = (await registry.versions(flags.model)).length === 0;
     // The first version of a model becomes its champion; later ones are promoted explicitly.
     const aliases = flags.alias.length > 0 ? flags.alias : first ? ['champion'] : [];
-    const saved = await registry.register({
-      model: flags.model,
-      kind: result.kind,
-      artifact: result.artifact,
-      metrics: result.metrics,
-      lineage: result.lineage,
-      profile: referenceProfile(result.set, result.trainScores),
-      aliases,
-    });
+    const saved = await registerTrained(registry, result, aliases);
     const seconds = (performance.now() - started) / 1000;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ model: saved.model, version: saved.version, aliases: saved.aliases, artifactSha256: saved.artifactSha256, metrics: saved.metrics, lineage: saved.lineage, featureImportance: result.fit.featureImportance ?? null })}\n`);
