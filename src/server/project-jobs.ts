@@ -84,25 +84,21 @@ async function retrain(context: ProjectJobsContext, definition: ModelDefinition,
   const { events, inputs, counts } = await eventsFor(context, definition, undefined);
   if (counts !== undefined) log?.(`training events: ${counts.files} from files, ${counts.log} from the event log, ${counts.labelledByFeedback} labelled by feedback`);
   const { configPath, retrainThread } = context;
-  if (configPath !== undefined && retrainThread !== undefined) log?.(`retraining on a worker thread (${configPath} loaded there)`);
-  const decision =
-    configPath !== undefined && retrainThread !== undefined
-      ? await retrainInThread({
-          configPath,
-          dataDir: retrainThread.dataDir,
-          model: definition.name,
-          fingerprint: retrainFingerprint(context.project, definition.name),
-          events,
-          inputs,
-          reason,
-        }, signal === undefined ? {} : { signal })
-      : await retrainModel(context.project, definition.name, {
-          registry: context.registry,
-          events,
-          inputs,
-          reason,
-          ...(configPath === undefined ? {} : { configPath }),
-        });
+  let decision: GateDecision;
+  if (configPath !== undefined && retrainThread !== undefined) {
+    log?.(`retraining on a worker thread (${configPath} loaded there)`);
+    const fingerprint = retrainFingerprint(context.project, definition.name);
+    const task = { configPath, dataDir: retrainThread.dataDir, model: definition.name, fingerprint, events, inputs, reason };
+    decision = await retrainInThread(task, signal === undefined ? {} : { signal });
+  } else {
+    decision = await retrainModel(context.project, definition.name, {
+      registry: context.registry,
+      events,
+      inputs,
+      reason,
+      ...(configPath === undefined ? {} : { configPath }),
+    });
+  }
   if (decision.promoted) await context.onPromotion?.(decision);
   return decision;
 }
