@@ -51,6 +51,36 @@ export function estimateRegisters(registers: Uint8Array): number {
 }
 
 /**
+ * The estimate's two sums over the registers: how many are set, and their 2^-rank. Sums of
+ * powers of two are exact in doubles, so sums kept up to date as registers change equal a fresh
+ * pass over them, whatever the order of the changes.
+ */
+class RegisterSums {
+  protected nonZero = 0;
+  protected inverse = 0;
+
+  /** A register's value went from rank `from` to rank `to` (0: empty). */
+  protected replace(from: number, to: number): void {
+    if (from !== 0) {
+      this.nonZero--;
+      this.inverse -= 2 ** -from;
+    }
+    if (to !== 0) {
+      this.nonZero++;
+      this.inverse += 2 ** -to;
+    }
+  }
+
+  protected estimateOf(precision: number): number {
+    return estimate(1 << precision, this.nonZero, this.inverse);
+  }
+
+  protected resetSums(): void {
+    this.nonZero = this.inverse = 0;
+  }
+}
+
+/**
  * Sliding-window registers: per register a flat [time, rank, time, rank, …] LPFM list.
  *
  * Reads as of times that move forwards (the stream's "now") keep the estimate up to date
@@ -60,7 +90,7 @@ export function estimateRegisters(registers: Uint8Array): number {
  * A read further back (a replay) scans every register and starts over from there. The sums are
  * of powers of two, exact in doubles, so every estimate equals a fresh scan's.
  */
-export class SlidingRegisters {
+export class SlidingRegisters extends RegisterSums {
   readonly precision: number;
   readonly #lists: (number[] | undefined)[];
   /** Registers that may hold entries; compacted lazily. */
@@ -68,14 +98,13 @@ export class SlidingRegisters {
   /** Each register's value as of `#lo` (0: empty); allocated by the first read. */
   #values: Uint8Array | undefined;
   #lo = Number.NEGATIVE_INFINITY;
-  #nonZero = 0;
-  #inverse = 0;
   /** Min-heap of (time, register) for entries at or after `#lo`: [time, reg, time, reg, …]. */
   #heap: number[] = [];
   /** False until a second read needs the heap: a sketch read once (a replica's) never builds it. */
   #heapReady = false;
 
   constructor(precision: number) {
+    super();
     this.precision = precision;
     this.#lists = new Array<number[] | undefined>(1 << precision);
   }
@@ -121,7 +150,7 @@ export class SlidingRegisters {
         this.#refresh(reg);
       }
     }
-    return estimate(1 << this.precision, this.#nonZero, this.#inverse);
+    return this.estimateOf(this.precision);
   }
 
   clear(): void {
@@ -129,7 +158,7 @@ export class SlidingRegisters {
     this.#active = [];
     this.#values = undefined;
     this.#lo = Number.NEGATIVE_INFINITY;
-    this.#nonZero = this.#inverse = 0;
+    this.resetSums();
     this.#heap = [];
     this.#heapReady = false;
   }
@@ -139,7 +168,7 @@ export class SlidingRegisters {
     const values = (this.#values ??= new Uint8Array(1 << this.precision));
     values.fill(0);
     this.#lo = lo;
-    this.#nonZero = this.#inverse = 0;
+    this.resetSums();
     let write = 0;
     const active = this.#active;
     for (let a = 0; a < active.length; a++) {
@@ -155,8 +184,7 @@ export class SlidingRegisters {
       if (i < list.length) {
         const rank = list[i + 1]!;
         values[reg] = rank;
-        this.#nonZero++;
-        this.#inverse += 2 ** -rank;
+        this.replace(0, rank);
       }
     }
     active.length = write;
@@ -191,14 +219,7 @@ export class SlidingRegisters {
     const old = values[reg]!;
     if (rank === old) return;
     values[reg] = rank;
-    if (old !== 0) {
-      this.#nonZero--;
-      this.#inverse -= 2 ** -old;
-    }
-    if (rank !== 0) {
-      this.#nonZero++;
-      this.#inverse += 2 ** -rank;
-    }
+    this.replace(old, rank);
   }
 
   #push(t: number, reg: number): void {
@@ -251,15 +272,14 @@ export class SlidingRegisters {
  * with the estimate's sums kept up to date as registers rise. The sums are of powers of two,
  * exact in doubles, so the estimate does not depend on the order of the adds.
  */
-export class GrowingRegisters {
+export class GrowingRegisters extends RegisterSums {
   readonly precision: number;
   readonly #registers: Uint8Array;
   /** Registers set since the last clear, to reset only those. */
   readonly #touched: number[] = [];
-  #nonZero = 0;
-  #inverse = 0;
 
   constructor(precision: number) {
+    super();
     this.precision = precision;
     this.#registers = new Uint8Array(1 << precision);
   }
@@ -269,24 +289,19 @@ export class GrowingRegisters {
     const rank = rankOf(hash, this.precision);
     const old = this.#registers[reg]!;
     if (rank <= old) return;
-    if (old === 0) {
-      this.#nonZero++;
-      this.#touched.push(reg);
-    } else {
-      this.#inverse -= 2 ** -old;
-    }
-    this.#inverse += 2 ** -rank;
+    if (old === 0) this.#touched.push(reg);
+    this.replace(old, rank);
     this.#registers[reg] = rank;
   }
 
   estimate(): number {
-    return estimate(1 << this.precision, this.#nonZero, this.#inverse);
+    return this.estimateOf(this.precision);
   }
 
   clear(): void {
     for (const reg of this.#touched) this.#registers[reg] = 0;
     this.#touched.length = 0;
-    this.#nonZero = this.#inverse = 0;
+    this.resetSums();
   }
 }
 
@@ -302,7 +317,7 @@ export class GrowingRegisters {
  * entry in time order finds without scanning the registers. The sums are of powers of two and
  * exact, so they equal SlidingRegisters' fresh sums and the estimates are the same.
  */
-export class SweepingRegisters {
+export class SweepingRegisters extends RegisterSums {
   readonly precision: number;
   /** Per register: [time, rank, sequence] triples, the first `heads[reg]` slots expired. */
   readonly #lists: number[][];
@@ -311,10 +326,9 @@ export class SweepingRegisters {
   readonly #queue: number[] = [];
   #queueHead = 0;
   #sequence = 0;
-  #nonZero = 0;
-  #inverse = 0;
 
   constructor(precision: number) {
+    super();
     this.precision = precision;
     this.#lists = Array.from({ length: 1 << precision }, () => []);
     this.#heads = new Int32Array(1 << precision);
@@ -332,7 +346,7 @@ export class SweepingRegisters {
     const sequence = this.#sequence++;
     list.push(t, rank, sequence);
     this.#queue.push(t, reg, sequence);
-    if (list.length === head + 3) this.#replace(front, rank);
+    if (list.length === head + 3) this.replace(front, rank);
   }
 
   /** Estimate for [lo, ∞) when every entry is before the read time; lo never decreases. */
@@ -351,26 +365,14 @@ export class SweepingRegisters {
       if (list.length === head + 3) {
         list.length = 0;
         this.#heads[reg] = 0;
-        this.#replace(rank, 0);
+        this.replace(rank, 0);
       } else {
         this.#heads[reg] = head + 3;
-        this.#replace(rank, list[head + 4]!);
+        this.replace(rank, list[head + 4]!);
       }
     }
     this.#queueHead = q;
-    return estimate(1 << this.precision, this.#nonZero, this.#inverse);
-  }
-
-  /** A register's value went from rank `from` to rank `to` (0: empty). */
-  #replace(from: number, to: number): void {
-    if (from !== 0) {
-      this.#nonZero--;
-      this.#inverse -= 2 ** -from;
-    }
-    if (to !== 0) {
-      this.#nonZero++;
-      this.#inverse += 2 ** -to;
-    }
+    return this.estimateOf(this.precision);
   }
 
   clear(): void {
@@ -382,6 +384,6 @@ export class SweepingRegisters {
     }
     queue.length = 0;
     this.#queueHead = 0;
-    this.#nonZero = this.#inverse = 0;
+    this.resetSums();
   }
 }
