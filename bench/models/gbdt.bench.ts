@@ -47,6 +47,7 @@ const options = new Command('gbdt.bench')
   .option('--python <path>', 'python with xgboost and scikit-learn (or $PYTHON)', process.env['PYTHON'] ?? 'python3')
   .option('--baselines <list>', 'Python baselines to run, comma-separated: xgboost, sklearn', 'xgboost,sklearn')
   .option('--skip-python', 'train Tandem only', false)
+  .option('--tandem <list>', 'Tandem variants to fit, comma-separated: exact, quantized (quantizeGradients: true)', 'exact,quantized')
   .option('--runs <n>', 'runs, Tandem and the baselines taking turns; ratios are per run, then their median', wholeNumber, 1)
   .parse()
   .opts<{
@@ -61,6 +62,7 @@ const options = new Command('gbdt.bench')
     python: string;
     baselines: string;
     skipPython: boolean;
+    tandem: string;
     runs: number;
   }>();
 
@@ -80,8 +82,15 @@ const phase = (text: string): void => {
 phase(`generating ${options.rows.toLocaleString('en-US')} rows (seed ${options.seed})`);
 const set = generateClassification({ rows: options.rows, seed: options.seed });
 
-function fitTandem(run: number): Result {
-  phase(`run ${run}: Tandem: ${options.rounds} rounds, depth ${options.depth}, ${options.threads} threads`);
+const VARIANTS = { exact: 'Tandem gbdt', quantized: 'Tandem gbdt, quantized' } as const;
+type Variant = keyof typeof VARIANTS;
+const variants = options.tandem.split(',').map((name) => name.trim());
+for (const name of variants) {
+  if (!(name in VARIANTS)) throw new InvalidArgumentError(`--tandem: unknown variant '${name}'; known: ${Object.keys(VARIANTS).join(', ')}`);
+}
+
+function fitTandem(run: number, variant: Variant): Result {
+  phase(`run ${run}: ${VARIANTS[variant]}: ${options.rounds} rounds, depth ${options.depth}, ${options.threads} threads`);
   const model = gbdt({
     objective: 'logloss',
     rounds: options.rounds,
@@ -91,6 +100,7 @@ function fitTandem(run: number): Result {
     minChildWeight: options.minChildWeight,
     maxBins: 255,
     threads: options.threads,
+    ...(variant === 'quantized' ? { quantizeGradients: true } : {}),
   });
   const start = performance.now();
   const cpuStart = process.cpuUsage();
@@ -101,7 +111,7 @@ function fitTandem(run: number): Result {
   const proba = model.predictProba(set.test);
   const labels = set.test.label as Float64Array;
   return {
-    library: 'Tandem gbdt',
+    library: VARIANTS[variant],
     fitSeconds: seconds,
     fitCpuSeconds: (cpu.user + cpu.system) / 1e6,
     auc: rocAuc(proba, labels),
@@ -121,7 +131,7 @@ try {
   const wanted = new Set(options.baselines.split(',').map((name) => name.trim()));
   const baselines = [['xgboost', 'xgboost_hist.py'], ['sklearn', 'sklearn_hgb.py']].filter(([name]) => wanted.has(name as string)) as [string, string][];
   for (let run = 1; run <= options.runs; run++) {
-    const results = [fitTandem(run)];
+    const results = (variants as Variant[]).map((variant) => fitTandem(run, variant));
     for (const [, script] of dir === undefined ? [] : baselines) {
       phase(`run ${run}: ${script}`);
       const child = spawnSync(options.python, [join(scripts, script), dir!, ...args], { cwd: scripts, encoding: 'utf8' });
@@ -155,27 +165,32 @@ runs.forEach((results, i) => {
     );
   }
 });
-/** Per run, Tandem's fit time (or CPU time) over the named library's. */
-const ratios = (prefix: string, of: (r: Result) => number): number[] =>
+/** Per run, a Tandem variant's fit time (or CPU time) over the named library's. */
+const ratios = (library: string, prefix: string, of: (r: Result) => number): number[] =>
   runs.flatMap((results) => {
+    const mine = results.find((r) => r.library === library);
     const other = results.find((r) => r.library.startsWith(prefix));
-    return other === undefined ? [] : [of(results[0] as Result) / of(other)];
+    return mine === undefined || other === undefined ? [] : [of(mine) / of(other)];
   });
 const list = (values: readonly number[]): string => values.map((v) => v.toFixed(2)).join(', ');
-const tandem = (runs[0] as Result[])[0] as Result;
-const xgb = runs[0]?.find((r) => r.library.startsWith('xgboost'));
-if (xgb !== undefined) {
-  const time = ratios('xgboost', (r) => r.fitSeconds);
-  const cpu = ratios('xgboost', (r) => r.fitCpuSeconds);
-  console.log(
-    `Tandem vs xgboost: fit time ratio ${median(time).toFixed(2)} (target ≤ 1; per run ${list(time)}), ` +
-      `CPU time ratio ${median(cpu).toFixed(2)} (per run ${list(cpu)}), ` +
-      `AUC difference ${(tandem.auc - xgb.auc).toFixed(5)} (target within ±0.002), ` +
-      `log loss difference ${(tandem.logLoss - xgb.logLoss).toFixed(5)}`,
-  );
-}
-const sk = runs[0]?.find((r) => r.library.startsWith('scikit-learn'));
-if (sk !== undefined) {
-  const time = ratios('scikit-learn', (r) => r.fitSeconds);
-  console.log(`Tandem vs scikit-learn: fit time ratio ${median(time).toFixed(2)} (per run ${list(time)}), AUC difference ${(tandem.auc - sk.auc).toFixed(5)}`);
+for (const variant of variants as Variant[]) {
+  const library = VARIANTS[variant];
+  const tandem = runs[0]?.find((r) => r.library === library);
+  if (tandem === undefined) continue;
+  const xgb = runs[0]?.find((r) => r.library.startsWith('xgboost'));
+  if (xgb !== undefined) {
+    const time = ratios(library, 'xgboost', (r) => r.fitSeconds);
+    const cpu = ratios(library, 'xgboost', (r) => r.fitCpuSeconds);
+    console.log(
+      `${library} vs xgboost: fit time ratio ${median(time).toFixed(2)} (target ≤ 1; per run ${list(time)}), ` +
+        `CPU time ratio ${median(cpu).toFixed(2)} (per run ${list(cpu)}), ` +
+        `AUC difference ${(tandem.auc - xgb.auc).toFixed(5)} (target within ±0.002), ` +
+        `log loss difference ${(tandem.logLoss - xgb.logLoss).toFixed(5)}`,
+    );
+  }
+  const sk = runs[0]?.find((r) => r.library.startsWith('scikit-learn'));
+  if (sk !== undefined) {
+    const time = ratios(library, 'scikit-learn', (r) => r.fitSeconds);
+    console.log(`${library} vs scikit-learn: fit time ratio ${median(time).toFixed(2)} (per run ${list(time)}), AUC difference ${(tandem.auc - sk.auc).toFixed(5)}`);
+  }
 }

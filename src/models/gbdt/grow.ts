@@ -1,4 +1,4 @@
-import { BIN_SLOTS, histogramLength, subtractHistogram } from './histogram.js';
+import { BIN_SLOTS, histogramLength, subtractHistogram, unpackHistogram } from './histogram.js';
 import type { HistogramBuilder, NodeRows } from './histogram-builder.js';
 import type { GbdtParams } from './params.js';
 import type { RowPartitioner } from './partitioner.js';
@@ -19,6 +19,8 @@ export interface GrowContext {
   /** The features this tree may split on, ascending (already given to the builder). */
   readonly selected: Int32Array;
   readonly selectedCount: number;
+  /** Packed histograms of quantized gradients: gq·scale + hq per bin, g = gq·gStep, h = hq·hStep. */
+  readonly packing: { readonly scale: number; readonly gStep: number; readonly hStep: number } | undefined;
 }
 
 /** A leaf's rows are `indices[start..end)`, for updating training margins. */
@@ -70,10 +72,21 @@ class Grower {
   readonly #leaves: LeafRows[] = [];
   readonly #finalSplits: FinalSplitRows[] = [];
   readonly #free: Float64Array[];
+  readonly #unpacked: Float64Array | undefined;
 
   constructor(context: GrowContext) {
     this.#c = context;
     this.#free = context.free;
+    this.#unpacked = context.packing === undefined ? undefined : new Float64Array(histogramLength(context.work.features));
+  }
+
+  /** The node histogram as (g, h) pairs. */
+  #pairs(hist: Float64Array): Float64Array {
+    const q = this.#c.packing;
+    if (q === undefined) return hist;
+    const out = this.#unpacked as Float64Array;
+    unpackHistogram(hist, out, this.#c.selected, this.#c.selectedCount, q.scale, q.gStep, q.hStep);
+    return out;
   }
 
   grow(rows: number): GrownTree {
@@ -81,11 +94,12 @@ class Grower {
     this.#c.builder.build([{ start: 0, end: rows, out: hist }]);
     // The root's sums from its histogram (any feature's bins add up to all rows).
     const first = (this.#c.selected[0] as number) * BIN_SLOTS;
+    const pairs = this.#pairs(hist);
     let g = 0;
     let h = 0;
     for (let k = first; k < first + BIN_SLOTS; k += 2) {
-      g += hist[k] as number;
-      h += hist[k + 1] as number;
+      g += pairs[k] as number;
+      h += pairs[k + 1] as number;
     }
     const root = this.#node(0, rows, g, h, 0);
     root.hist = hist;
@@ -171,7 +185,7 @@ class Grower {
   #findSplit(node: GrowNode): Split | undefined {
     const c = this.#c;
     if (node.hist === undefined) return undefined;
-    return findSplit(node.hist, node.g, node.h, c.selected, c.selectedCount, c.binCounts, c.params);
+    return findSplit(this.#pairs(node.hist), node.g, node.h, c.selected, c.selectedCount, c.binCounts, c.params);
   }
 
   /** Partitions the nodes' rows and records their splits; returns the children (left, right per node), as leaves. */

@@ -3,6 +3,7 @@
  * and bin, the sums of gradients and hessians of a node's rows. Layout: feature j's bin b holds
  * (g, h) at [j * BIN_SLOTS + 2b, +1]; bin 255 is the missing-value bin.
  */
+import { QUANT, QUANT_OFF } from './quantize.js';
 import type { Work } from './work.js';
 
 export const BIN_SLOTS = 512;
@@ -45,12 +46,15 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
   // more than it saves on denser nodes, whose rows the hardware prefetcher already follows.
   const sparse = end > start && 8 * (end - start) < (indices[end - 1] as number) - (indices[start] as number);
   let touched = 0;
+  const quantized = work.quant[QUANT.mode] !== QUANT_OFF;
+  const scale = work.quant[QUANT.scale] as number;
   for (let from = start; from < end; from += CHUNK) {
     const n = Math.min(CHUNK, end - from);
     const first = indices[from] as number;
     if (wordPath && (indices[from + n - 1] as number) - first === n - 1) {
       // A node's rows are ascending, so first and last this far apart means every row between.
-      sumRun(gh, codeWords, first, n, words, out, offset);
+      if (quantized) sumRunPacked(gh, codeWords, first, n, words, out, offset, scale);
+      else sumRun(gh, codeWords, first, n, words, out, offset);
       continue;
     }
     if (sparse) {
@@ -58,8 +62,21 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
         touched += gh[(indices[i] as number) * words] as number;
       }
     }
-    if (wordPath) sumRows(gh, codeWords, indices, from, n, words, out, offset);
-    else {
+    if (wordPath) {
+      if (quantized) sumRowsPacked(gh, codeWords, indices, from, n, words, out, offset, scale);
+      else sumRows(gh, codeWords, indices, from, n, words, out, offset);
+    } else if (quantized) {
+      for (let i = from, e = from + n; i < e; i++) {
+        const r = indices[i] as number;
+        const v = (gh[r * words] as number) * scale + (gh[r * words + 1] as number);
+        const o = 4 * r * words + 8;
+        for (let s = 0; s < selectedCount; s++) {
+          const j = selected[s] as number;
+          const k = offset + j * BIN_SLOTS + (codes[o + j] as number);
+          out[k] = (out[k] as number) + v;
+        }
+      }
+    } else {
       for (let i = from, e = from + n; i < e; i++) {
         const r = indices[i] as number;
         const g = gh[r * words] as number;
@@ -75,6 +92,30 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
     }
   }
   sink = touched;
+}
+
+function sumRunPacked(gh: Float32Array, codeWords: Uint32Array, first: number, n: number, words: number, out: Float64Array, offset: number, scale: number): void {
+  for (let r = first, e = first + n; r < e; r++) addRowPacked(gh, codeWords, r * words, words, out, offset, scale);
+}
+
+function sumRowsPacked(gh: Float32Array, codeWords: Uint32Array, indices: Uint32Array, from: number, n: number, words: number, out: Float64Array, offset: number, scale: number): void {
+  for (let i = from, e = from + n; i < e; i++) addRowPacked(gh, codeWords, (indices[i] as number) * words, words, out, offset, scale);
+}
+
+function addRowPacked(gh: Float32Array, codeWords: Uint32Array, at: number, words: number, out: Float64Array, offset: number, scale: number): void {
+  const v = (gh[at] as number) * scale + (gh[at + 1] as number);
+  let base = offset;
+  for (let w = at + 2, e = at + words; w < e; w++, base += 4 * BIN_SLOTS) {
+    const word = codeWords[w] as number;
+    let k = base + (word & 255);
+    out[k] = (out[k] as number) + v;
+    k = base + BIN_SLOTS + ((word >>> 8) & 255);
+    out[k] = (out[k] as number) + v;
+    k = base + 2 * BIN_SLOTS + ((word >>> 16) & 255);
+    out[k] = (out[k] as number) + v;
+    k = base + 3 * BIN_SLOTS + (word >>> 24);
+    out[k] = (out[k] as number) + v;
+  }
 }
 
 /** Adds rows first..first + n to every feature's bins; each record is `words` words. */
@@ -123,5 +164,21 @@ export function subtractHistogram(
   for (let s = 0; s < selectedCount; s++) {
     const at = (selected[s] as number) * BIN_SLOTS;
     for (let k = at; k < at + BIN_SLOTS; k++) out[k] = (parent[k] as number) - (built[k] as number);
+  }
+}
+
+/**
+ * Unpacks a packed histogram (bin b of feature j at j * BIN_SLOTS + b, holding gq·scale + hq)
+ * into (g, h) pairs at j * BIN_SLOTS + 2b, +1.
+ */
+export function unpackHistogram(packed: Float64Array, out: Float64Array, selected: Int32Array, selectedCount: number, scale: number, gStep: number, hStep: number): void {
+  for (let s = 0; s < selectedCount; s++) {
+    const at = (selected[s] as number) * BIN_SLOTS;
+    for (let b = 0; b < BIN_SLOTS / 2; b++) {
+      const v = packed[at + b] as number;
+      const gq = Math.floor(v / scale);
+      out[at + 2 * b] = gq * gStep;
+      out[at + 2 * b + 1] = (v - gq * scale) * hStep;
+    }
   }
 }

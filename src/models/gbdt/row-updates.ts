@@ -1,5 +1,6 @@
 import { blocksOf } from './blocks.js';
 import type { GrownTree } from './grow.js';
+import { QUANT, QUANT_MEASURE, setSteps } from './quantize.js';
 import { TASK, TASK_INTS, type Work } from './work.js';
 import { runBatch, type WorkerPool } from './worker-pool.js';
 
@@ -11,10 +12,14 @@ import { runBatch, type WorkerPool } from './worker-pool.js';
 export class RowUpdates {
   readonly #work: Work;
   readonly #pool: WorkerPool | undefined;
+  readonly #seed: number;
+  #passes = 0;
 
-  constructor(work: Work, pool: WorkerPool | undefined) {
+  /** `seed` seeds the stochastic rounding of quantized gradients. */
+  constructor(work: Work, pool: WorkerPool | undefined, seed = 0) {
     this.#work = work;
     this.#pool = pool;
+    this.#seed = seed;
   }
 
   /** Every row's gradients from its margin; with `addDelta`, after adding the new tree's `delta` to the margin. */
@@ -28,7 +33,20 @@ export class RowUpdates {
       work.tasks[at + 2] = Math.floor(((b + 1) * work.rows) / blocks);
       work.tasks[at + 5] = addDelta ? 1 : 0;
     }
+    // A fresh draw for each pass's rounding, the same on every run.
+    work.quant[QUANT.seed] = (Math.imul(++this.#passes, 0x27d4eb2d) ^ this.#seed) | 0;
     runBatch(work, this.#pool, blocks, work.rows);
+    if (work.quant[QUANT.mode] === QUANT_MEASURE) {
+      let g = 0;
+      let h = 0;
+      for (let b = 0; b < blocks; b++) {
+        g = Math.max(g, work.extremes[2 * b] as number);
+        h = Math.max(h, work.extremes[2 * b + 1] as number);
+      }
+      setSteps(work, g, h);
+      for (let b = 0; b < blocks; b++) work.tasks[b * TASK_INTS] = TASK.quantize;
+      runBatch(work, this.#pool, blocks, work.rows);
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import { RowUpdates } from './row-updates.js';
 import { CONTROL, allocateWork } from './work.js';
 import { workerPool } from './worker-pool.js';
 import { objectiveOf } from './objective.js';
+import { packing, quantization, startQuantizing } from './quantize.js';
 import { defaultThreads, type GbdtParams } from './params.js';
 import { SamplingRandom } from './random.js';
 import type { TreeBuilder } from './tree.js';
@@ -62,7 +63,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     const pool = workers > 0 ? workerPool() : undefined;
     const builder = new HistogramBuilder(work, pool);
     const partitioner = new RowPartitioner(work, pool);
-    const updates = new RowUpdates(work, pool);
+    const updates = new RowUpdates(work, pool, params.seed);
     const baseScore = objective.baseScore(label, data.weight);
     const margin = work.margin.fill(baseScore);
     const validation = options.validation === undefined ? undefined : validationState(options.validation, data, baseScore);
@@ -75,6 +76,9 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     let round = 0;
     // Margin updates compute the next round's gradients, except after a subsampled round.
     let gradientsReady = false;
+    if (params.quantizeGradients === true) {
+      startQuantizing(work, quantization(rows), objective.gradientBounds(maxWeight(data.weight)));
+    }
     while (round < params.rounds) {
       if (!gradientsReady) updates.gradients();
       const selected = sampleFeatures(random, features, params.colsampleByTree);
@@ -90,6 +94,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
         params,
         selected: work.selected,
         selectedCount: selected.length,
+        packing: packing(work),
       };
       const grown = growTree(context, sampled);
       const tree = grown.tree;
@@ -177,4 +182,13 @@ function sampleRows(random: SamplingRandom, rows: number, share: number, indices
   let n = 0;
   for (let r = 0; r < rows; r++) if (random.next() < share) indices[n++] = r;
   return n;
+}
+
+function maxWeight(weight: Float64Array | undefined): number {
+  let max = 1;
+  if (weight !== undefined && weight.length > 0) {
+    max = 0;
+    for (let i = 0; i < weight.length; i++) max = Math.max(max, weight[i] as number);
+  }
+  return max;
 }

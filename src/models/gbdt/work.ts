@@ -3,6 +3,7 @@ import { buildHistogram, histogramLength } from './histogram.js';
 import { GBDT_OBJECTIVES, objectiveOf, type Objective } from './objective.js';
 import type { GbdtParams } from './params.js';
 import { moveBlock, partitionBlock } from './partition.js';
+import { QUANT, QUANT_INLINE, QUANT_MEASURE, extremes, offsetG, offsetH, quantizeRows } from './quantize.js';
 
 /** Slots of the control array the caller and the workers synchronise on with Atomics. */
 export const CONTROL = {
@@ -54,6 +55,8 @@ export const TASK = {
    * when `c` is 1) and `leafValues[2 task + 1]` for the others.
    */
   finalSplit: 6,
+  /** Round the (g, h) of rows start..end to the steps set (quantize.ts). */
+  quantize: 7,
 } as const;
 export const TASK_INTS = 6;
 
@@ -99,6 +102,10 @@ export interface Work {
   readonly bounds: Float64Array;
   readonly boundCounts: Int32Array;
   readonly control: Int32Array;
+  /** Quantized gradients: the QUANT slots. */
+  readonly quant: Float64Array;
+  /** Largest |g| and h per gradient task, when quantizing with steps measured each round. */
+  readonly extremes: Float64Array;
   /** Tasks one batch can hold (partial histograms allocated). */
   readonly capacity: number;
 }
@@ -165,6 +172,8 @@ export function allocateWork(init: WorkInit): Work {
     bounds: new Float64Array(buffer(features * 256 * 8)),
     boundCounts: new Int32Array(buffer(Math.max(1, features) * 4)),
     control,
+    quant: new Float64Array(buffer(QUANT.length * 8)),
+    extremes: new Float64Array(buffer(capacity * 16)),
     capacity,
   };
 }
@@ -194,7 +203,11 @@ export function runTasks(work: Work): void {
     } else if (kind === TASK.move) {
       moveBlock(work.indices, work.scratch, start, end, a, b, c);
     } else if (kind === TASK.gradients) {
-      gradients(work, objective, start, end, c === 1);
+      const mode = work.quant[QUANT.mode];
+      gradients(work, objective, start, end, c === 1, mode === QUANT_INLINE);
+      if (mode === QUANT_MEASURE) extremes(work, start, end, work.extremes, 2 * t);
+    } else if (kind === TASK.quantize) {
+      quantizeRows(work, start, end);
     } else if (kind === TASK.leaf) {
       const value = work.leafValues[2 * t] as number;
       const { delta, indices } = work;
@@ -206,9 +219,13 @@ export function runTasks(work: Work): void {
   }
 }
 
-function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean): void {
-  const { margin, delta, label, weight, gh, indices, words } = work;
+/** Gradients of rows start..end, rounded to the steps set when `quantize` (quantize.ts). */
+function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean, quantize: boolean): void {
+  const { margin, delta, label, weight, gh, indices, words, quant } = work;
   const weighted = weight.length > 0;
+  const gInverse = 1 / (quant[QUANT.gStep] as number);
+  const hInverse = 1 / (quant[QUANT.hStep] as number);
+  const seed = quant[QUANT.seed] as number;
   for (let r = start; r < end; r++) {
     indices[r] = r;
     let m = margin[r] as number;
@@ -216,7 +233,9 @@ function gradients(work: Work, objective: Objective, start: number, end: number,
       m += delta[r] as number;
       margin[r] = m;
     }
-    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, gh, r * words);
+    const w = weighted ? (weight[r] as number) : 1;
+    if (quantize) objective.quantizedGradient(m, label[r] as number, w, gh, r * words, gInverse, hInverse, offsetG(r, seed), offsetH(r, seed));
+    else objective.gradient(m, label[r] as number, w, gh, r * words);
   }
 }
 

@@ -3,6 +3,7 @@ import { parseArtifact, serializeArtifact } from '../../../src/models/artifact.j
 import { dataset, rowOf, takeRows } from '../../../src/models/dataset.js';
 import { rocAuc } from '../../../src/models/metrics/roc-auc.js';
 import { Gbdt, gbdt, gbdtFromArtifact, gbdtParamsSchema } from '../../../src/models/gbdt/index.js';
+import { checkBatchModel } from '../check-model.js';
 import { binarySet, uniform } from './data.js';
 
 const train = binarySet(4000, 1);
@@ -183,3 +184,5 @@ describe('gbdt', () => {
     expect(new Gbdt().kind).toBe('gbdt');
   });
 });
+
+checkBatchModel('gbdt', (seed) => gbdt({ rounds: 10, seed, subsample: 0.9 }), binarySet(800, 3), { fromArtifact: gbdtFromArtifact });

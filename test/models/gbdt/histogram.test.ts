@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BIN_SLOTS, buildHistogram, histogramLength } from '../../../src/models/gbdt/histogram.js';
+import { BIN_SLOTS, buildHistogram, histogramLength, unpackHistogram } from '../../../src/models/gbdt/histogram.js';
+import { QUANT, quantization, startQuantizing } from '../../../src/models/gbdt/quantize.js';
 import { MISSING_BIN } from '../../../src/models/gbdt/binning.js';
 import { CONTROL, allocateWork, type Work } from '../../../src/models/gbdt/work.js';
 import { uniform } from './data.js';
@@ -62,4 +63,38 @@ describe('gbdt histogram kernel', () => {
       }
     });
   }
+
+  it('packs quantized (g, h) into one sum per bin that unpacks to the exact integer sums', () => {
+    const rows = 20_000;
+    const features = 12;
+    const work = workOf(rows, features, 3);
+    const q = quantization(rows);
+    startQuantizing(work, q, { g: 1, h: 1 });
+    const next = uniform(4);
+    // Rounded rows hold whole steps: g in [−2^gBits, 2^gBits], h in [0, 2^hBits].
+    for (let r = 0; r < rows; r++) {
+      work.gh[r * work.words] = Math.round((next() * 2 - 1) * 2 ** q.gBits);
+      work.gh[r * work.words + 1] = Math.round(next() * 2 ** q.hBits);
+    }
+    const all = Array.from({ length: features }, (_, j) => j);
+    for (const selected of [all, all.filter((j) => j % 4 !== 1)]) {
+      let n = 0;
+      for (let r = 0; r < rows; r++) if (next() < 0.3) work.indices[n++] = r;
+      work.selected.set(selected);
+      Atomics.store(work.control, CONTROL.selectedCount, selected.length);
+      buildHistogram(work, 0, n, selected.length, 0);
+      const pairs = new Float64Array(histogramLength(features));
+      unpackHistogram(work.partials, pairs, work.selected, selected.length, q.scale, work.quant[QUANT.gStep] as number, work.quant[QUANT.hStep] as number);
+      const gStep = work.quant[QUANT.gStep] as number;
+      const hStep = work.quant[QUANT.hStep] as number;
+      const expected = naive(work, 0, n, selected);
+      for (const j of selected) {
+        for (let b = 0; b < 256; b++) {
+          const k = j * BIN_SLOTS + 2 * b;
+          expect(pairs[k]).toBe((expected[k] as number) * gStep);
+          expect(pairs[k + 1]).toBe((expected[k + 1] as number) * hStep);
+        }
+      }
+    }
+  });
 });

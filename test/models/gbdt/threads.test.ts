@@ -21,6 +21,18 @@ describe('gbdt worker threads', () => {
     }
   });
 
+  it('gives the same artifact with one thread and with two when quantizing gradients, with known and measured steps', () => {
+    const regression = { ...data, label: Float64Array.from(data.columns[0] as Float64Array, (v, i) => 10 * v + (i % 7)) };
+    for (const [objective, set] of [['logloss', data], ['squared-error', regression]] as const) {
+      const params = { objective, rounds: 6, maxDepth: 6, subsample: 0.9, colsampleByTree: 0.75, seed: 5, quantizeGradients: true } as const;
+      const one = gbdt({ ...params, threads: 1 });
+      one.fit(set);
+      const two = gbdt({ ...params, threads: 2 });
+      expect(two.fit(set).threads).toBe(2);
+      expect(serializeArtifact(two.toArtifact())).toBe(serializeArtifact(one.toArtifact()));
+    }
+  });
+
   it('reuses its workers for a second fit in the same process, with the same result', () => {
     const params = { rounds: 4, threads: 2, seed: 8 } as const;
     const first = gbdt(params);

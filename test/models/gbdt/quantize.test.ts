@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { serializeArtifact } from '../../../src/models/artifact.js';
+import { dataset } from '../../../src/models/dataset.js';
+import { gbdt, gbdtFromArtifact } from '../../../src/models/gbdt/index.js';
+import { QUANT, QUANTIZED_MAX_ROWS, quantization, quantizeRows, startQuantizing } from '../../../src/models/gbdt/quantize.js';
+import { allocateWork } from '../../../src/models/gbdt/work.js';
+import { rocAuc } from '../../../src/models/metrics/roc-auc.js';
+import { checkBatchModel } from '../check-model.js';
+import { binarySet, uniform } from './data.js';
+
+const train = binarySet(6000, 1);
+const test = binarySet(3000, 2);
+
+describe('gbdt quantized gradients', () => {
+  it('packs so that no sum of n rows can reach 2^53 and the hessian sums never carry into the gradient sums', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: QUANTIZED_MAX_ROWS }), (rows) => {
+        const { scale, gBits, hBits } = quantization(rows);
+        expect(gBits).toBeGreaterThanOrEqual(3);
+        expect(hBits).toBeGreaterThanOrEqual(2);
+        // Rounded values lie in [−2^gBits, 2^gBits] and [0, 2^hBits].
+        expect(rows * 2 ** hBits).toBeLessThan(scale);
+        expect(rows * 2 ** gBits * scale + rows * 2 ** hBits).toBeLessThan(2 ** 53);
+      }),
+    );
+    expect(quantization(800_000)).toEqual({ scale: 2 ** 26, gBits: 6, hBits: 5 });
+    expect(() => quantization(QUANTIZED_MAX_ROWS + 1)).toThrow(/quantizeGradients supports at most 8,388,607 training rows/);
+  });
+
+  it('rounds each value to a neighbouring step, without bias', () => {
+    const rows = 200_000;
+    const work = allocateWork({ rows, features: 4, shared: false });
+    startQuantizing(work, quantization(rows), { g: 1, h: 0.25 });
+    work.quant[QUANT.seed] = 12345;
+    const next = uniform(5);
+    const g = Float64Array.from({ length: rows }, () => next() * 2 - 1);
+    const h = Float64Array.from({ length: rows }, () => next() * 0.25);
+    for (let r = 0; r < rows; r++) {
+      work.gh[r * work.words] = g[r] as number;
+      work.gh[r * work.words + 1] = h[r] as number;
+    }
+    const before = Float64Array.from({ length: 2 * rows }, (_, i) => work.gh[(i >> 1) * work.words + (i & 1)] as number);
+    quantizeRows(work, 0, rows);
+    const gStep = work.quant[QUANT.gStep] as number;
+    const hStep = work.quant[QUANT.hStep] as number;
+    let gError = 0;
+    let hError = 0;
+    let bad = 0;
+    let up = 0;
+    for (let r = 0; r < rows; r++) {
+      const gq = work.gh[r * work.words] as number;
+      const hq = work.gh[r * work.words + 1] as number;
+      const gx = (before[2 * r] as number) / gStep;
+      const hx = (before[2 * r + 1] as number) / hStep;
+      if (!(gq === Math.floor(gx) || gq === Math.ceil(gx)) || !(hq === Math.floor(hx) || hq === Math.ceil(hx))) bad++;
+      if (gq > gx) up++;
+      gError += gq - gx;
+      hError += hq - hx;
+    }
+    expect(bad).toBe(0);
+    // Both directions are taken (a plain round-to-nearest would pass the test above).
+    expect(up / rows).toBeGreaterThan(0.4);
+    expect(up / rows).toBeLessThan(0.6);
+    // Each error has mean 0 and |error| < 1: the sums' standard deviation is below √rows / 2.
+    expect(Math.abs(gError)).toBeLessThan(3 * Math.sqrt(rows) / 2);
+    expect(Math.abs(hError)).toBeLessThan(3 * Math.sqrt(rows) / 2);
+  });
+
+  it('learns as well as exact training on a binary task, in both growth modes', () => {
+    for (const growth of ['depthwise', 'leafwise'] as const) {
+      const exact = gbdt({ rounds: 60, growth, seed: 4 });
+      exact.fit(train);
+      const quantized = gbdt({ rounds: 60, growth, seed: 4, quantizeGradients: true });
+      quantized.fit(train);
+      const labels = test.label as Float64Array;
+      const exactAuc = rocAuc(exact.predictProba(test), labels);
+      const quantizedAuc = rocAuc(quantized.predictProba(test), labels);
+      expect(quantizedAuc).toBeGreaterThan(0.8);
+      expect(Math.abs(quantizedAuc - exactAuc)).toBeLessThan(0.005);
+      // The models are not the exact ones: the splits see rounded sums.
+      expect(serializeArtifact(quantized.toArtifact())).not.toBe(serializeArtifact(exact.toArtifact()));
+    }
+  });
+
+  it('fits squared error, whose steps are measured each round, close to the exact fit', () => {
+    const next = uniform(3);
+    const rows = 4000;
+    const x = Float64Array.from({ length: rows }, () => next() * 6 - 3);
+    const z = Float64Array.from({ length: rows }, () => next());
+    const label = Float64Array.from(x, (v, i) => 100 * Math.sin(v) + 200 * (z[i] as number));
+    const data = dataset({ featureNames: ['x', 'z'], columns: [x, z], label });
+    const model = gbdt({ objective: 'squared-error', rounds: 200, learningRate: 0.2, quantizeGradients: true });
+    model.fit(data);
+    for (const v of [-2.5, -1, 0, 1, 2.5]) expect(Math.abs((model.predictOne({ x: v, z: 0.5 }) as number) - (100 * Math.sin(v) + 100))).toBeLessThan(8);
+  });
+
+  it('keeps the parameter in the artifact and reproduces the same bytes; rejects a non-boolean', () => {
+    const params = { rounds: 20, subsample: 0.8, colsampleByTree: 0.75, seed: 9, quantizeGradients: true } as const;
+    const first = gbdt(params);
+    first.fit(train);
+    const second = gbdt(params);
+    second.fit(train);
+    expect(serializeArtifact(second.toArtifact())).toBe(serializeArtifact(first.toArtifact()));
+    expect(first.toArtifact().params).toMatchObject({ quantizeGradients: true });
+    const loaded = gbdtFromArtifact(first.toArtifact());
+    expect(loaded.predictProba(test)).toEqual(first.predictProba(test));
+    // Absent unless set, so artifacts of exact training keep their bytes.
+    expect(gbdt({ rounds: 2 }).params).not.toHaveProperty('quantizeGradients');
+    expect(() => gbdt({ quantizeGradients: 'yes' as never })).toThrow(/parameter 'quantizeGradients' must be true or false, got 'yes'/);
+  });
+});
+
+checkBatchModel('gbdt, quantized gradients', (seed) => gbdt({ rounds: 10, seed, quantizeGradients: true }), binarySet(800, 3), {
+  fromArtifact: gbdtFromArtifact,
+});
