@@ -40,7 +40,7 @@ export function runBinningTasks(work: Work, columns: readonly Float64Array[]): v
         const start = (t - features) * BLOCK_ROWS;
         const end = Math.min(rows, start + BLOCK_ROWS);
         binColumns(columns, bounds, rows, work.columns, start, end);
-        rowMajor(work.columns, features, rows, work.codes, 4 * work.words, 8, start, end);
+        rowMajor(work.columns, features, rows, work.codes, 4 * work.words, 4 * work.header, start, end);
       }
     } catch (error) {
       // The caller reports the failure once every task is accounted for.

@@ -1,4 +1,4 @@
-import { BIN_SLOTS, histogramLength, subtractHistogram, unpackHistogram } from './histogram.js';
+import { BIN_SLOTS, PACKED_SLOTS, histogramLength, subtractHistogram, unpackHistogram } from './histogram.js';
 import type { HistogramBuilder, NodeRows } from './histogram-builder.js';
 import type { GbdtParams } from './params.js';
 import type { RowPartitioner } from './partitioner.js';
@@ -80,6 +80,11 @@ class Grower {
     this.#unpacked = context.packing === undefined ? undefined : new Float64Array(histogramLength(context.work.features));
   }
 
+  /** Slots of each feature a node histogram uses. */
+  #width(): number {
+    return this.#c.packing === undefined ? BIN_SLOTS : PACKED_SLOTS;
+  }
+
   /** The node histogram as (g, h) pairs. */
   #pairs(hist: Float64Array): Float64Array {
     const q = this.#c.packing;
@@ -140,7 +145,7 @@ class Grower {
       });
       this.#c.builder.build(build);
       for (const [parent, built, other] of siblings) {
-        subtractHistogram(parent, built, other, this.#c.selected, this.#c.selectedCount);
+        subtractHistogram(parent, built, other, this.#c.selected, this.#c.selectedCount, this.#width());
         this.#free.push(parent);
       }
       level = children;
@@ -170,7 +175,7 @@ class Grower {
         small.hist = this.#histogram();
         large.hist = this.#histogram();
         this.#c.builder.build([{ start: small.start, end: small.end, out: small.hist }]);
-        subtractHistogram(node.hist as Float64Array, small.hist, large.hist, this.#c.selected, this.#c.selectedCount);
+        subtractHistogram(node.hist as Float64Array, small.hist, large.hist, this.#c.selected, this.#c.selectedCount, this.#width());
         left.split = this.#findSplit(left);
         right.split = this.#findSplit(right);
       }

@@ -1,4 +1,5 @@
-import { BIN_SLOTS, histogramLength } from './histogram.js';
+import { BIN_SLOTS, PACKED_SLOTS, histogramLength } from './histogram.js';
+import { QUANT, QUANT_OFF } from './quantize.js';
 import { blocksOf } from './blocks.js';
 import { CONTROL, TASK, TASK_INTS, type Work } from './work.js';
 import { runBatch, type WorkerPool } from './worker-pool.js';
@@ -59,6 +60,7 @@ export class HistogramBuilder {
     const { partials, selected } = this.#work;
     const selectedCount = Atomics.load(this.#work.control, CONTROL.selectedCount);
     const size = histogramLength(this.#work.features);
+    const width = this.#work.quant[QUANT.mode] === QUANT_OFF ? BIN_SLOTS : PACKED_SLOTS;
     let slot = 0;
     for (let i = first; i < end; i++) {
       const node = nodes[i] as NodeRows;
@@ -67,10 +69,10 @@ export class HistogramBuilder {
       for (let s = 0; s < selectedCount; s++) {
         const at = (selected[s] as number) * BIN_SLOTS;
         const from = slot * size + at;
-        out.set(partials.subarray(from, from + BIN_SLOTS), at);
+        out.set(partials.subarray(from, from + width), at);
         for (let b = 1; b < blocks; b++) {
           const p = (slot + b) * size + at;
-          for (let k = 0; k < BIN_SLOTS; k++) out[at + k] = (out[at + k] as number) + (partials[p + k] as number);
+          for (let k = 0; k < width; k++) out[at + k] = (out[at + k] as number) + (partials[p + k] as number);
         }
       }
       slot += blocks;

@@ -1,12 +1,15 @@
 /**
  * Gradient histograms (Chen & Guestrin 2016, §3.3 "hist"; Ke et al. 2017, §2): for every feature
  * and bin, the sums of gradients and hessians of a node's rows. Layout: feature j's bin b holds
- * (g, h) at [j * BIN_SLOTS + 2b, +1]; bin 255 is the missing-value bin.
+ * (g, h) at [j * BIN_SLOTS + 2b, +1]; bin 255 is the missing-value bin. Quantized training packs
+ * both sums into one number at [j * BIN_SLOTS + b] (quantize.ts; `unpackHistogram`).
  */
 import { QUANT, QUANT_OFF } from './quantize.js';
 import type { Work } from './work.js';
 
 export const BIN_SLOTS = 512;
+/** Slots a feature uses: all of BIN_SLOTS for (g, h) pairs, the first half when packed. */
+export const PACKED_SLOTS = 256;
 
 export function histogramLength(features: number): number {
   return features * BIN_SLOTS;
@@ -32,12 +35,15 @@ export let sink = 0;
  * row-by-row pass.
  */
 export function buildHistogram(work: Work, start: number, end: number, selectedCount: number, offset: number): void {
-  const { features, gh, indices, selected, codes, codeWords, words, partials: out } = work;
-  if (selectedCount === features) out.fill(0, offset, offset + features * BIN_SLOTS);
+  const { features, gh, pairs, indices, selected, codes, codeWords, words, header, partials: out } = work;
+  const quantized = work.quant[QUANT.mode] !== QUANT_OFF;
+  const scale = work.quant[QUANT.scale] as number;
+  if (selectedCount === features && !quantized) out.fill(0, offset, offset + features * BIN_SLOTS);
   else {
+    const width = quantized ? PACKED_SLOTS : BIN_SLOTS;
     for (let s = 0; s < selectedCount; s++) {
       const at = offset + (selected[s] as number) * BIN_SLOTS;
-      out.fill(0, at, at + BIN_SLOTS);
+      out.fill(0, at, at + width);
     }
   }
   // Whole words of codes per row: every feature, a multiple of four, read as words.
@@ -46,30 +52,28 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
   // more than it saves on denser nodes, whose rows the hardware prefetcher already follows.
   const sparse = end > start && 8 * (end - start) < (indices[end - 1] as number) - (indices[start] as number);
   let touched = 0;
-  const quantized = work.quant[QUANT.mode] !== QUANT_OFF;
-  const scale = work.quant[QUANT.scale] as number;
   for (let from = start; from < end; from += CHUNK) {
     const n = Math.min(CHUNK, end - from);
     const first = indices[from] as number;
     if (wordPath && (indices[from + n - 1] as number) - first === n - 1) {
       // A node's rows are ascending, so first and last this far apart means every row between.
-      if (quantized) sumRunPacked(gh, codeWords, first, n, words, out, offset, scale);
+      if (quantized) sumRunPacked(pairs, codeWords, first, n, words, out, offset, scale);
       else sumRun(gh, codeWords, first, n, words, out, offset);
       continue;
     }
     if (sparse) {
       for (let i = from === start ? from : from + CHUNK, e = Math.min(end, from + 2 * CHUNK); i < e; i++) {
-        touched += gh[(indices[i] as number) * words] as number;
+        touched = (touched + (codeWords[(indices[i] as number) * words] as number)) | 0;
       }
     }
     if (wordPath) {
-      if (quantized) sumRowsPacked(gh, codeWords, indices, from, n, words, out, offset, scale);
+      if (quantized) sumRowsPacked(pairs, codeWords, indices, from, n, words, out, offset, scale);
       else sumRows(gh, codeWords, indices, from, n, words, out, offset);
     } else if (quantized) {
       for (let i = from, e = from + n; i < e; i++) {
         const r = indices[i] as number;
-        const v = (gh[r * words] as number) * scale + (gh[r * words + 1] as number);
-        const o = 4 * r * words + 8;
+        const v = (pairs[2 * r * words] as number) * scale + (pairs[2 * r * words + 1] as number);
+        const o = 4 * (r * words + header);
         for (let s = 0; s < selectedCount; s++) {
           const j = selected[s] as number;
           const k = offset + j * BIN_SLOTS + (codes[o + j] as number);
@@ -81,7 +85,7 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
         const r = indices[i] as number;
         const g = gh[r * words] as number;
         const h = gh[r * words + 1] as number;
-        const o = 4 * r * words + 8;
+        const o = 4 * (r * words + header);
         for (let s = 0; s < selectedCount; s++) {
           const j = selected[s] as number;
           const k = offset + j * BIN_SLOTS + ((codes[o + j] as number) << 1);
@@ -94,18 +98,24 @@ export function buildHistogram(work: Work, start: number, end: number, selectedC
   sink = touched;
 }
 
-function sumRunPacked(gh: Float32Array, codeWords: Uint32Array, first: number, n: number, words: number, out: Float64Array, offset: number, scale: number): void {
-  for (let r = first, e = first + n; r < e; r++) addRowPacked(gh, codeWords, r * words, words, out, offset, scale);
+/** Adds rows first..first + n of a quantized fit to every feature's bins (packed). */
+function sumRunPacked(pairs: Int16Array, codeWords: Uint32Array, first: number, n: number, words: number, out: Float64Array, offset: number, scale: number): void {
+  for (let r = first, e = first + n; r < e; r++) addRowPacked(pairs, codeWords, r * words, words, out, offset, scale);
 }
 
-function sumRowsPacked(gh: Float32Array, codeWords: Uint32Array, indices: Uint32Array, from: number, n: number, words: number, out: Float64Array, offset: number, scale: number): void {
-  for (let i = from, e = from + n; i < e; i++) addRowPacked(gh, codeWords, (indices[i] as number) * words, words, out, offset, scale);
+/** Adds rows `indices[from..from + n)` of a quantized fit to every feature's bins (packed). */
+function sumRowsPacked(pairs: Int16Array, codeWords: Uint32Array, indices: Uint32Array, from: number, n: number, words: number, out: Float64Array, offset: number, scale: number): void {
+  for (let i = from, e = from + n; i < e; i++) addRowPacked(pairs, codeWords, (indices[i] as number) * words, words, out, offset, scale);
 }
 
-function addRowPacked(gh: Float32Array, codeWords: Uint32Array, at: number, words: number, out: Float64Array, offset: number, scale: number): void {
-  const v = (gh[at] as number) * scale + (gh[at + 1] as number);
+/**
+ * Adds the quantized record at word `at` — its (gq, hq) as two int16 in one word, then its codes
+ * four to a word — to each code's bin as the one number gq·scale + hq (quantize.ts).
+ */
+function addRowPacked(pairs: Int16Array, codeWords: Uint32Array, at: number, words: number, out: Float64Array, offset: number, scale: number): void {
+  const v = (pairs[2 * at] as number) * scale + (pairs[2 * at + 1] as number);
   let base = offset;
-  for (let w = at + 2, e = at + words; w < e; w++, base += 4 * BIN_SLOTS) {
+  for (let w = at + 1, e = at + words; w < e; w++, base += 4 * BIN_SLOTS) {
     const word = codeWords[w] as number;
     let k = base + (word & 255);
     out[k] = (out[k] as number) + v;
@@ -160,10 +170,11 @@ export function subtractHistogram(
   out: Float64Array,
   selected: Int32Array,
   selectedCount: number,
+  width = BIN_SLOTS,
 ): void {
   for (let s = 0; s < selectedCount; s++) {
     const at = (selected[s] as number) * BIN_SLOTS;
-    for (let k = at; k < at + BIN_SLOTS; k++) out[k] = (parent[k] as number) - (built[k] as number);
+    for (let k = at; k < at + width; k++) out[k] = (parent[k] as number) - (built[k] as number);
   }
 }
 
@@ -174,7 +185,7 @@ export function subtractHistogram(
 export function unpackHistogram(packed: Float64Array, out: Float64Array, selected: Int32Array, selectedCount: number, scale: number, gStep: number, hStep: number): void {
   for (let s = 0; s < selectedCount; s++) {
     const at = (selected[s] as number) * BIN_SLOTS;
-    for (let b = 0; b < BIN_SLOTS / 2; b++) {
+    for (let b = 0; b < PACKED_SLOTS; b++) {
       const v = packed[at + b] as number;
       const gq = Math.floor(v / scale);
       out[at + 2 * b] = gq * gStep;

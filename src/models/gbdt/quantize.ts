@@ -34,6 +34,8 @@ export interface Quantization {
 /** Most training rows: beyond them the steps would be coarser than 1/8 of |g| and 1/4 of h. */
 export const QUANTIZED_MAX_ROWS = 2 ** 23 - 1;
 
+const MAX_BITS = 14;
+
 export function quantization(rows: number): Quantization {
   if (rows > QUANTIZED_MAX_ROWS) {
     throw new TandemError(
@@ -43,10 +45,11 @@ export function quantization(rows: number): Quantization {
     );
   }
   const rowBits = Math.ceil(Math.log2(rows + 1));
-  // n · 2^gBits · scale < 2^53 with scale = 2^(rowBits + hBits + 1) > n · 2^hBits.
+  // n · 2^gBits · scale < 2^53 with scale = 2^(rowBits + hBits + 1) > n · 2^hBits; and the
+  // rounded values, up to 2^bits + 1 in size, must fit the records' int16.
   const budget = 53 - 2 * rowBits - 2;
-  const hBits = Math.floor(budget / 2);
-  const gBits = budget - hBits;
+  const hBits = Math.min(MAX_BITS, Math.floor(budget / 2));
+  const gBits = Math.min(MAX_BITS, budget - hBits);
   return { scale: 2 ** (rowBits + hBits + 1), gBits, hBits };
 }
 
@@ -74,15 +77,6 @@ export function packing(work: Work): { readonly scale: number; readonly gStep: n
   return { scale: quant[QUANT.scale] as number, gStep: quant[QUANT.gStep] as number, hStep: quant[QUANT.hStep] as number };
 }
 
-/** Rounds rows start..end's (g, h) in their records to whole steps, stochastically. */
-export function quantizeRows(work: Work, start: number, end: number): void {
-  const { gh, words, quant } = work;
-  const gInverse = 1 / (quant[QUANT.gStep] as number);
-  const hInverse = 1 / (quant[QUANT.hStep] as number);
-  const seed = quant[QUANT.seed] as number;
-  for (let r = start; r < end; r++) quantizeRow(gh, r * words, r, gInverse, hInverse, seed);
-}
-
 /**
  * The offsets of row `r`'s rounding, u in [0, 1) for g (`offsetG`) and h (`offsetH`): the row's
  * point of the R2 low-discrepancy sequence (Roberts 2018: the fractional parts of r·α1 and r·α2,
@@ -100,20 +94,25 @@ export function offsetH(r: number, seed: number): number {
   return ((Math.imul(r, 0x91e10da5) + seed) >>> 0) / 4_294_967_296;
 }
 
-/** Rounds the (g, h) at gh[at], gh[at + 1] of row `r`, stored unrounded. */
-export function quantizeRow(gh: Float32Array, at: number, r: number, gInverse: number, hInverse: number, seed: number): void {
-  gh[at] = Math.floor((gh[at] as number) * gInverse + offsetG(r, seed));
-  gh[at + 1] = Math.floor((gh[at + 1] as number) * hInverse + offsetH(r, seed));
+/** Rounds rows start..end's unrounded (g, h) in `exact` into their records, stochastically. */
+export function quantizeRows(work: Work, start: number, end: number): void {
+  const { exact, pairs, words, quant } = work;
+  const gInverse = 1 / (quant[QUANT.gStep] as number);
+  const hInverse = 1 / (quant[QUANT.hStep] as number);
+  const seed = quant[QUANT.seed] as number;
+  for (let r = start; r < end; r++) {
+    pairs[2 * r * words] = Math.floor((exact[2 * r] as number) * gInverse + offsetG(r, seed));
+    pairs[2 * r * words + 1] = Math.floor((exact[2 * r + 1] as number) * hInverse + offsetH(r, seed));
+  }
 }
 
-/** The largest |g| and h of rows start..end, for a round whose steps are not known before. */
-export function extremes(work: Work, start: number, end: number, out: Float64Array, at: number): void {
-  const { gh, words } = work;
+/** The largest |g| and h of rows start..end of `exact`, for a round whose steps are not known before. */
+export function extremes(exact: Float32Array, start: number, end: number, out: Float64Array, at: number): void {
   let g = 0;
   let h = 0;
   for (let r = start; r < end; r++) {
-    g = Math.max(g, Math.abs(gh[r * words] as number));
-    h = Math.max(h, gh[r * words + 1] as number);
+    g = Math.max(g, Math.abs(exact[2 * r] as number));
+    h = Math.max(h, exact[2 * r + 1] as number);
   }
   out[at] = g;
   out[at + 1] = h;

@@ -22,7 +22,7 @@ export class RowUpdates {
     this.#seed = seed;
   }
 
-  /** Every row's gradients from its margin; with `addDelta`, after adding the new tree's `delta` to the margin. */
+  /** Every row's gradients from its margin; with `addDelta`, after adding the value of its leaf of the new tree. */
   gradients(addDelta = false): void {
     const work = this.#work;
     const blocks = Math.min(work.capacity, blocksOf(work.rows));
@@ -51,7 +51,7 @@ export class RowUpdates {
 
   /**
    * Adds each leaf's value to the margins of its rows, and computes their next gradients: the
-   * leaves write their values to `delta` by row number, then one pass in row order updates the
+   * leaves write their numbers to `leafOf` by row number, then one pass in row order updates the
    * margins and gradients (reading them in row order costs far less than in leaf order).
    */
   addTree({ tree, leaves, finalSplits }: GrownTree): void {
@@ -74,22 +74,28 @@ export class RowUpdates {
       }
       rows += n;
     };
+    let leafNumber = 0;
     for (const leaf of leaves) {
-      add(leaf.start, leaf.end, (at, t) => {
+      const number = leafNumber++;
+      work.leafValue[number] = tree.value[leaf.node] as number;
+      add(leaf.start, leaf.end, (at) => {
         work.tasks[at] = TASK.leaf;
-        work.tasks[at + 3] = 0;
+        work.tasks[at + 3] = number;
         work.tasks[at + 5] = 0;
-        work.leafValues[2 * t] = tree.value[leaf.node] as number;
       });
     }
     for (const split of finalSplits) {
+      const left = leafNumber++;
+      const right = leafNumber++;
+      work.leafValue[left] = tree.value[split.left] as number;
+      work.leafValue[right] = tree.value[split.right] as number;
       add(split.start, split.end, (at, t) => {
         work.tasks[at] = TASK.finalSplit;
         work.tasks[at + 3] = split.feature;
         work.tasks[at + 4] = split.bin;
         work.tasks[at + 5] = split.defaultLeft ? 1 : 0;
-        work.leafValues[2 * t] = tree.value[split.left] as number;
-        work.leafValues[2 * t + 1] = tree.value[split.right] as number;
+        work.taskLeaves[2 * t] = left;
+        work.taskLeaves[2 * t + 1] = right;
       });
     }
     if (tasks > 0) runBatch(work, this.#pool, tasks, rows);

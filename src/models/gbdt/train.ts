@@ -39,6 +39,8 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
   const features = data.featureNames.length;
   const threads = params.threads ?? defaultThreads();
   const wantWorkers = rows >= PARALLEL_MIN_ROWS ? threads - 1 : 0;
+  const quantized = params.quantizeGradients === true ? quantization(rows) : undefined;
+  const gradientBounds = objective.gradientBounds(maxWeight(data.weight));
   if (wantWorkers > 0) workerPool().prepare(wantWorkers);
   const work = allocateWork({
     rows,
@@ -47,6 +49,8 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     weight: data.weight,
     objective: params.objective,
     shared: wantWorkers > 0,
+    quantized: quantized === undefined ? undefined : { measured: gradientBounds === undefined },
+    leaves: params.growth === 'leafwise' ? params.maxLeaves : 2 ** params.maxDepth,
   });
   setUpBinning(work, params.maxBins);
   // Workers attach as they load, and take the binning tasks the caller has not begun.
@@ -76,9 +80,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     let round = 0;
     // Margin updates compute the next round's gradients, except after a subsampled round.
     let gradientsReady = false;
-    if (params.quantizeGradients === true) {
-      startQuantizing(work, quantization(rows), objective.gradientBounds(maxWeight(data.weight)));
-    }
+    if (quantized !== undefined) startQuantizing(work, quantized, gradientBounds);
     while (round < params.rounds) {
       if (!gradientsReady) updates.gradients();
       const selected = sampleFeatures(random, features, params.colsampleByTree);
@@ -101,7 +103,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
       gradientsReady = sampled === rows;
       if (gradientsReady) updates.addTree(grown);
       else {
-        for (let r = 0; r < rows; r++) margin[r] = (margin[r] as number) + tree.valueOfCodes(work.codes, r * 4 * work.words + 8);
+        for (let r = 0; r < rows; r++) margin[r] = (margin[r] as number) + tree.valueOfCodes(work.codes, 4 * (r * work.words + work.header));
       }
       trees.push(tree);
       round++;

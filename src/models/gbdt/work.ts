@@ -44,15 +44,16 @@ export const TASK = {
   move: 3,
   /**
    * Gradients and hessians of rows start..end (row numbers, not positions in `indices`); when `c`
-   * is 1, first add `delta` to their margins. Also resets `indices[start..end)` to the rows
-   * themselves, the next tree's root when it takes every row.
+   * is 1, first add the value of their leaf of the new tree (`leafValue[leafOf[row]]`) to their
+   * margins. Also resets `indices[start..end)` to the rows themselves, the next tree's root when
+   * it takes every row.
    */
   gradients: 4,
-  /** Write `leafValues[2 task]` to the `delta` of rows `indices[start..end)`. */
+  /** Write leaf number `a` to the `leafOf` of rows `indices[start..end)`. */
   leaf: 5,
   /**
-   * As `leaf`, writing `leafValues[2 task]` for rows with code ≤ `b` on feature `a` (or missing,
-   * when `c` is 1) and `leafValues[2 task + 1]` for the others.
+   * As `leaf`, writing `taskLeaves[2 task]` for rows with code ≤ `b` on feature `a` (or missing,
+   * when `c` is 1) and `taskLeaves[2 task + 1]` for the others.
    */
   finalSplit: 6,
   /** Round the (g, h) of rows start..end to the steps set (quantize.ts). */
@@ -70,15 +71,22 @@ export interface Work {
   readonly rows: number;
   readonly features: number;
   /**
-   * One record of `words` 32-bit words per row, for histograms: the row's (gradient, hessian)
-   * as float32 (`gh[row * words]`, `+ 1`), then its bin codes, one byte each
-   * (`codes[row * 4 * words + 8 + j]`, four to a word in `codeWords[row * words + 2 ..]`). A
-   * sparse node's row then costs one cache line, not one for its gradients and one for its codes.
+   * One record of `words` 32-bit words per row, for histograms: `header` words holding the row's
+   * (gradient, hessian), then its bin codes, one byte each (`codes[row * 4 * words + 4 * header
+   * + j]`, four to a word in `codeWords[row * words + header ..]`). A sparse node's row then costs
+   * one cache line, not one for its gradients and one for its codes. Exact training keeps (g, h)
+   * as float32 in two words (`gh[row * words]`, `+ 1`); quantized training (quantize.ts) as whole
+   * steps in two int16 in one word (`pairs[2 row * words]`, `+ 1`), so 12 codes make a record of
+   * 16 bytes, four to a cache line.
    */
   readonly words: number;
+  readonly header: number;
   readonly gh: Float32Array;
+  readonly pairs: Int16Array;
   readonly codes: Uint8Array;
   readonly codeWords: Uint32Array;
+  /** Unrounded (g, h) per row (`exact[2 row]`, `+ 1`) for quantized training whose steps are measured each round; else empty. */
+  readonly exact: Float32Array;
   /** The same codes column-major (`columns[j * rows + row]`), for partitioning. */
   readonly columns: Uint8Array;
   /** Rows of the tree being grown; each node owns a contiguous range. */
@@ -93,10 +101,14 @@ export interface Work {
   readonly margin: Float64Array;
   readonly label: Float64Array;
   readonly weight: Float64Array;
-  /** Leaf values per margin task (two each). */
-  readonly leafValues: Float64Array;
-  /** The new tree's value for each row (by row number), added to the margins in row order. */
-  readonly delta: Float64Array;
+  /** Leaf numbers of each final-split task (two each). */
+  readonly taskLeaves: Int32Array;
+  /**
+   * Each row's leaf in the new tree (by row number) and each leaf's value: the leaf tasks write
+   * 4 bytes a row, and the margins take `leafValue[leafOf[row]]` in row order.
+   */
+  readonly leafOf: Uint32Array;
+  readonly leafValue: Float64Array;
   readonly partials: Float64Array;
   /** Bin bounds of feature j at `bounds[j * 256 ..]`, `boundCounts[j]` of them (written by the binning tasks). */
   readonly bounds: Float64Array;
@@ -129,11 +141,15 @@ export interface WorkInit {
   readonly objective?: GbdtParams['objective'];
   /** SharedArrayBuffer memory, for workers. */
   readonly shared: boolean;
+  /** The most leaves a tree can have (2^maxDepth, or maxLeaves); at most `rows` are kept. */
+  readonly leaves?: number;
+  /** Quantized training: records with (g, h) as int16 steps; `measured` when the steps are measured each round. */
+  readonly quantized?: { readonly measured: boolean } | undefined;
 }
 
-/** 32-bit words per row record: (gradient, hessian) as float32, then the codes, four to a word. */
-export function recordWords(features: number): number {
-  return 2 + Math.ceil(features / 4);
+/** 32-bit words per row record: the (gradient, hessian) header, then the codes, four to a word. */
+export function recordWords(features: number, header = 2): number {
+  return header + Math.ceil(features / 4);
 }
 
 /** Allocates the work area; binning tasks then write the codes into `codes` and `columns`. */
@@ -147,16 +163,20 @@ export function allocateWork(init: WorkInit): Work {
     return out;
   };
   const control = new Int32Array(buffer(CONTROL.length * 4));
-  const words = recordWords(features);
+  const header = init.quantized === undefined ? 2 : 1;
+  const words = recordWords(features, header);
   const records = buffer(rows * words * 4);
   control[CONTROL.objective] = GBDT_OBJECTIVES.indexOf(init.objective ?? 'logloss');
   return {
     rows,
     features,
     words,
+    header,
     gh: new Float32Array(records),
+    pairs: new Int16Array(records),
     codes: new Uint8Array(records),
     codeWords: new Uint32Array(records),
+    exact: new Float32Array(buffer(init.quantized?.measured === true ? rows * 8 : 0)),
     columns: new Uint8Array(buffer(rows * features)),
     indices: new Uint32Array(buffer(rows * 4)),
     scratch: new Uint32Array(buffer(rows * 8)),
@@ -166,8 +186,9 @@ export function allocateWork(init: WorkInit): Work {
     margin: new Float64Array(buffer(rows * 8)),
     label: copy(init.label),
     weight: copy(init.weight),
-    leafValues: new Float64Array(buffer(capacity * 16)),
-    delta: new Float64Array(buffer(rows * 8)),
+    taskLeaves: new Int32Array(buffer(capacity * 8)),
+    leafOf: new Uint32Array(buffer(rows * 4)),
+    leafValue: new Float64Array(buffer(Math.max(1, Math.min(rows, init.leaves ?? rows)) * 8)),
     partials: new Float64Array(buffer(capacity * histogramLength(features) * 8)),
     bounds: new Float64Array(buffer(features * 256 * 8)),
     boundCounts: new Int32Array(buffer(Math.max(1, features) * 4)),
@@ -205,49 +226,65 @@ export function runTasks(work: Work): void {
     } else if (kind === TASK.gradients) {
       const mode = work.quant[QUANT.mode];
       gradients(work, objective, start, end, c === 1, mode === QUANT_INLINE);
-      if (mode === QUANT_MEASURE) extremes(work, start, end, work.extremes, 2 * t);
+      if (mode === QUANT_MEASURE) extremes(work.exact, start, end, work.extremes, 2 * t);
     } else if (kind === TASK.quantize) {
       quantizeRows(work, start, end);
     } else if (kind === TASK.leaf) {
-      const value = work.leafValues[2 * t] as number;
-      const { delta, indices } = work;
-      for (let i = start; i < end; i++) delta[indices[i] as number] = value;
+      const { leafOf, indices } = work;
+      for (let i = start; i < end; i++) leafOf[indices[i] as number] = a;
     } else {
       const column = work.columns.subarray(a * work.rows, (a + 1) * work.rows);
-      splitDelta(work, column, start, end, b, c === 1, work.leafValues[2 * t] as number, work.leafValues[2 * t + 1] as number);
+      splitLeaves(work, column, start, end, b, c === 1, work.taskLeaves[2 * t] as number, work.taskLeaves[2 * t + 1] as number);
     }
   }
 }
 
-/** Gradients of rows start..end, rounded to the steps set when `quantize` (quantize.ts). */
+/**
+ * Gradients of rows start..end into their records, rounded to the steps set when `quantize`
+ * (quantize.ts); or unrounded into `exact` when quantized training measures its steps first.
+ */
 function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean, quantize: boolean): void {
-  const { margin, delta, label, weight, gh, indices, words, quant } = work;
+  const { margin, leafOf, leafValue, label, weight, indices, words, quant } = work;
   const weighted = weight.length > 0;
-  const gInverse = 1 / (quant[QUANT.gStep] as number);
-  const hInverse = 1 / (quant[QUANT.hStep] as number);
-  const seed = quant[QUANT.seed] as number;
+  if (quantize) {
+    const { pairs } = work;
+    const gInverse = 1 / (quant[QUANT.gStep] as number);
+    const hInverse = 1 / (quant[QUANT.hStep] as number);
+    const seed = quant[QUANT.seed] as number;
+    for (let r = start; r < end; r++) {
+      indices[r] = r;
+      let m = margin[r] as number;
+      if (addDelta) {
+        m += leafValue[leafOf[r] as number] as number;
+        margin[r] = m;
+      }
+      const w = weighted ? (weight[r] as number) : 1;
+      objective.quantizedGradient(m, label[r] as number, w, pairs, 2 * r * words, gInverse, hInverse, offsetG(r, seed), offsetH(r, seed));
+    }
+    return;
+  }
+  const measured = work.exact.length > 0;
+  const out = measured ? work.exact : work.gh;
+  const stride = measured ? 2 : words;
   for (let r = start; r < end; r++) {
     indices[r] = r;
     let m = margin[r] as number;
     if (addDelta) {
-      m += delta[r] as number;
+      m += leafValue[leafOf[r] as number] as number;
       margin[r] = m;
     }
-    const w = weighted ? (weight[r] as number) : 1;
-    if (quantize) objective.quantizedGradient(m, label[r] as number, w, gh, r * words, gInverse, hInverse, offsetG(r, seed), offsetH(r, seed));
-    else objective.gradient(m, label[r] as number, w, gh, r * words);
+    objective.gradient(m, label[r] as number, weighted ? (weight[r] as number) : 1, out, r * stride);
   }
 }
 
-function splitDelta(work: Work, column: Uint8Array, start: number, end: number, bin: number, defaultLeft: boolean, left: number, right: number): void {
-  const { delta, indices } = work;
+function splitLeaves(work: Work, column: Uint8Array, start: number, end: number, bin: number, defaultLeft: boolean, left: number, right: number): void {
+  const { leafOf, indices } = work;
   const missing = defaultLeft ? MISSING_BIN : -1;
-  // Indexed by "goes left", without a branch.
-  const values = Float64Array.of(right, left);
   for (let i = start; i < end; i++) {
     const r = indices[i] as number;
     const code = column[r] as number;
-    delta[r] = values[Number(code <= bin) | Number(code === missing)] as number;
+    // Branch-free: right − (right − left) · goesLeft.
+    leafOf[r] = right - (right - left) * (Number(code <= bin) | Number(code === missing));
   }
 }
 

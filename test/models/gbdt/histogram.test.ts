@@ -67,32 +67,47 @@ describe('gbdt histogram kernel', () => {
   it('packs quantized (g, h) into one sum per bin that unpacks to the exact integer sums', () => {
     const rows = 20_000;
     const features = 12;
-    const work = workOf(rows, features, 3);
+    const work = allocateWork({ rows, features, shared: false, quantized: { measured: false } });
     const q = quantization(rows);
     startQuantizing(work, q, { g: 1, h: 1 });
     const next = uniform(4);
-    // Rounded rows hold whole steps: g in [−2^gBits, 2^gBits], h in [0, 2^hBits].
+    // Rounded rows hold whole steps: g in [−2^gBits, 2^gBits], h in [0, 2^hBits], as int16
+    // in the record's first word; the codes follow it.
+    expect(work.words).toBe(4);
+    const gq = new Float64Array(rows);
+    const hq = new Float64Array(rows);
     for (let r = 0; r < rows; r++) {
-      work.gh[r * work.words] = Math.round((next() * 2 - 1) * 2 ** q.gBits);
-      work.gh[r * work.words + 1] = Math.round(next() * 2 ** q.hBits);
+      gq[r] = work.pairs[2 * r * work.words] = Math.round((next() * 2 - 1) * 2 ** q.gBits);
+      hq[r] = work.pairs[2 * r * work.words + 1] = Math.round(next() * 2 ** q.hBits);
+      for (let j = 0; j < features; j++) work.codes[4 * r * work.words + 4 + j] = next() < 0.05 ? MISSING_BIN : Math.floor(next() * (j % 3 === 0 ? 3 : 255));
     }
+    const gStep = work.quant[QUANT.gStep] as number;
+    const hStep = work.quant[QUANT.hStep] as number;
     const all = Array.from({ length: features }, (_, j) => j);
     for (const selected of [all, all.filter((j) => j % 4 !== 1)]) {
-      let n = 0;
-      for (let r = 0; r < rows; r++) if (next() < 0.3) work.indices[n++] = r;
-      work.selected.set(selected);
-      Atomics.store(work.control, CONTROL.selectedCount, selected.length);
-      buildHistogram(work, 0, n, selected.length, 0);
-      const pairs = new Float64Array(histogramLength(features));
-      unpackHistogram(work.partials, pairs, work.selected, selected.length, q.scale, work.quant[QUANT.gStep] as number, work.quant[QUANT.hStep] as number);
-      const gStep = work.quant[QUANT.gStep] as number;
-      const hStep = work.quant[QUANT.hStep] as number;
-      const expected = naive(work, 0, n, selected);
-      for (const j of selected) {
-        for (let b = 0; b < 256; b++) {
-          const k = j * BIN_SLOTS + 2 * b;
-          expect(pairs[k]).toBe((expected[k] as number) * gStep);
-          expect(pairs[k + 1]).toBe((expected[k + 1] as number) * hStep);
+      for (const share of [1, 0.3]) {
+        let n = 0;
+        for (let r = 0; r < rows; r++) if (share === 1 || next() < share) work.indices[n++] = r;
+        work.selected.set(selected);
+        Atomics.store(work.control, CONTROL.selectedCount, selected.length);
+        buildHistogram(work, 0, n, selected.length, 0);
+        const pairs = new Float64Array(histogramLength(features));
+        unpackHistogram(work.partials, pairs, work.selected, selected.length, q.scale, gStep, hStep);
+        const expected = new Float64Array(histogramLength(features));
+        for (let i = 0; i < n; i++) {
+          const r = work.indices[i] as number;
+          for (const j of selected) {
+            const k = j * BIN_SLOTS + 2 * (work.codes[4 * r * work.words + 4 + j] as number);
+            expected[k] = (expected[k] as number) + (gq[r] as number);
+            expected[k + 1] = (expected[k + 1] as number) + (hq[r] as number);
+          }
+        }
+        for (const j of selected) {
+          for (let b = 0; b < 256; b++) {
+            const k = j * BIN_SLOTS + 2 * b;
+            expect(pairs[k]).toBe((expected[k] as number) * gStep);
+            expect(pairs[k + 1]).toBe((expected[k + 1] as number) * hStep);
+          }
         }
       }
     }

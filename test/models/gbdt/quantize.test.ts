@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { serializeArtifact } from '../../../src/models/artifact.js';
 import { dataset } from '../../../src/models/dataset.js';
 import { gbdt, gbdtFromArtifact } from '../../../src/models/gbdt/index.js';
-import { QUANT, QUANTIZED_MAX_ROWS, quantization, quantizeRows, startQuantizing } from '../../../src/models/gbdt/quantize.js';
+import { QUANT, QUANTIZED_MAX_ROWS, quantization, quantizeRows, setSteps, startQuantizing } from '../../../src/models/gbdt/quantize.js';
 import { allocateWork } from '../../../src/models/gbdt/work.js';
 import { rocAuc } from '../../../src/models/metrics/roc-auc.js';
 import { checkBatchModel } from '../check-model.js';
@@ -19,6 +19,9 @@ describe('gbdt quantized gradients', () => {
         const { scale, gBits, hBits } = quantization(rows);
         expect(gBits).toBeGreaterThanOrEqual(3);
         expect(hBits).toBeGreaterThanOrEqual(2);
+        // The records hold rounded values in int16.
+        expect(2 ** gBits + 1).toBeLessThanOrEqual(32_767);
+        expect(2 ** hBits + 1).toBeLessThanOrEqual(32_767);
         // Rounded values lie in [−2^gBits, 2^gBits] and [0, 2^hBits].
         expect(rows * 2 ** hBits).toBeLessThan(scale);
         expect(rows * 2 ** gBits * scale + rows * 2 ** hBits).toBeLessThan(2 ** 53);
@@ -28,19 +31,17 @@ describe('gbdt quantized gradients', () => {
     expect(() => quantization(QUANTIZED_MAX_ROWS + 1)).toThrow(/quantizeGradients supports at most 8,388,607 training rows/);
   });
 
-  it('rounds each value to a neighbouring step, without bias', () => {
+  it('rounds each value to a neighbouring step, without bias, into the int16 pair of its record', () => {
     const rows = 200_000;
-    const work = allocateWork({ rows, features: 4, shared: false });
-    startQuantizing(work, quantization(rows), { g: 1, h: 0.25 });
+    const work = allocateWork({ rows, features: 4, shared: false, quantized: { measured: true } });
+    startQuantizing(work, quantization(rows), undefined);
+    setSteps(work, 1, 0.25);
     work.quant[QUANT.seed] = 12345;
     const next = uniform(5);
-    const g = Float64Array.from({ length: rows }, () => next() * 2 - 1);
-    const h = Float64Array.from({ length: rows }, () => next() * 0.25);
     for (let r = 0; r < rows; r++) {
-      work.gh[r * work.words] = g[r] as number;
-      work.gh[r * work.words + 1] = h[r] as number;
+      work.exact[2 * r] = next() * 2 - 1;
+      work.exact[2 * r + 1] = next() * 0.25;
     }
-    const before = Float64Array.from({ length: 2 * rows }, (_, i) => work.gh[(i >> 1) * work.words + (i & 1)] as number);
     quantizeRows(work, 0, rows);
     const gStep = work.quant[QUANT.gStep] as number;
     const hStep = work.quant[QUANT.hStep] as number;
@@ -49,10 +50,10 @@ describe('gbdt quantized gradients', () => {
     let bad = 0;
     let up = 0;
     for (let r = 0; r < rows; r++) {
-      const gq = work.gh[r * work.words] as number;
-      const hq = work.gh[r * work.words + 1] as number;
-      const gx = (before[2 * r] as number) / gStep;
-      const hx = (before[2 * r + 1] as number) / hStep;
+      const gq = work.pairs[2 * r * work.words] as number;
+      const hq = work.pairs[2 * r * work.words + 1] as number;
+      const gx = (work.exact[2 * r] as number) / gStep;
+      const hx = (work.exact[2 * r + 1] as number) / hStep;
       if (!(gq === Math.floor(gx) || gq === Math.ceil(gx)) || !(hq === Math.floor(hx) || hq === Math.ceil(hx))) bad++;
       if (gq > gx) up++;
       gError += gq - gx;
@@ -62,16 +63,16 @@ describe('gbdt quantized gradients', () => {
     // Both directions are taken (a plain round-to-nearest would pass the test above).
     expect(up / rows).toBeGreaterThan(0.4);
     expect(up / rows).toBeLessThan(0.6);
-    // Each error has mean 0 and |error| < 1: the sums' standard deviation is below √rows / 2.
-    expect(Math.abs(gError)).toBeLessThan(3 * Math.sqrt(rows) / 2);
-    expect(Math.abs(hError)).toBeLessThan(3 * Math.sqrt(rows) / 2);
+    // Each error has mean 0 and |error| < 1: independent draws would keep the sums within 3σ < 1.5√rows.
+    expect(Math.abs(gError)).toBeLessThan(1.5 * Math.sqrt(rows));
+    expect(Math.abs(hError)).toBeLessThan(1.5 * Math.sqrt(rows));
   });
 
-  it('learns as well as exact training on a binary task, in both growth modes', () => {
-    for (const growth of ['depthwise', 'leafwise'] as const) {
-      const exact = gbdt({ rounds: 60, growth, seed: 4 });
+  it('learns as well as exact training on a binary task, in both growth modes, with and without row sampling', () => {
+    for (const [growth, subsample] of [['depthwise', 1], ['leafwise', 1], ['depthwise', 0.7]] as const) {
+      const exact = gbdt({ rounds: 60, growth, subsample, seed: 4 });
       exact.fit(train);
-      const quantized = gbdt({ rounds: 60, growth, seed: 4, quantizeGradients: true });
+      const quantized = gbdt({ rounds: 60, growth, subsample, seed: 4, quantizeGradients: true });
       quantized.fit(train);
       const labels = test.label as Float64Array;
       const exactAuc = rocAuc(exact.predictProba(test), labels);
