@@ -99,6 +99,47 @@ describe('SlidingRegisters, one entry at a time', () => {
   });
 });
 
+describe('SlidingRegisters, its heap of entry times', () => {
+  // Entries added after the heap exists, each earlier than the last (late events, in decreasing
+  // time), must each sift up to their place: a forward read pops exactly the entries before it.
+  it('expires exactly the entries before each forward read, for late adds pushed in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 20, maxLength: 120 }),
+        fc.array(fc.record({ t: fc.integer({ min: 2, max: 400 }), hash: fc.integer({ min: 0, max: 0xffffffff }) }), { minLength: 1, maxLength: 120 }),
+        fc.integer({ min: 4, max: 6 }),
+        fc.integer({ min: 1, max: 9 }),
+        (inOrder, late, precision, step) => {
+          const sliding = new SlidingRegisters(precision);
+          const added: { t: number; hash: number }[] = [];
+          inOrder.forEach((hash, i) => {
+            sliding.add(200 + 2 * i, hash, Number.NEGATIVE_INFINITY);
+            added.push({ t: 200 + 2 * i, hash });
+          });
+          // The first read sets the registers, the second builds the heap (entries ≥ 1).
+          sliding.estimateFrom(0);
+          sliding.estimateFrom(1);
+          // Late adds, latest first: every one lands above some heap entries and sifts up.
+          for (const entry of [...late].sort((a, b) => b.t - a.t)) {
+            sliding.add(entry.t, entry.hash, Number.NEGATIVE_INFINITY);
+            added.push(entry);
+          }
+          for (let lo = 1; lo <= 200 + 2 * inOrder.length + step; lo += step) {
+            const registers = new Uint8Array(1 << precision);
+            for (const { t, hash } of added) {
+              if (t < lo) continue;
+              const reg = registerOf(hash, precision);
+              registers[reg] = Math.max(registers[reg]!, rankOf(hash, precision));
+            }
+            expect(sliding.estimateFrom(lo)).toBe(estimateRegisters(registers));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('GrowingRegisters', () => {
   it('estimates as the registers of every hash added since the last clear', () => {
     fc.assert(
