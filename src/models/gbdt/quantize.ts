@@ -18,9 +18,10 @@ import type { Work } from './work.js';
  * Slots of `work.quant` (this module): `mode` is QUANT_OFF, QUANT_INLINE (the gradient tasks
  * round with the steps set) or QUANT_MEASURE (they record each block's largest |g| and h in
  * `extremes`, and quantize tasks round once the caller has set the steps); histograms are packed
- * whenever it is not QUANT_OFF.
+ * whenever it is not QUANT_OFF. `probability` is 1 when `work.margin` holds each row's
+ * probability rather than its margin (quantized logloss: `withLeaf`).
  */
-export const QUANT = { mode: 0, scale: 1, gStep: 2, hStep: 3, seed: 4, gBits: 5, hBits: 6, length: 7 } as const;
+export const QUANT = { mode: 0, scale: 1, gStep: 2, hStep: 3, seed: 4, gBits: 5, hBits: 6, probability: 7, length: 8 } as const;
 export const QUANT_OFF = 0;
 export const QUANT_INLINE = 1;
 export const QUANT_MEASURE = 2;
@@ -116,4 +117,21 @@ export function extremes(exact: Float32Array, start: number, end: number, out: F
   }
   out[at] = g;
   out[at + 1] = h;
+}
+
+/**
+ * e^v for a leaf value v, clamped to (e^−700, e^700) so the update below stays finite: the
+ * factor by which the leaf multiplies the odds p / (1 − p) of its rows.
+ */
+export function oddsFactor(v: number): number {
+  return Math.exp(Math.min(700, Math.max(-700, v)));
+}
+
+/**
+ * σ(m + v) from p = σ(m) and e = e^v: p·e / (1 + p·(e − 1)), the odds multiplied by e. A few
+ * multiplications and a division where σ(m + v) needs an exp per row; within a few units in the
+ * last place of σ(m + v), far below the rounding steps of quantized training.
+ */
+export function withLeaf(p: number, e: number): number {
+  return (p * e) / (1 + p * (e - 1));
 }

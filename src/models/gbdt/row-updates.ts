@@ -1,6 +1,6 @@
 import { blocksOf } from './blocks.js';
 import type { GrownTree } from './grow.js';
-import { QUANT, QUANT_MEASURE, setSteps } from './quantize.js';
+import { QUANT, QUANT_MEASURE, oddsFactor, setSteps } from './quantize.js';
 import { TASK, TASK_INTS, type Work } from './work.js';
 import { runBatch, type WorkerPool } from './worker-pool.js';
 
@@ -78,6 +78,7 @@ export class RowUpdates {
     for (const leaf of leaves) {
       const number = leafNumber++;
       work.leafValue[number] = tree.value[leaf.node] as number;
+      work.leafFactor[number] = oddsFactor(work.leafValue[number] as number);
       add(leaf.start, leaf.end, (at) => {
         work.tasks[at] = TASK.leaf;
         work.tasks[at + 3] = number;
@@ -89,6 +90,8 @@ export class RowUpdates {
       const right = leafNumber++;
       work.leafValue[left] = tree.value[split.left] as number;
       work.leafValue[right] = tree.value[split.right] as number;
+      work.leafFactor[left] = oddsFactor(work.leafValue[left] as number);
+      work.leafFactor[right] = oddsFactor(work.leafValue[right] as number);
       add(split.start, split.end, (at, t) => {
         work.tasks[at] = TASK.finalSplit;
         work.tasks[at + 3] = split.feature;

@@ -10,7 +10,7 @@ import { RowUpdates } from './row-updates.js';
 import { CONTROL, allocateWork } from './work.js';
 import { workerPool } from './worker-pool.js';
 import { objectiveOf } from './objective.js';
-import { packing, quantization, startQuantizing } from './quantize.js';
+import { QUANT, oddsFactor, packing, quantization, startQuantizing, withLeaf } from './quantize.js';
 import { defaultThreads, type GbdtParams } from './params.js';
 import { SamplingRandom } from './random.js';
 import type { TreeBuilder } from './tree.js';
@@ -81,6 +81,13 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     // Margin updates compute the next round's gradients, except after a subsampled round.
     let gradientsReady = false;
     if (quantized !== undefined) startQuantizing(work, quantized, gradientBounds);
+    // Quantized logloss keeps each row's probability instead of its margin: a leaf's value v
+    // multiplies the odds by e^v, one exp per leaf instead of one per row (quantize.ts).
+    const probability = quantized !== undefined && objective.name === 'logloss';
+    if (probability) {
+      work.quant[QUANT.probability] = 1;
+      margin.fill(1 / (1 + Math.exp(-baseScore)));
+    }
     while (round < params.rounds) {
       if (!gradientsReady) updates.gradients();
       const selected = sampleFeatures(random, features, params.colsampleByTree);
@@ -103,7 +110,10 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
       gradientsReady = sampled === rows;
       if (gradientsReady) updates.addTree(grown);
       else {
-        for (let r = 0; r < rows; r++) margin[r] = (margin[r] as number) + tree.valueOfCodes(work.codes, 4 * (r * work.words + work.header));
+        for (let r = 0; r < rows; r++) {
+          const v = tree.valueOfCodes(work.codes, 4 * (r * work.words + work.header));
+          margin[r] = probability ? withLeaf(margin[r] as number, oddsFactor(v)) : (margin[r] as number) + v;
+        }
       }
       trees.push(tree);
       round++;

@@ -3,7 +3,7 @@ import { buildHistogram, histogramLength } from './histogram.js';
 import { GBDT_OBJECTIVES, objectiveOf, type Objective } from './objective.js';
 import type { GbdtParams } from './params.js';
 import { moveBlock, partitionBlock } from './partition.js';
-import { QUANT, QUANT_INLINE, QUANT_MEASURE, extremes, offsetG, offsetH, quantizeRows } from './quantize.js';
+import { QUANT, QUANT_INLINE, QUANT_MEASURE, extremes, offsetG, offsetH, quantizeRows, withLeaf } from './quantize.js';
 
 /** Slots of the control array the caller and the workers synchronise on with Atomics. */
 export const CONTROL = {
@@ -97,7 +97,7 @@ export interface Work {
   readonly tasks: Int32Array;
   /** Lefts per partition task. */
   readonly counts: Int32Array;
-  /** Training margins, labels and weights (empty when unweighted). */
+  /** Training margins (probabilities in quantized logloss), labels and weights (empty when unweighted). */
   readonly margin: Float64Array;
   readonly label: Float64Array;
   readonly weight: Float64Array;
@@ -109,6 +109,8 @@ export interface Work {
    */
   readonly leafOf: Uint32Array;
   readonly leafValue: Float64Array;
+  /** Each leaf's `oddsFactor`, when `margin` holds probabilities (quantized logloss). */
+  readonly leafFactor: Float64Array;
   readonly partials: Float64Array;
   /** Bin bounds of feature j at `bounds[j * 256 ..]`, `boundCounts[j]` of them (written by the binning tasks). */
   readonly bounds: Float64Array;
@@ -189,6 +191,7 @@ export function allocateWork(init: WorkInit): Work {
     taskLeaves: new Int32Array(buffer(capacity * 8)),
     leafOf: new Uint32Array(buffer(rows * 4)),
     leafValue: new Float64Array(buffer(Math.max(1, Math.min(rows, init.leaves ?? rows)) * 8)),
+    leafFactor: new Float64Array(buffer(Math.max(1, Math.min(rows, init.leaves ?? rows)) * 8)),
     partials: new Float64Array(buffer(capacity * histogramLength(features) * 8)),
     bounds: new Float64Array(buffer(features * 256 * 8)),
     boundCounts: new Int32Array(buffer(Math.max(1, features) * 4)),
@@ -246,6 +249,26 @@ export function runTasks(work: Work): void {
 function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean, quantize: boolean): void {
   const { margin, leafOf, leafValue, label, weight, indices, words, quant } = work;
   const weighted = weight.length > 0;
+  if (quantize && quant[QUANT.probability] === 1) {
+    // Quantized logloss: `margin` holds probabilities; g = p − y and h = p(1 − p), weighted.
+    const { pairs, leafFactor } = work;
+    const gInverse = 1 / (quant[QUANT.gStep] as number);
+    const hInverse = 1 / (quant[QUANT.hStep] as number);
+    const seed = quant[QUANT.seed] as number;
+    for (let r = start; r < end; r++) {
+      indices[r] = r;
+      let p = margin[r] as number;
+      if (addDelta) {
+        p = withLeaf(p, leafFactor[leafOf[r] as number] as number);
+        margin[r] = p;
+      }
+      const w = weighted ? (weight[r] as number) : 1;
+      const at = 2 * r * words;
+      pairs[at] = Math.floor((p - (label[r] as number)) * w * gInverse + offsetG(r, seed));
+      pairs[at + 1] = Math.floor(Math.max(p * (1 - p), 1e-16) * w * hInverse + offsetH(r, seed));
+    }
+    return;
+  }
   if (quantize) {
     const { pairs } = work;
     const gInverse = 1 / (quant[QUANT.gStep] as number);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { serializeArtifact } from '../../../src/models/artifact.js';
 import { dataset } from '../../../src/models/dataset.js';
 import { gbdt, gbdtFromArtifact } from '../../../src/models/gbdt/index.js';
-import { QUANT, QUANTIZED_MAX_ROWS, quantization, quantizeRows, setSteps, startQuantizing } from '../../../src/models/gbdt/quantize.js';
+import { QUANT, QUANTIZED_MAX_ROWS, oddsFactor, quantization, quantizeRows, setSteps, startQuantizing, withLeaf } from '../../../src/models/gbdt/quantize.js';
 import { allocateWork } from '../../../src/models/gbdt/work.js';
 import { rocAuc } from '../../../src/models/metrics/roc-auc.js';
 import { checkBatchModel } from '../check-model.js';
@@ -66,6 +66,23 @@ describe('gbdt quantized gradients', () => {
     // Each error has mean 0 and |error| < 1: independent draws would keep the sums within 3σ < 1.5√rows.
     expect(Math.abs(gError)).toBeLessThan(1.5 * Math.sqrt(rows));
     expect(Math.abs(hError)).toBeLessThan(1.5 * Math.sqrt(rows));
+  });
+
+  it('moves a probability by a leaf value as the sigmoid of the summed margins does', () => {
+    const sigmoid = (m: number): number => 1 / (1 + Math.exp(-m));
+    fc.assert(
+      fc.property(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -8, max: 8, noNaN: true }), (m, v) => {
+        const p = withLeaf(sigmoid(m), oddsFactor(v));
+        const expected = sigmoid(m + v);
+        expect(Math.abs(p - expected)).toBeLessThanOrEqual(1e-14 * expected);
+        // 1 − p too, which the hessian p(1 − p) needs when p is near 1.
+        expect(Math.abs(1 - p - (1 - expected))).toBeLessThanOrEqual(1e-14 * (1 - expected) + 2 ** -53);
+      }),
+    );
+    // Leaf values beyond ±700 are clamped, so the update stays finite and within (0, 1].
+    expect(withLeaf(0.5, oddsFactor(1e6))).toBeCloseTo(1, 12);
+    expect(withLeaf(0.5, oddsFactor(-1e6))).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(withLeaf(1e-300, oddsFactor(1e6)))).toBe(true);
   });
 
   it('learns as well as exact training on a binary task, in both growth modes, with and without row sampling', () => {
