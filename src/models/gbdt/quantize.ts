@@ -19,7 +19,8 @@ import type { Work } from './work.js';
  * round with the steps set) or QUANT_MEASURE (they record each block's largest |g| and h in
  * `extremes`, and quantize tasks round once the caller has set the steps); histograms are packed
  * whenever it is not QUANT_OFF. `probability` is 1 when `work.margin` holds each row's
- * probability rather than its margin (quantized logloss: `withLeaf`).
+ * probability rather than its margin, and `work.complement` 1 minus it (quantized logloss:
+ * `withLeaf`).
  */
 export const QUANT = { mode: 0, scale: 1, gStep: 2, hStep: 3, seed: 4, gBits: 5, hBits: 6, probability: 7, length: 8 } as const;
 export const QUANT_OFF = 0;
@@ -128,10 +129,15 @@ export function oddsFactor(v: number): number {
 }
 
 /**
- * σ(m + v) from p = σ(m) and e = e^v: p·e / (1 + p·(e − 1)), the odds multiplied by e. A few
- * multiplications and a division where σ(m + v) needs an exp per row; within a few units in the
- * last place of σ(m + v), far below the rounding steps of quantized training.
+ * A leaf's value v applied to a row's probability p = σ(m) and its complement q = 1 − p = σ(−m),
+ * kept apart so both stay precise near 0: the odds p / q are multiplied by e = e^v, so p' =
+ * p·e / (p·e + q) and q' = q / (p·e + q) are σ(m + v) and σ(−m − v). A few multiplications and
+ * a division where σ(m + v) needs an exp per row; within a few units in the last place, far below
+ * the rounding steps of quantized training. Writes p' to `p[r]` and q' to `q[r]`.
  */
-export function withLeaf(p: number, e: number): number {
-  return (p * e) / (1 + p * (e - 1));
+export function withLeaf(p: Float64Array, q: Float64Array, r: number, e: number): void {
+  const odds = (p[r] as number) * e;
+  const total = odds + (q[r] as number);
+  p[r] = odds / total;
+  q[r] = (q[r] as number) / total;
 }

@@ -49,7 +49,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     weight: data.weight,
     objective: params.objective,
     shared: wantWorkers > 0,
-    quantized: quantized === undefined ? undefined : { measured: gradientBounds === undefined },
+    quantized: quantized === undefined ? undefined : { measured: gradientBounds === undefined, probability: objective.name === 'logloss' },
     leaves: params.growth === 'leafwise' ? params.maxLeaves : 2 ** params.maxDepth,
   });
   setUpBinning(work, params.maxBins);
@@ -81,12 +81,13 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     // Margin updates compute the next round's gradients, except after a subsampled round.
     let gradientsReady = false;
     if (quantized !== undefined) startQuantizing(work, quantized, gradientBounds);
-    // Quantized logloss keeps each row's probability instead of its margin: a leaf's value v
-    // multiplies the odds by e^v, one exp per leaf instead of one per row (quantize.ts).
-    const probability = quantized !== undefined && objective.name === 'logloss';
+    // Quantized logloss keeps each row's probability and its complement instead of its margin:
+    // a leaf's value v multiplies the odds by e^v, one exp per leaf instead of one per row.
+    const probability = work.complement.length > 0;
     if (probability) {
       work.quant[QUANT.probability] = 1;
       margin.fill(1 / (1 + Math.exp(-baseScore)));
+      work.complement.fill(1 / (1 + Math.exp(baseScore)));
     }
     while (round < params.rounds) {
       if (!gradientsReady) updates.gradients();
@@ -112,7 +113,8 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
       else {
         for (let r = 0; r < rows; r++) {
           const v = tree.valueOfCodes(work.codes, 4 * (r * work.words + work.header));
-          margin[r] = probability ? withLeaf(margin[r] as number, oddsFactor(v)) : (margin[r] as number) + v;
+          if (probability) withLeaf(margin, work.complement, r, oddsFactor(v));
+          else margin[r] = (margin[r] as number) + v;
         }
       }
       trees.push(tree);

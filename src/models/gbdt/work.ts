@@ -99,6 +99,8 @@ export interface Work {
   readonly counts: Int32Array;
   /** Training margins (probabilities in quantized logloss), labels and weights (empty when unweighted). */
   readonly margin: Float64Array;
+  /** 1 − each row's probability, in quantized logloss (quantize.ts `withLeaf`); else empty. */
+  readonly complement: Float64Array;
   readonly label: Float64Array;
   readonly weight: Float64Array;
   /** Leaf numbers of each final-split task (two each). */
@@ -146,7 +148,7 @@ export interface WorkInit {
   /** The most leaves a tree can have (2^maxDepth, or maxLeaves); at most `rows` are kept. */
   readonly leaves?: number;
   /** Quantized training: records with (g, h) as int16 steps; `measured` when the steps are measured each round. */
-  readonly quantized?: { readonly measured: boolean } | undefined;
+  readonly quantized?: { readonly measured: boolean; readonly probability?: boolean } | undefined;
 }
 
 /** 32-bit words per row record: the (gradient, hessian) header, then the codes, four to a word. */
@@ -186,6 +188,7 @@ export function allocateWork(init: WorkInit): Work {
     tasks: new Int32Array(buffer(capacity * TASK_INTS * 4)),
     counts: new Int32Array(buffer(capacity * 4)),
     margin: new Float64Array(buffer(rows * 8)),
+    complement: new Float64Array(buffer(init.quantized?.probability === true ? rows * 8 : 0)),
     label: copy(init.label),
     weight: copy(init.weight),
     taskLeaves: new Int32Array(buffer(capacity * 8)),
@@ -251,21 +254,18 @@ function gradients(work: Work, objective: Objective, start: number, end: number,
   const weighted = weight.length > 0;
   if (quantize && quant[QUANT.probability] === 1) {
     // Quantized logloss: `margin` holds probabilities; g = p − y and h = p(1 − p), weighted.
-    const { pairs, leafFactor } = work;
+    const { pairs, leafFactor, complement } = work;
     const gInverse = 1 / (quant[QUANT.gStep] as number);
     const hInverse = 1 / (quant[QUANT.hStep] as number);
     const seed = quant[QUANT.seed] as number;
     for (let r = start; r < end; r++) {
       indices[r] = r;
-      let p = margin[r] as number;
-      if (addDelta) {
-        p = withLeaf(p, leafFactor[leafOf[r] as number] as number);
-        margin[r] = p;
-      }
+      if (addDelta) withLeaf(margin, complement, r, leafFactor[leafOf[r] as number] as number);
+      const p = margin[r] as number;
       const w = weighted ? (weight[r] as number) : 1;
       const at = 2 * r * words;
       pairs[at] = Math.floor((p - (label[r] as number)) * w * gInverse + offsetG(r, seed));
-      pairs[at + 1] = Math.floor(Math.max(p * (1 - p), 1e-16) * w * hInverse + offsetH(r, seed));
+      pairs[at + 1] = Math.floor(Math.max(p * (complement[r] as number), 1e-16) * w * hInverse + offsetH(r, seed));
     }
     return;
   }

@@ -68,21 +68,27 @@ describe('gbdt quantized gradients', () => {
     expect(Math.abs(hError)).toBeLessThan(1.5 * Math.sqrt(rows));
   });
 
-  it('moves a probability by a leaf value as the sigmoid of the summed margins does', () => {
+  it('moves a probability and its complement by a leaf value as the sigmoid of the summed margins does', () => {
     const sigmoid = (m: number): number => 1 / (1 + Math.exp(-m));
     fc.assert(
-      fc.property(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -8, max: 8, noNaN: true }), (m, v) => {
-        const p = withLeaf(sigmoid(m), oddsFactor(v));
-        const expected = sigmoid(m + v);
-        expect(Math.abs(p - expected)).toBeLessThanOrEqual(1e-14 * expected);
-        // 1 − p too, which the hessian p(1 − p) needs when p is near 1.
-        expect(Math.abs(1 - p - (1 - expected))).toBeLessThanOrEqual(1e-14 * (1 - expected) + 2 ** -53);
+      fc.property(fc.double({ min: -600, max: 600, noNaN: true }), fc.double({ min: -30, max: 30, noNaN: true }), (m, v) => {
+        const p = Float64Array.of(sigmoid(m));
+        const q = Float64Array.of(sigmoid(-m));
+        withLeaf(p, q, 0, oddsFactor(v));
+        // Both relative to themselves: precise near 0 and near 1 alike.
+        expect(Math.abs((p[0] as number) - sigmoid(m + v))).toBeLessThanOrEqual(1e-13 * sigmoid(m + v));
+        expect(Math.abs((q[0] as number) - sigmoid(-m - v))).toBeLessThanOrEqual(1e-13 * sigmoid(-m - v));
       }),
     );
-    // Leaf values beyond ±700 are clamped, so the update stays finite and within (0, 1].
-    expect(withLeaf(0.5, oddsFactor(1e6))).toBeCloseTo(1, 12);
-    expect(withLeaf(0.5, oddsFactor(-1e6))).toBeGreaterThanOrEqual(0);
-    expect(Number.isFinite(withLeaf(1e-300, oddsFactor(1e6)))).toBe(true);
+    // A row pushed to p = 1 in doubles (margin 40) comes back when later leaves pull it down.
+    const p = Float64Array.of(sigmoid(40));
+    const q = Float64Array.of(sigmoid(-40));
+    expect(p[0]).toBe(1);
+    withLeaf(p, q, 0, oddsFactor(-45));
+    expect(p[0]).toBeCloseTo(sigmoid(-5), 14);
+    // Leaf values beyond ±700 are clamped, so the update stays finite.
+    withLeaf(p, q, 0, oddsFactor(1e6));
+    expect(Number.isFinite(p[0]) && Number.isFinite(q[0])).toBe(true);
   });
 
   it('learns as well as exact training on a binary task, in both growth modes, with and without row sampling', () => {
