@@ -24,14 +24,11 @@ export interface Objective {
    * single precision as xgboost keeps them; histograms sum them in double precision.
    */
   gradient(margin: number, label: number, weight: number, gh: Float32Array, at: number): void;
-  /** The largest |g| and h any row can have, when known before the margins are (for quantized gradients). */
-  gradientBounds(maxWeight: number): { readonly g: number; readonly h: number } | undefined;
   /**
-   * As `gradient`, rounded for quantized training (quantize.ts): ⌊g / gStep + ug⌋ and
-   * ⌊h / hStep + uh⌋ to pairs[at], pairs[at + 1], from g and h in double precision. Written out per objective: rounding after
-   * `gradient` stored and reloaded each value, which cost a quarter of the gradient pass.
+   * The largest |g| and h any row can have, when known before the margins are. Quantized training
+   * then rounds them as it computes them, from each row's probability: logloss alone has them.
    */
-  quantizedGradient(margin: number, label: number, weight: number, pairs: Int16Array, at: number, gInverse: number, hInverse: number, ug: number, uh: number): void;
+  gradientBounds(maxWeight: number): { readonly g: number; readonly h: number } | undefined;
   /** Mean loss (weighted), for validation and early stopping. */
   loss(margin: Float64Array, label: Float64Array, weight: Float64Array | undefined): number;
   /** Margin → prediction: probability for logloss, the value for squared error. */
@@ -66,11 +63,6 @@ const logloss: Objective = {
   },
   // |p − y| < 1 and p(1 − p) ≤ 1/4.
   gradientBounds: (maxWeight) => ({ g: maxWeight, h: maxWeight / 4 }),
-  quantizedGradient(margin, label, weight, pairs, at, gInverse, hInverse, ug, uh) {
-    const p = 1 / (1 + exp(-margin));
-    pairs[at] = Math.floor((p - label) * weight * gInverse + ug);
-    pairs[at + 1] = Math.floor(Math.max(p * (1 - p), 1e-16) * weight * hInverse + uh);
-  },
   loss(margin, label, weight) {
     let total = 0;
     let weights = 0;
@@ -102,10 +94,6 @@ const squaredError: Objective = {
   },
   // Residuals have no bound known in advance: each round measures its own.
   gradientBounds: () => undefined,
-  quantizedGradient(margin, label, weight, pairs, at, gInverse, hInverse, ug, uh) {
-    pairs[at] = Math.floor((margin - label) * weight * gInverse + ug);
-    pairs[at + 1] = Math.floor(weight * hInverse + uh);
-  },
   loss(margin, label, weight) {
     let total = 0;
     let weights = 0;

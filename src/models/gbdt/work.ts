@@ -246,14 +246,16 @@ export function runTasks(work: Work): void {
 }
 
 /**
- * Gradients of rows start..end into their records, rounded to the steps set when `quantize`
- * (quantize.ts); or unrounded into `exact` when quantized training measures its steps first.
+ * Gradients of rows start..end into their records: rounded to the steps set when `quantize`
+ * (quantize.ts: logloss, from probabilities); else from the margins, unrounded, into `exact`
+ * when quantized training measures its steps first.
  */
 function gradients(work: Work, objective: Objective, start: number, end: number, addDelta: boolean, quantize: boolean): void {
   const { margin, leafOf, leafValue, label, weight, indices, words, quant } = work;
   const weighted = weight.length > 0;
-  if (quantize && quant[QUANT.probability] === 1) {
-    // Quantized logloss: `margin` holds probabilities; g = p − y and h = p(1 − p), weighted.
+  if (quantize) {
+    // Rounded with known steps: logloss, whose `margin` holds probabilities and `complement`
+    // their complements; g = p − y and h = p(1 − p), weighted.
     const { pairs, leafFactor, complement } = work;
     const gInverse = 1 / (quant[QUANT.gStep] as number);
     const hInverse = 1 / (quant[QUANT.hStep] as number);
@@ -266,23 +268,6 @@ function gradients(work: Work, objective: Objective, start: number, end: number,
       const at = 2 * r * words;
       pairs[at] = Math.floor((p - (label[r] as number)) * w * gInverse + offsetG(r, seed));
       pairs[at + 1] = Math.floor(Math.max(p * (complement[r] as number), 1e-16) * w * hInverse + offsetH(r, seed));
-    }
-    return;
-  }
-  if (quantize) {
-    const { pairs } = work;
-    const gInverse = 1 / (quant[QUANT.gStep] as number);
-    const hInverse = 1 / (quant[QUANT.hStep] as number);
-    const seed = quant[QUANT.seed] as number;
-    for (let r = start; r < end; r++) {
-      indices[r] = r;
-      let m = margin[r] as number;
-      if (addDelta) {
-        m += leafValue[leafOf[r] as number] as number;
-        margin[r] = m;
-      }
-      const w = weighted ? (weight[r] as number) : 1;
-      objective.quantizedGradient(m, label[r] as number, w, pairs, 2 * r * words, gInverse, hInverse, offsetG(r, seed), offsetH(r, seed));
     }
     return;
   }
