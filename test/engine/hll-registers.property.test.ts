@@ -6,6 +6,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GrowingRegisters, SlidingRegisters, SweepingRegisters, estimateRegisters, rankOf, registerOf } from '../../src/engine/hll.js';
 
+/** The estimate of a fresh scan: each register's highest rank among the hashes added at or after `lo`. */
+function scanEstimate(added: readonly { t: number; hash: number }[], lo: number, precision: number): number {
+  const registers = new Uint8Array(1 << precision);
+  for (const { t, hash } of added) {
+    if (t < lo) continue;
+    const reg = registerOf(hash, precision);
+    registers[reg] = Math.max(registers[reg]!, rankOf(hash, precision));
+  }
+  return estimateRegisters(registers);
+}
+
 const stepArb = fc.oneof(
   // An event: time advances by 0 (a tie) or more, with a 32-bit hash.
   fc.record({ kind: fc.constant('add' as const), dt: fc.constantFrom(0, 0, 1, 5, 20), hash: fc.integer({ min: 0, max: 0xffffffff }) }),
@@ -68,13 +79,7 @@ describe('SlidingRegisters', () => {
           } else {
             // Never before what the adds may have dropped, as the engine's reads.
             const lo = Math.max(now + 1 - window - step.back, keyMax - window - lateness);
-            const registers = new Uint8Array(1 << precision);
-            for (const { t, hash } of added) {
-              if (t < lo) continue;
-              const reg = registerOf(hash, precision);
-              registers[reg] = Math.max(registers[reg]!, rankOf(hash, precision));
-            }
-            expect(sliding.estimateFrom(lo)).toBe(estimateRegisters(registers));
+            expect(sliding.estimateFrom(lo)).toBe(scanEstimate(added, lo, precision));
           }
         }
       }),
@@ -125,13 +130,7 @@ describe('SlidingRegisters, its heap of entry times', () => {
             added.push(entry);
           }
           for (let lo = 1; lo <= 200 + 2 * inOrder.length + step; lo += step) {
-            const registers = new Uint8Array(1 << precision);
-            for (const { t, hash } of added) {
-              if (t < lo) continue;
-              const reg = registerOf(hash, precision);
-              registers[reg] = Math.max(registers[reg]!, rankOf(hash, precision));
-            }
-            expect(sliding.estimateFrom(lo)).toBe(estimateRegisters(registers));
+            expect(sliding.estimateFrom(lo)).toBe(scanEstimate(added, lo, precision));
           }
         },
       ),
