@@ -107,6 +107,29 @@ describe('gbdt quantized gradients', () => {
     }
   });
 
+  it('trains with row weights and stops early on a validation set, as exact training does', () => {
+    // Weights: the rows of one region count five times, which moves the fit towards them.
+    const weight = Float64Array.from({ length: train.rows }, (_, i) => ((train.columns[0] as Float64Array)[i]! > 1 ? 5 : 1));
+    const weighted = dataset({ featureNames: train.featureNames, columns: train.columns, label: train.label, weight });
+    for (const quantizeGradients of [false, true]) {
+      const model = gbdt({ rounds: 300, learningRate: 0.3, earlyStoppingRounds: 10, seed: 2, quantizeGradients });
+      const report = model.fit(weighted, { validation: test });
+      expect(report.stoppedEarly).toBe(true);
+      expect(report.iterations - report.bestIteration).toBe(10);
+      expect(rocAuc(model.predictProba(test), test.label as Float64Array)).toBeGreaterThan(0.8);
+    }
+    // The weights count: the quantized weighted fit is closer to the exact weighted fit than the
+    // quantized unweighted fit is.
+    const fit = (data: typeof train, quantizeGradients: boolean): Float64Array => {
+      const model = gbdt({ rounds: 60, seed: 2, quantizeGradients });
+      model.fit(data);
+      return model.predictProba(test);
+    };
+    const distance = (a: Float64Array, b: Float64Array): number => a.reduce((sum, v, i) => sum + Math.abs(v - (b[i] as number)), 0) / a.length;
+    const exactWeighted = fit(weighted, false);
+    expect(distance(fit(weighted, true), exactWeighted)).toBeLessThan(distance(fit(train, true), exactWeighted));
+  });
+
   it('fits squared error, whose steps are measured each round, close to the exact fit', () => {
     const next = uniform(3);
     const rows = 4000;
