@@ -110,7 +110,7 @@ describe('gbdt quantized gradients', () => {
   it('trains with row weights and stops early on a validation set, as exact training does', () => {
     // Weights: the rows of one region count five times, which moves the fit towards them.
     const weight = Float64Array.from({ length: train.rows }, (_, i) => ((train.columns[0] as Float64Array)[i]! > 1 ? 5 : 1));
-    const weighted = dataset({ featureNames: train.featureNames, columns: train.columns, label: train.label, weight });
+    const weighted = dataset({ featureNames: train.featureNames, columns: train.columns, label: train.label as Float64Array, weight });
     for (const quantizeGradients of [false, true]) {
       const model = gbdt({ rounds: 300, learningRate: 0.3, earlyStoppingRounds: 10, seed: 2, quantizeGradients });
       const report = model.fit(weighted, { validation: test });
