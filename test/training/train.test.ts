@@ -107,6 +107,21 @@ describe('training real algorithms', () => {
     expect(p).toBeLessThan(1);
   });
 
+  it('a GBDT trained on quantized gradients from the project file scores as well as exact training and reproduces its bytes', async () => {
+    const { customers, order, features } = await import('../fixtures/orders.config.js');
+    const trees = (name: string, quantizeGradients: boolean) =>
+      model(name, { features, label: 'is_fraud', algorithm: 'gbdt', params: { rounds: 30, maxDepth: 4, seed: 7, quantizeGradients }, split: { testShare: 0.25 } });
+    const project = defineProject({ views: [customers], requestFeatures: [order], models: [trees('exact', false), trees('quantized', true)] });
+    const exact = await trainModel(project, 'exact', { events: { orders: table } });
+    const quantized = await trainModel(project, 'quantized', { events: { orders: table } });
+    expect(quantized.metrics['rocAuc']).toBeGreaterThan(0.85);
+    expect(Math.abs(quantized.metrics['rocAuc']! - exact.metrics['rocAuc']!)).toBeLessThan(0.02);
+    expect(quantized.artifact).toContain('"quantizeGradients":true');
+    const again = await trainModel(project, 'quantized', { events: { orders: table } });
+    expect(again.artifactSha256).toBe(quantized.artifactSha256);
+    expect(quantized.artifactSha256).not.toBe(exact.artifactSha256);
+  });
+
   it('an isolation forest is evaluated by how well its score ranks the labelled positives', async () => {
     const project = await loadProject(CONFIG);
     const result = await trainModel(project, 'outliers', { events: { orders: table } });
