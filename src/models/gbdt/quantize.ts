@@ -18,11 +18,10 @@ import type { Work } from './work.js';
  * Slots of `work.quant` (this module): `mode` is QUANT_OFF, QUANT_INLINE (the gradient tasks
  * round with the steps set) or QUANT_MEASURE (they record each block's largest |g| and h in
  * `extremes`, and quantize tasks round once the caller has set the steps); histograms are packed
- * whenever it is not QUANT_OFF. `probability` is 1 when `work.margin` holds each row's
- * probability rather than its margin, and `work.complement` 1 minus it (quantized logloss:
- * `withLeaf`).
+ * whenever it is not QUANT_OFF. Quantized logloss also keeps each row's probability in
+ * `work.margin` and 1 minus it in `work.complement` (`withLeaf`).
  */
-export const QUANT = { mode: 0, scale: 1, gStep: 2, hStep: 3, seed: 4, gBits: 5, hBits: 6, probability: 7, length: 8 } as const;
+export const QUANT = { mode: 0, scale: 1, gStep: 2, hStep: 3, seed: 4, gBits: 5, hBits: 6, length: 7 } as const;
 export const QUANT_OFF = 0;
 export const QUANT_INLINE = 1;
 export const QUANT_MEASURE = 2;

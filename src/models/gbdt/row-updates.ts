@@ -74,11 +74,13 @@ export class RowUpdates {
       }
       rows += n;
     };
+    // Probabilities in the margins' place (quantized logloss) take each leaf's odds factor.
+    const odds = work.complement.length > 0;
     let leafNumber = 0;
     for (const leaf of leaves) {
       const number = leafNumber++;
       work.leafValue[number] = tree.value[leaf.node] as number;
-      work.leafFactor[number] = oddsFactor(work.leafValue[number] as number);
+      if (odds) work.leafFactor[number] = oddsFactor(work.leafValue[number] as number);
       add(leaf.start, leaf.end, (at) => {
         work.tasks[at] = TASK.leaf;
         work.tasks[at + 3] = number;
@@ -90,8 +92,10 @@ export class RowUpdates {
       const right = leafNumber++;
       work.leafValue[left] = tree.value[split.left] as number;
       work.leafValue[right] = tree.value[split.right] as number;
-      work.leafFactor[left] = oddsFactor(work.leafValue[left] as number);
-      work.leafFactor[right] = oddsFactor(work.leafValue[right] as number);
+      if (odds) {
+        work.leafFactor[left] = oddsFactor(work.leafValue[left] as number);
+        work.leafFactor[right] = oddsFactor(work.leafValue[right] as number);
+      }
       add(split.start, split.end, (at, t) => {
         work.tasks[at] = TASK.finalSplit;
         work.tasks[at + 3] = split.feature;

@@ -10,7 +10,7 @@ import { RowUpdates } from './row-updates.js';
 import { CONTROL, allocateWork } from './work.js';
 import { workerPool } from './worker-pool.js';
 import { objectiveOf } from './objective.js';
-import { QUANT, oddsFactor, packing, quantization, startQuantizing, withLeaf } from './quantize.js';
+import { oddsFactor, packing, quantization, startQuantizing, withLeaf } from './quantize.js';
 import { defaultThreads, type GbdtParams } from './params.js';
 import { SamplingRandom } from './random.js';
 import type { TreeBuilder } from './tree.js';
@@ -85,7 +85,6 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     // a leaf's value v multiplies the odds by e^v, one exp per leaf instead of one per row.
     const probability = work.complement.length > 0;
     if (probability) {
-      work.quant[QUANT.probability] = 1;
       margin.fill(1 / (1 + Math.exp(-baseScore)));
       work.complement.fill(1 / (1 + Math.exp(baseScore)));
     }

@@ -147,7 +147,10 @@ export interface WorkInit {
   readonly shared: boolean;
   /** The most leaves a tree can have (2^maxDepth, or maxLeaves); at most `rows` are kept. */
   readonly leaves?: number;
-  /** Quantized training: records with (g, h) as int16 steps; `measured` when the steps are measured each round. */
+  /**
+   * Quantized training: records with (g, h) as int16 steps; `measured` when the steps are
+   * measured each round; `probability` to keep probabilities and their complements (logloss).
+   */
   readonly quantized?: { readonly measured: boolean; readonly probability?: boolean } | undefined;
 }
 
