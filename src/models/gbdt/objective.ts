@@ -25,8 +25,8 @@ export interface Objective {
    */
   gradient(margin: number, label: number, weight: number, gh: Float32Array, at: number): void;
   /**
-   * The largest |g| and h any row can have, when known before the margins are. Quantized training
-   * then rounds them as it computes them, from each row's probability: logloss alone has them.
+   * The largest |g| and h any row can have, when known before the margins are (logloss). Quantized
+   * logloss then rounds them as it computes them, from each row's probability (train.ts).
    */
   gradientBounds(maxWeight: number): { readonly g: number; readonly h: number } | undefined;
   /** Mean loss (weighted), for validation and early stopping. */

@@ -95,16 +95,22 @@ export function offsetH(r: number, seed: number): number {
   return ((Math.imul(r, 0x91e10da5) + seed) >>> 0) / 4_294_967_296;
 }
 
+/**
+ * Rounds row r's (g, h) to whole steps (1/step given as `gInverse`, `hInverse`) into its record's
+ * int16 pair at `pairs[at]`, `+ 1`, down or up by the row's offsets.
+ */
+export function roundPair(pairs: Int16Array, at: number, r: number, g: number, h: number, gInverse: number, hInverse: number, seed: number): void {
+  pairs[at] = Math.floor(g * gInverse + offsetG(r, seed));
+  pairs[at + 1] = Math.floor(h * hInverse + offsetH(r, seed));
+}
+
 /** Rounds rows start..end's unrounded (g, h) in `exact` into their records, stochastically. */
 export function quantizeRows(work: Work, start: number, end: number): void {
   const { exact, pairs, words, quant } = work;
   const gInverse = 1 / (quant[QUANT.gStep] as number);
   const hInverse = 1 / (quant[QUANT.hStep] as number);
   const seed = quant[QUANT.seed] as number;
-  for (let r = start; r < end; r++) {
-    pairs[2 * r * words] = Math.floor((exact[2 * r] as number) * gInverse + offsetG(r, seed));
-    pairs[2 * r * words + 1] = Math.floor((exact[2 * r + 1] as number) * hInverse + offsetH(r, seed));
-  }
+  for (let r = start; r < end; r++) roundPair(pairs, 2 * r * words, r, exact[2 * r] as number, exact[2 * r + 1] as number, gInverse, hInverse, seed);
 }
 
 /** The largest |g| and h of rows start..end of `exact`, for a round whose steps are not known before. */

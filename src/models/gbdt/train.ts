@@ -40,7 +40,9 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
   const threads = params.threads ?? defaultThreads();
   const wantWorkers = rows >= PARALLEL_MIN_ROWS ? threads - 1 : 0;
   const quantized = params.quantizeGradients === true ? quantization(rows) : undefined;
-  const gradientBounds = objective.gradientBounds(maxWeight(data.weight));
+  // Rounding while computing the gradients needs their bounds and each row's probability (logloss);
+  // other objectives compute exact gradients and measure each round's steps before rounding.
+  const gradientBounds = objective.name === 'logloss' ? objective.gradientBounds(maxWeight(data.weight)) : undefined;
   if (wantWorkers > 0) workerPool().prepare(wantWorkers);
   const work = allocateWork({
     rows,
@@ -49,7 +51,7 @@ export function train(params: GbdtParams, data: Dataset, options: FitOptions): T
     weight: data.weight,
     objective: params.objective,
     shared: wantWorkers > 0,
-    quantized: quantized === undefined ? undefined : { measured: gradientBounds === undefined, probability: objective.name === 'logloss' },
+    quantized: quantized === undefined ? undefined : { measured: gradientBounds === undefined, probability: gradientBounds !== undefined },
     leaves: params.growth === 'leafwise' ? params.maxLeaves : 2 ** params.maxDepth,
   });
   setUpBinning(work, params.maxBins);

@@ -3,7 +3,7 @@ import { buildHistogram, histogramLength } from './histogram.js';
 import { GBDT_OBJECTIVES, objectiveOf, type Objective } from './objective.js';
 import type { GbdtParams } from './params.js';
 import { moveBlock, partitionBlock } from './partition.js';
-import { QUANT, QUANT_INLINE, QUANT_MEASURE, extremes, offsetG, offsetH, quantizeRows, withLeaf } from './quantize.js';
+import { QUANT, QUANT_INLINE, QUANT_MEASURE, extremes, quantizeRows, roundPair, withLeaf } from './quantize.js';
 
 /** Slots of the control array the caller and the workers synchronise on with Atomics. */
 export const CONTROL = {
@@ -268,9 +268,7 @@ function gradients(work: Work, objective: Objective, start: number, end: number,
       if (addDelta) withLeaf(margin, complement, r, leafFactor[leafOf[r] as number] as number);
       const p = margin[r] as number;
       const w = weighted ? (weight[r] as number) : 1;
-      const at = 2 * r * words;
-      pairs[at] = Math.floor((p - (label[r] as number)) * w * gInverse + offsetG(r, seed));
-      pairs[at + 1] = Math.floor(Math.max(p * (complement[r] as number), 1e-16) * w * hInverse + offsetH(r, seed));
+      roundPair(pairs, 2 * r * words, r, (p - (label[r] as number)) * w, Math.max(p * (complement[r] as number), 1e-16) * w, gInverse, hInverse, seed);
     }
     return;
   }
