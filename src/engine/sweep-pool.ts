@@ -30,14 +30,12 @@ export interface SweepWork extends SweepInput {
 }
 
 /**
- * A view's whole backfill for entity groups [fromKey, toKey), with nothing in between to wait
- * for: its part of each column moved to grouped order, its fused sweep, and its part of each
- * feature moved to row order. Tasks of different ranges touch disjoint array elements.
+ * A view's backfill for entity groups [fromKey, toKey) of columns already in grouped order,
+ * with nothing in between to wait for: its fused sweep, then its part of each feature moved
+ * to row order. Tasks of different ranges write disjoint array elements.
  */
 export interface RangeWork extends SweepInput {
   readonly kind: 'range';
-  /** to[position[i]] = from[i] for positions in [lo, hi). */
-  readonly scatters: readonly { readonly from: Float64Array; readonly position: Uint32Array; readonly to: Float64Array; readonly lo: number; readonly hi: number }[];
   /** Features in grouped order, then each moved to `out` at rows[i] for the range's spine positions. */
   readonly grouped: readonly (Float64Array | undefined)[];
   readonly rows: Uint32Array;
@@ -64,13 +62,18 @@ interface Pending {
  * Idle workers do not keep the process alive.
  */
 class SweepPool {
-  readonly #idle: Worker[] = [];
+  readonly #workers: Worker[] = [];
   readonly #queue: Pending[] = [];
-  readonly #running = new Map<Worker, Pending>();
+  /** Each worker's tasks sent and not yet answered, oldest first (a worker runs them in order). */
+  readonly #running = new Map<Worker, Pending[]>();
   #nextId = 0;
 
   constructor(size: number) {
-    for (let i = 0; i < size; i++) this.#idle.push(this.#spawn());
+    for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
+  }
+
+  get size(): number {
+    return this.#workers.length;
   }
 
   /** `sweepWindow` for one window. */
@@ -114,26 +117,41 @@ class SweepPool {
     });
   }
 
-  /** A view's part of a backfill (`RangeWork`); every array in shared memory. */
-  range(work: Omit<RangeWork, 'kind'>): Promise<void> {
-    return this.#post({ kind: 'range', ...work });
+  /**
+   * A view's part of a backfill (`RangeWork`; every array in shared memory), sent at once to
+   * worker `worker` (modulo the pool's size), which runs it after the tasks it already has.
+   * Tasks sent to a worker need no reply to this thread to start, so they run back to back
+   * while this thread is busy with other work.
+   */
+  range(work: Omit<RangeWork, 'kind'>, worker: number): Promise<void> {
+    return this.#post({ kind: 'range', ...work }, this.#workers[worker % this.#workers.length]);
   }
 
-  #post(work: SweepWork | PermuteWork | RangeWork): Promise<void> {
+  #post(work: SweepWork | PermuteWork | RangeWork, worker?: Worker): Promise<void> {
     const task: SweepTask = { ...work, id: this.#nextId++ };
     return new Promise((resolve, reject) => {
-      this.#queue.push({ task, resolve, reject });
-      this.#dispatch();
+      if (worker === undefined) {
+        this.#queue.push({ task, resolve, reject });
+        this.#dispatch();
+      } else {
+        this.#send(worker, { task, resolve, reject });
+      }
     });
   }
 
+  #send(worker: Worker, pending: Pending): void {
+    let tasks = this.#running.get(worker);
+    if (tasks === undefined) this.#running.set(worker, (tasks = []));
+    tasks.push(pending);
+    worker.ref();
+    worker.postMessage(pending.task);
+  }
+
+  /** Queued tasks to workers with nothing to do. */
   #dispatch(): void {
-    while (this.#idle.length > 0 && this.#queue.length > 0) {
-      const worker = this.#idle.pop()!;
-      const pending = this.#queue.shift()!;
-      this.#running.set(worker, pending);
-      worker.ref();
-      worker.postMessage(pending.task);
+    for (const worker of this.#workers) {
+      if (this.#queue.length === 0) return;
+      if ((this.#running.get(worker)?.length ?? 0) === 0) this.#send(worker, this.#queue.shift()!);
     }
   }
 
@@ -149,10 +167,9 @@ class SweepPool {
       : new Worker(new URL('./sweep-worker.js', import.meta.url));
     worker.unref();
     worker.on('message', (message: { id: number; error?: string }) => {
-      const pending = this.#running.get(worker);
-      this.#running.delete(worker);
-      worker.unref();
-      this.#idle.push(worker);
+      const tasks = this.#running.get(worker);
+      const pending = tasks?.shift();
+      if (tasks === undefined || tasks.length === 0) worker.unref();
       if (pending !== undefined) {
         if (message.error === undefined) pending.resolve();
         else pending.reject(new TandemError('TANDEM_USAGE', `backfill worker failed: ${message.error}`));
@@ -160,11 +177,12 @@ class SweepPool {
       this.#dispatch();
     });
     worker.on('error', (error) => {
-      const pending = this.#running.get(worker);
+      const tasks = this.#running.get(worker) ?? [];
       this.#running.delete(worker);
-      pending?.reject(error);
+      for (const pending of tasks) pending.reject(error);
       // Replace the dead worker so the pool keeps its size.
-      this.#idle.push(this.#spawn());
+      const at = this.#workers.indexOf(worker);
+      if (at >= 0) this.#workers[at] = this.#spawn();
       this.#dispatch();
     });
     return worker;

@@ -2,17 +2,15 @@ import { parentPort } from 'node:worker_threads';
 import { sweepFused } from './sweep-fused.js';
 import { sweepWindow } from './sweep.js';
 import { permute } from './view-job.js';
-import { scatterToGrouped } from './key-ids.js';
 import type { SweepTask } from './sweep-pool.js';
 
 // One task per message: a window, a view's fused windows over a range of entities, a
-// permutation to row order, or all three steps for a range of entities. Arrays arrive over shared memory, so results land in place.
+// permutation to row order, or the fused sweep and the permutation for a range of entities. Arrays arrive over shared memory, so results land in place.
 parentPort!.on('message', (task: SweepTask) => {
   try {
     if (task.kind === 'permute') {
       permute(task.from, task.rows, task.to);
     } else if (task.kind === 'range') {
-      for (const { from, position, to, lo, hi } of task.scatters) scatterToGrouped(from, position, to, lo, hi);
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };
       sweepFused(task.latenessMs, task.windows, events, spine, { num: task.grouped }, task.fromKey, task.toKey);
