@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dataset } from '../../../src/models/dataset.js';
 import { gbdt } from '../../../src/models/gbdt/index.js';
 import { readGbdtArtifact } from '../../../src/models/gbdt/artifact.js';
-import { marginOf, scoringForestOf, type Forest } from '../../../src/models/gbdt/forest.js';
+import { MAX_COMPLETE_DEPTH, marginOf, scoringForestOf, type Forest } from '../../../src/models/gbdt/forest.js';
 import { binarySet } from './data.js';
 
 /** The plain walk over the trained trees, node by node: the reference the scoring layout must match bit for bit. */
@@ -22,23 +22,65 @@ function referenceMargin(forest: Forest, x: Float64Array): number {
 }
 
 describe('the scoring layout of a GBDT forest', () => {
-  it('scores every row exactly as the plain walk over the trees, missing values included', () => {
+  it('scores every row exactly as the plain walk over the trees, in both layouts, missing and infinite values included', () => {
     for (const params of [
       { rounds: 30, maxDepth: 5, seed: 3 },
-      { rounds: 20, growth: 'leafwise' as const, maxLeaves: 13, maxDepth: 12, seed: 5 },
+      // Unbalanced trees: leaves at many depths, padded in the complete layout.
+      { rounds: 21, growth: 'leafwise' as const, maxLeaves: 13, maxDepth: 7, seed: 5 },
+      // Leaves above the greatest depth (few rows per leaf allowed), and trees not a multiple of four.
+      { rounds: 13, maxDepth: 8, minChildWeight: 20, seed: 9 },
     ]) {
       const model = gbdt(params);
       model.fit(binarySet(3_000, 7));
       const { state } = readGbdtArtifact(model.toArtifact());
-      const scoring = scoringForestOf(state.forest);
+      const complete = scoringForestOf(state.forest);
+      const linked = scoringForestOf(state.forest, 0);
+      expect(complete.complete).toBeDefined();
+      expect(linked.complete).toBeUndefined();
+      // The values thresholds are made of, exactly, so rows land on both sides of them.
+      const thresholds = [...new Set(state.forest.threshold.filter((_, k) => (state.forest.feature[k] as number) >= 0))];
       fc.assert(
-        fc.property(fc.array(fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.constant(Number.NaN), fc.integer({ min: 0, max: 5 })), { minLength: 4, maxLength: 4 }), (values) => {
-          const x = Float64Array.from(values);
-          expect(Object.is(marginOf(scoring, x), referenceMargin(state.forest, x))).toBe(true);
-        }),
+        fc.property(
+          fc.array(
+            fc.oneof(
+              fc.double({ min: -3, max: 3, noNaN: true }),
+              fc.constant(Number.NaN),
+              fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+              fc.integer({ min: 0, max: 5 }),
+              fc.constantFrom(...thresholds),
+            ),
+            { minLength: 4, maxLength: 4 },
+          ),
+          (values) => {
+            const x = Float64Array.from(values);
+            const reference = referenceMargin(state.forest, x);
+            expect(Object.is(marginOf(complete, x), reference)).toBe(true);
+            expect(Object.is(marginOf(linked, x), reference)).toBe(true);
+          },
+        ),
         { numRuns: 2_000 },
       );
     }
+  });
+
+  it('pads trees to complete ones only up to MAX_COMPLETE_DEPTH levels, and scores deeper forests through the links', () => {
+    const shallow = gbdt({ rounds: 8, maxDepth: 3, seed: 2 });
+    shallow.fit(binarySet(2_000, 4));
+    const small = scoringForestOf(readGbdtArtifact(shallow.toArtifact()).state.forest).complete!;
+    expect(small.depth).toBe(3);
+    // Per tree: 7 inner nodes and 8 leaves.
+    expect(small.codes.length).toBe(8 * 7);
+    expect(small.leaves.length).toBe(8 * 8);
+    const deep = gbdt({ rounds: 6, growth: 'leafwise', maxLeaves: 64, maxDepth: 40, minChildWeight: 0.01, seed: 4 });
+    deep.fit(binarySet(4_000, 6));
+    const { state } = readGbdtArtifact(deep.toArtifact());
+    const depthOf = (k: number): number => ((state.forest.feature[k] as number) < 0 ? 0 : 1 + Math.max(depthOf(state.forest.left[k] as number), depthOf(state.forest.right[k] as number)));
+    const depth = Math.max(...Array.from(state.forest.starts, depthOf));
+    expect(depth).toBeGreaterThan(MAX_COMPLETE_DEPTH);
+    const scoring = scoringForestOf(state.forest);
+    expect(scoring.complete).toBeUndefined();
+    const x = Float64Array.of(0.5, Number.NaN, -1, 2);
+    expect(marginOf(scoring, x)).toBe(referenceMargin(state.forest, x));
   });
 
   it('keeps every node once: as many nodes as the trees, one root per tree', () => {
