@@ -1,6 +1,6 @@
 import type { Entity } from '../features/entity.js';
 import type { KeyDictionary } from './key-dictionary.js';
-import { keyParts, type EntityKey } from './keys.js';
+import { keyPart, keyParts, type EntityKey } from './keys.js';
 
 /**
  * Dense integer ids for the entities of one view, as the stream's state is indexed, from the
@@ -20,6 +20,8 @@ export class EntityIds {
   readonly #pairs: PairIds[];
   /** 0, 1, 2, …: key field i at position i, for parts given in key order. */
   readonly #order: Int32Array;
+  /** `findKey`'s part ids, reused (lookups are synchronous). */
+  readonly #found: Int32Array;
 
   /** `dictionaries`: one per key field, in the entity's key order. */
   constructor(entity: Entity, dictionaries: readonly KeyDictionary[]) {
@@ -27,6 +29,7 @@ export class EntityIds {
     this.#dictionaries = dictionaries;
     this.#pairs = entity.keys.slice(1).map(() => new PairIds());
     this.#order = Int32Array.from(entity.keys, (_, i) => i);
+    this.#found = new Int32Array(entity.keys.length);
   }
 
   /** Number of entities. */
@@ -84,8 +87,16 @@ export class EntityIds {
       const part = this.#dictionaries[0]!.find(key);
       return part >= 0 && part < this.#byPart.length ? this.#byPart[part]! : -1;
     }
-    const parts = keyParts(this.#entity, key);
-    const ids = Int32Array.from(parts, (part, i) => this.#dictionaries[i]!.find(part));
+    const ids = this.#found;
+    if (typeof key === 'object' && key !== null && !Array.isArray(key)) {
+      // A record holding the key fields (a request, an event): no array of parts to build.
+      const record = key as Readonly<Record<string, unknown>>;
+      const fields = this.#entity.keys;
+      for (let i = 0; i < fields.length; i++) ids[i] = this.#dictionaries[i]!.find(keyPart(record[fields[i]!], this.#entity, fields[i]!));
+    } else {
+      const parts = keyParts(this.#entity, key);
+      for (let i = 0; i < parts.length; i++) ids[i] = this.#dictionaries[i]!.find(parts[i]!);
+    }
     return this.find(ids, this.#order);
   }
 

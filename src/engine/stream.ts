@@ -171,6 +171,14 @@ class ViewRuntime {
     }
   }
 
+  /** Entity `id`'s newest event time over its windows, undefined without any (or for id -1). */
+  newest(id: number): number | undefined {
+    if (id < 0) return undefined;
+    let newest = -Infinity;
+    for (const window of this.windows) newest = Math.max(newest, window.newest(id));
+    return Number.isFinite(newest) ? newest : undefined;
+  }
+
   read(id: number, at: number): Record<string, FeatureValue> {
     if (id < 0) {
       if (this.#empty === undefined) {
@@ -259,19 +267,19 @@ export class StreamEngine {
    * was (its freshness), as the HTTP API answers them.
    */
   readEntity(view: string, key: EntityKey, options: ReadOptions = {}): EntityRead {
-    const at = options.at ?? Date.now();
-    const values = this.read(view, key, { at });
-    const newest = this.newestEvent(view, key);
+    const runtime = this.#runtime(view);
+    const at = this.#checkAt(runtime.plan, options.at);
+    // One key lookup for the values and the newest event.
+    const id = runtime.ids.findKey(key);
+    const values = runtime.read(id, at);
+    const newest = runtime.newest(id);
     return { at, values, lastEventAt: newest ?? null, freshnessMs: newest === undefined ? null : at - newest };
   }
 
   /** When the entity's newest event happened (epoch ms), undefined if it has none in this view. */
   newestEvent(view: string, key: EntityKey): number | undefined {
     const runtime = this.#runtime(view);
-    const id = runtime.ids.findKey(key);
-    if (id < 0) return undefined;
-    const newest = Math.max(...runtime.windows.map((window) => window.newest(id)));
-    return Number.isFinite(newest) ? newest : undefined;
+    return runtime.newest(runtime.ids.findKey(key));
   }
 
   /** The name of a source's timestamp field. */
