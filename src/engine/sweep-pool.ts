@@ -30,12 +30,16 @@ export interface SweepWork extends SweepInput {
 }
 
 /**
- * A view's backfill for entity groups [fromKey, toKey) of columns already in grouped order,
- * with nothing in between to wait for: its fused sweep, then its part of each feature moved
- * to row order. Tasks of different ranges write disjoint array elements.
+ * A view's backfill over columns already in grouped order, with nothing in between to wait
+ * for, in chunks of entity groups [chunks[c], chunks[c + 1]) that the workers given the task
+ * claim one at a time (`claimed`: the next chunk's number, in shared memory): each chunk's
+ * fused sweep, then its part of each feature moved to row order. Chunks write disjoint array
+ * elements.
  */
-export interface RangeWork extends SweepInput {
+export interface RangeWork extends Omit<SweepInput, 'fromKey' | 'toKey'> {
   readonly kind: 'range';
+  readonly chunks: Uint32Array;
+  readonly claimed: Int32Array;
   /** Features in grouped order, then each moved to `out` at rows[i] for the range's spine positions. */
   readonly grouped: readonly (Float64Array | undefined)[];
   readonly rows: Uint32Array;
@@ -118,13 +122,14 @@ class SweepPool {
   }
 
   /**
-   * A view's part of a backfill (`RangeWork`; every array in shared memory), sent at once to
-   * worker `worker` (modulo the pool's size), which runs it after the tasks it already has.
-   * Tasks sent to a worker need no reply to this thread to start, so they run back to back
-   * while this thread is busy with other work.
+   * A view's backfill in chunks (`RangeWork`; every array in shared memory), sent at once to
+   * each of the first `workers` workers, which run it after the tasks they already have and
+   * share its chunks. Tasks sent to a worker need no reply to this thread to start, so they
+   * run back to back while this thread is busy with other work.
    */
-  range(work: Omit<RangeWork, 'kind'>, worker: number): Promise<void> {
-    return this.#post({ kind: 'range', ...work }, this.#workers[worker % this.#workers.length]);
+  range(work: Omit<RangeWork, 'kind'>, workers: number): Promise<void> {
+    const task: RangeWork = { kind: 'range', ...work };
+    return Promise.all(this.#workers.slice(0, Math.max(1, workers)).map((worker) => this.#post(task, worker))).then(() => undefined);
   }
 
   #post(work: SweepWork | PermuteWork | RangeWork, worker?: Worker): Promise<void> {

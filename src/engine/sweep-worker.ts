@@ -5,7 +5,7 @@ import { permute } from './view-job.js';
 import type { SweepTask } from './sweep-pool.js';
 
 // One task per message: a window, a view's fused windows over a range of entities, a
-// permutation to row order, or the fused sweep and the permutation for a range of entities. Arrays arrive over shared memory, so results land in place.
+// permutation to row order, or the fused sweep and the permutation for chunks of entities. Arrays arrive over shared memory, so results land in place.
 parentPort!.on('message', (task: SweepTask) => {
   try {
     if (task.kind === 'permute') {
@@ -13,12 +13,19 @@ parentPort!.on('message', (task: SweepTask) => {
     } else if (task.kind === 'range') {
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };
-      sweepFused(task.latenessMs, task.windows, events, spine, { num: task.grouped }, task.fromKey, task.toKey);
-      const lo = task.spineStarts[task.fromKey]!;
-      const hi = task.spineStarts[task.toKey]!;
-      task.grouped.forEach((column, f) => {
-        if (column !== undefined) permute(column, task.rows, task.out[f]!, lo, hi);
-      });
+      const { chunks, claimed } = task;
+      // Every worker has the same task: each takes the next chunk nobody has taken, so they
+      // finish together however unequal the chunks' costs are.
+      for (let c = Atomics.add(claimed, 0, 1); c + 1 < chunks.length; c = Atomics.add(claimed, 0, 1)) {
+        const fromKey = chunks[c]!;
+        const toKey = chunks[c + 1]!;
+        sweepFused(task.latenessMs, task.windows, events, spine, { num: task.grouped }, fromKey, toKey);
+        const lo = task.spineStarts[fromKey]!;
+        const hi = task.spineStarts[toKey]!;
+        task.grouped.forEach((column, f) => {
+          if (column !== undefined) permute(column, task.rows, task.out[f]!, lo, hi);
+        });
+      }
     } else {
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };

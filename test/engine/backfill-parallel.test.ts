@@ -27,6 +27,31 @@ describe('backfillParallel', () => {
     for (const [name, column] of serial.columns) expect(parallel.columns.get(name), name).toEqual(column);
   });
 
+  it('gives the same bits when the workers share a view of fewer entities than chunks, or of one', async () => {
+    const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
+    // Numbers only: every window fuses, and the workers claim the view's entities chunk by chunk.
+    const byCountry = featureView('by_country', tx, { entity: entity('country', { key: 'country' }), features: {
+      n: count({ window: '1h' }),
+      avg: mean('amount', { window: '1d' }),
+      top: max('amount', { window: '7d' }),
+    } });
+    const project = defineProject({ views: [byCountry] });
+    for (const countries of [3, 1]) {
+      const base = generateTransactions({ events: 30_000, cards: 200, merchants: 30, seed: 11 });
+      const ts = base.columns.get('ts')!;
+      const amount = base.columns.get('amount')!;
+      if (ts.type !== 'timestamp' || amount.type !== 'number') throw new Error('unexpected columns');
+      const events = tableFromRows(
+        Array.from({ length: base.length }, (_, i) => ({ ts: ts.values[i], card: 'c', merchant: 'm', amount: amount.values[i], country: `k${i % countries}` })),
+        { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' },
+      );
+      const options = { views: ['by_country'], events, spine: 'events' as const };
+      const serial = backfill(project, options).table;
+      const parallel = (await backfillParallel(project, { ...options, threads: 2 })).table;
+      for (const [name, column] of serial.columns) expect(parallel.columns.get(name), `${name} (${countries} countries)`).toEqual(column);
+    }
+  });
+
   it('gives the same bits for a spine of its own, with keyless rows and entities without events, on reused working memory', async () => {
     const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
     const byCard = featureView('by_card', tx, { entity: entity('card', { key: 'card' }), features: {
