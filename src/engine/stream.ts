@@ -203,6 +203,8 @@ interface SourceRuntime {
   readonly positions: readonly Int32Array[];
   /** Each view's entity id for the event being applied. */
   readonly ids: Int32Array;
+  /** The newest event time applied, -Infinity before any. */
+  watermark: number;
 }
 
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
@@ -217,7 +219,10 @@ export class StreamEngine {
   readonly #project: Project;
   readonly #views = new Map<string, ViewRuntime>();
   readonly #sources = new Map<string, SourceRuntime>();
-  readonly #watermarks = new Map<string, number>();
+  /** Watermarks of sources this project does not have (from a snapshot), kept to be saved again. */
+  readonly #foreignWatermarks = new Map<string, number>();
+  /** The source of the last `apply`: events mostly come from one source. */
+  #lastSource: SourceRuntime | undefined;
   readonly #rejected: RejectedEvent[] = [];
   readonly #keepRejected: number;
   #rejectedCount = 0;
@@ -240,7 +245,7 @@ export class StreamEngine {
       const runtimes = [...this.#views.values()].filter((runtime) => runtime.plan.view.source === source);
       const keys = new SourceKeys(runtimes.map((runtime) => runtime.plan.view.entity), dictionary);
       const positions = runtimes.map((runtime) => keys.positions(runtime.plan.view.entity));
-      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length) });
+      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length), watermark: -Infinity });
     }
   }
 
@@ -259,7 +264,24 @@ export class StreamEngine {
 
   /** The newest event time applied for a source, -Infinity before any. */
   watermark(source: string): number {
-    return this.#watermarks.get(source) ?? -Infinity;
+    return this.#sources.get(source)?.watermark ?? this.#foreignWatermarks.get(source) ?? -Infinity;
+  }
+
+  /** Every source's watermark that has one, the project's sources first. */
+  #watermarkEntries(): [string, number][] {
+    const entries: [string, number][] = [];
+    for (const [name, state] of this.#sources) if (state.watermark !== -Infinity) entries.push([name, state.watermark]);
+    return [...entries, ...this.#foreignWatermarks];
+  }
+
+  #setWatermarks(entries: Iterable<readonly [string, number]>): void {
+    for (const state of this.#sources.values()) state.watermark = -Infinity;
+    this.#foreignWatermarks.clear();
+    for (const [source, watermark] of entries) {
+      const state = this.#sources.get(source);
+      if (state === undefined) this.#foreignWatermarks.set(source, watermark);
+      else state.watermark = watermark;
+    }
   }
 
   /**
@@ -299,7 +321,8 @@ export class StreamEngine {
    * (a partition of the state holds some views' entities of an event, another the rest).
    */
   apply(sourceName: string, event: Row, only?: ReadonlySet<string>): ApplyResult {
-    const state = this.#sources.get(sourceName) ?? this.#unknownSource(sourceName);
+    let state = this.#lastSource;
+    if (state === undefined || state.source.name !== sourceName) this.#lastSource = state = this.#sources.get(sourceName) ?? this.#unknownSource(sourceName);
     const source = state.source;
     const runtimes = state.runtimes;
     const raw = event[source.timestamp];
@@ -307,7 +330,7 @@ export class StreamEngine {
     if (t !== t) {
       return this.#reject(source, event, 'TANDEM_INVALID_EVENT', `field '${source.timestamp}' is ${JSON.stringify(raw) ?? 'missing'}, not a timestamp (epoch ms or ISO 8601)`);
     }
-    const watermark = this.watermark(sourceName);
+    const watermark = state.watermark;
     if (t < watermark - source.allowedLatenessMs) {
       return this.#reject(
         source,
@@ -361,7 +384,7 @@ export class StreamEngine {
       for (let w = 0; w < windows.length; w++) windows[w]!.apply(id, t, runtime.data, 0);
       if (this.#trackChanges) runtime.markChanged(id);
     }
-    if (t > watermark) this.#watermarks.set(sourceName, t);
+    if (t > watermark) state.watermark = t;
     this.#appliedCount++;
     return APPLIED;
   }
@@ -388,7 +411,7 @@ export class StreamEngine {
       kind: 'tandem-snapshot',
       version: 1,
       views: views.map((runtime) => ({ name: runtime.plan.view.name, fingerprint: fingerprint(runtime.plan) })),
-      watermarks: [...this.#watermarks],
+      watermarks: this.#watermarkEntries(),
       applied: this.#appliedCount,
       rejected: this.#rejectedCount,
       meta,
@@ -445,12 +468,11 @@ export class StreamEngine {
 
   /** Watermarks and counters, to save beside the entities' states (see `restoreProgress`). */
   progress(): EngineProgress {
-    return { watermarks: [...this.#watermarks], applied: this.#appliedCount, rejected: this.#rejectedCount };
+    return { watermarks: this.#watermarkEntries(), applied: this.#appliedCount, rejected: this.#rejectedCount };
   }
 
   restoreProgress(progress: EngineProgress): void {
-    this.#watermarks.clear();
-    for (const [source, watermark] of progress.watermarks) this.#watermarks.set(source, watermark);
+    this.#setWatermarks(progress.watermarks);
     this.#appliedCount = progress.applied;
     this.#rejectedCount = progress.rejected;
   }
@@ -482,7 +504,7 @@ export class StreamEngine {
             );
           }
         });
-        for (const [source, watermark] of header.watermarks) engine.#watermarks.set(source, watermark);
+        engine.#setWatermarks(header.watermarks);
         engine.#appliedCount = header.applied;
         engine.#rejectedCount = header.rejected;
         meta = header.meta;
