@@ -1,0 +1,82 @@
+/**
+ * GBDT scoring, one row at a time as serving scores: the forest's two layouts in one process —
+ * complete trees walked four at a time (forests up to MAX_COMPLETE_DEPTH deep) against the
+ * linked breadth-first layout every forest has — over the same rows, taking turns. Checks that
+ * both give the same margin, bit for bit, for every row.
+ *
+ *   npx tsx --conditions development bench/models/scoring.bench.ts
+ *   npx tsx --conditions development bench/models/scoring.bench.ts --rows 200000 --runs 7
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { marginOf, scoringForestOf, type ScoringForest } from '../../src/models/gbdt/forest.js';
+import { parseGbdtParams, type GbdtParamsInput } from '../../src/models/gbdt/params.js';
+import { train } from '../../src/models/gbdt/train.js';
+import { generateClassification } from './data.js';
+
+const wholeNumber = (value: string): number => {
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number above 0, got '${value}'`);
+  return n;
+};
+
+const options = new Command('scoring.bench')
+  .description('GBDT single-row scoring: complete-tree layout against the linked layout, same process')
+  .option('--rows <n>', 'rows to generate (the first 80 % train the models, the rest are scored)', wholeNumber, 200_000)
+  .option('--trees <n>', 'boosting rounds of each model', wholeNumber, 200)
+  .option('--runs <n>', 'timed passes over the scored rows per layout, taking turns (the median is reported)', wholeNumber, 5)
+  .parse()
+  .opts<{ rows: number; trees: number; runs: number }>();
+
+const set = generateClassification({ rows: options.rows, seed: 7 });
+const models: readonly { readonly name: string; readonly params: GbdtParamsInput }[] = [
+  { name: 'depth 6', params: { maxDepth: 6 } },
+  { name: 'depth 8', params: { maxDepth: 8 } },
+  { name: 'leaf-wise, 31 leaves, depth ≤ 8', params: { growth: 'leafwise', maxLeaves: 31, maxDepth: 8 } },
+];
+
+const test = set.test;
+const features = test.columns.length;
+const rows = new Float64Array(test.rows * features);
+for (let i = 0; i < test.rows; i++) for (let j = 0; j < features; j++) rows[i * features + j] = test.columns[j]![i]!;
+
+/** Seconds per row of one pass, and the sum of the margins (so the work is not optimised away). */
+function pass(scoring: ScoringForest): { seconds: number; sum: number } {
+  const x = new Float64Array(features);
+  let sum = 0;
+  const started = performance.now();
+  for (let i = 0; i < test.rows; i++) {
+    x.set(rows.subarray(i * features, (i + 1) * features));
+    sum += marginOf(scoring, x);
+  }
+  return { seconds: (performance.now() - started) / 1000 / test.rows, sum };
+}
+
+const median = (values: number[]): number => values.sort((a, b) => a - b)[values.length >> 1]!;
+console.log(`${options.trees} trees per model, ${test.rows.toLocaleString('en-US')} rows scored one at a time, ${options.runs} passes per layout taking turns; Node ${process.version}`);
+let failed = false;
+for (const { name, params } of models) {
+  const trained = train(parseGbdtParams({ rounds: options.trees, learningRate: 0.1, seed: 1, ...params }), set.train, {});
+  const complete = scoringForestOf(trained.forest);
+  const linked = scoringForestOf(trained.forest, 0);
+  if (complete.complete === undefined) throw new Error(`${name}: no complete layout`);
+  const x = new Float64Array(features);
+  let differ = 0;
+  for (let i = 0; i < test.rows; i++) {
+    x.set(rows.subarray(i * features, (i + 1) * features));
+    if (!Object.is(marginOf(complete, x), marginOf(linked, x))) differ++;
+  }
+  const times = { complete: [] as number[], linked: [] as number[] };
+  pass(complete);
+  pass(linked);
+  for (let r = 0; r < options.runs; r++) {
+    times.linked.push(pass(linked).seconds);
+    times.complete.push(pass(complete).seconds);
+  }
+  const c = median(times.complete) * 1e6;
+  const l = median(times.linked) * 1e6;
+  console.log(
+    `${name.padEnd(32)} depth ${complete.complete.depth}: complete ${c.toFixed(2)} µs/row, linked ${l.toFixed(2)} µs/row, ${(l / c).toFixed(2)}× faster; margins differing: ${differ}`,
+  );
+  if (differ > 0) failed = true;
+}
+if (failed) process.exitCode = 1;
