@@ -40,7 +40,7 @@ export interface RangeWork extends Omit<SweepInput, 'fromKey' | 'toKey'> {
   readonly kind: 'range';
   readonly chunks: Uint32Array;
   readonly claimed: Int32Array;
-  /** Features in grouped order, then each moved to `out` at rows[i] for the range's spine positions. */
+  /** Features in grouped order, then each moved to `out` at rows[i] for the chunk's spine positions. */
   readonly grouped: readonly (Float64Array | undefined)[];
   readonly rows: Uint32Array;
   readonly out: readonly (Float64Array | undefined)[];
@@ -74,10 +74,6 @@ class SweepPool {
 
   constructor(size: number) {
     for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
-  }
-
-  get size(): number {
-    return this.#workers.length;
   }
 
   /** `sweepWindow` for one window. */

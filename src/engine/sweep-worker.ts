@@ -5,7 +5,8 @@ import { permute } from './view-job.js';
 import type { SweepTask } from './sweep-pool.js';
 
 // One task per message: a window, a view's fused windows over a range of entities, a
-// permutation to row order, or the fused sweep and the permutation for chunks of entities. Arrays arrive over shared memory, so results land in place.
+// permutation to row order, or the fused sweep and the permutation for chunks of entities.
+// Arrays arrive over shared memory, so results land in place.
 parentPort!.on('message', (task: SweepTask) => {
   try {
     if (task.kind === 'permute') {
