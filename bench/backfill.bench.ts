@@ -11,21 +11,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { backfill, backfillParallel, StreamEngine } from '../src/engine/index.js';
 import type { Table } from '../src/io/table.js';
 import { bruteForce, compareColumns, relativeDifference, type Agreement } from './compare.js';
 import { checkFrame, featureQuery, loadEvents, openDuckDB, readResult, toSql, type TimeEncoding } from './duckdb.js';
 import { generateEvents, keyStats, prng, type GeneratedEvents } from './generate.js';
+import { wholeNumber } from './options.js';
 import { FEATURE_NAMES, FEATURE_SPECS, VIEW_NAMES, checkSpecs, project, transactions } from './project.js';
 
 const TOLERANCE = 1e-9;
-
-const wholeNumber = (value: string): number => {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number above 0, got '${value}'`);
-  return n;
-};
 
 const options = new Command('backfill.bench')
   .description('Tandem backfill vs DuckDB SQL window functions on the same features')

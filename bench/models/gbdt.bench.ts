@@ -21,18 +21,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { gbdt } from '../../src/models/gbdt/index.js';
 import { logLoss } from '../../src/models/metrics/log-loss.js';
 import { rocAuc } from '../../src/models/metrics/roc-auc.js';
+import { wholeNumber, positive } from '../options.js';
 import { generateClassification, writeForPython } from './data.js';
-
-const wholeNumber = (value: string): number => {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number above 0, got '${value}'`);
-  return n;
-};
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError(`expected a number above 0, got '${value}'`);
-  return n;
-};
 
 const options = new Command('gbdt.bench')
   .description('Tandem GBDT vs xgboost hist and scikit-learn HistGradientBoosting on the same data')

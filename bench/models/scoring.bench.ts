@@ -7,17 +7,12 @@
  *   npx tsx --conditions development bench/models/scoring.bench.ts
  *   npx tsx --conditions development bench/models/scoring.bench.ts --rows 200000 --runs 7
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { marginOf, scoringForestOf, type ScoringForest } from '../../src/models/gbdt/forest.js';
 import { parseGbdtParams, type GbdtParamsInput } from '../../src/models/gbdt/params.js';
 import { train } from '../../src/models/gbdt/train.js';
+import { wholeNumber } from '../options.js';
 import { generateClassification } from './data.js';
-
-const wholeNumber = (value: string): number => {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number above 0, got '${value}'`);
-  return n;
-};
 
 const options = new Command('scoring.bench')
   .description('GBDT single-row scoring: complete-tree layout against the linked layout, same process')
