@@ -4,9 +4,10 @@ import { generateTransactions } from '../../src/demo/transactions.js';
 import { tableFromRows } from '../../src/io/table-from-rows.js';
 import type { Table } from '../../src/io/table.js';
 
+const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
+
 describe('backfillParallel', () => {
   it('gives the same bits as backfill, with windows on worker threads and the rest on the main thread', async () => {
-    const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
     const byCard = featureView('by_card', tx, { entity: entity('card', { key: 'card' }), features: {
       n: count({ window: '1h' }),
       avg: mean('amount', { window: '1d' }),
@@ -28,7 +29,6 @@ describe('backfillParallel', () => {
   });
 
   it('gives the same bits when the workers share a view of fewer entities than chunks, or of one', async () => {
-    const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
     // Numbers only: every window fuses, and the workers claim the view's entities chunk by chunk.
     const byCountry = featureView('by_country', tx, { entity: entity('country', { key: 'country' }), features: {
       n: count({ window: '1h' }),
@@ -53,7 +53,6 @@ describe('backfillParallel', () => {
   });
 
   it('gives the same bits for a spine of its own, with keyless rows and entities without events, on reused working memory', async () => {
-    const tx = source('transactions', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', merchant: 'string', amount: 'number', country: 'string' } });
     const byCard = featureView('by_card', tx, { entity: entity('card', { key: 'card' }), features: {
       n: count({ window: '1h' }),
       avg: mean('amount', { window: '1d' }),

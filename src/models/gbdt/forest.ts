@@ -193,6 +193,17 @@ export function marginOf(forest: ScoringForest, x: Float64Array): number {
   return margin;
 }
 
+/**
+ * One step down the complete tree at `base` from heap node k: to 2k + 1 (left) when the value
+ * is at most the threshold, or missing where the node sends missing values left; else 2k + 2.
+ * Without a branch: which way a row goes is a coin toss to the branch predictor.
+ */
+function down(codes: Int32Array, thresholds: Float64Array, x: Float64Array, base: number, k: number): number {
+  const code = codes[base + k] as number;
+  const v = x[code >> 1] as number;
+  return 2 * k + 2 - (Number(v <= (thresholds[base + k] as number)) | (Number(v !== v) & code));
+}
+
 /** `marginOf` over the complete layout: the same leaves, added in the same order. */
 function completeMarginOf(baseScore: number, forest: CompleteForest, x: Float64Array): number {
   const { depth, codes, thresholds, leaves } = forest;
@@ -211,19 +222,10 @@ function completeMarginOf(baseScore: number, forest: CompleteForest, x: Float64A
     let k2 = 0;
     let k3 = 0;
     for (let level = 0; level < depth; level++) {
-      // Left (2k + 1) when v <= threshold, or when v is missing and the node sends those left.
-      const c0 = codes[b0 + k0] as number;
-      const v0 = x[c0 >> 1] as number;
-      k0 = 2 * k0 + 2 - (Number(v0 <= (thresholds[b0 + k0] as number)) | (Number(v0 !== v0) & c0));
-      const c1 = codes[b1 + k1] as number;
-      const v1 = x[c1 >> 1] as number;
-      k1 = 2 * k1 + 2 - (Number(v1 <= (thresholds[b1 + k1] as number)) | (Number(v1 !== v1) & c1));
-      const c2 = codes[b2 + k2] as number;
-      const v2 = x[c2 >> 1] as number;
-      k2 = 2 * k2 + 2 - (Number(v2 <= (thresholds[b2 + k2] as number)) | (Number(v2 !== v2) & c2));
-      const c3 = codes[b3 + k3] as number;
-      const v3 = x[c3 >> 1] as number;
-      k3 = 2 * k3 + 2 - (Number(v3 <= (thresholds[b3 + k3] as number)) | (Number(v3 !== v3) & c3));
+      k0 = down(codes, thresholds, x, b0, k0);
+      k1 = down(codes, thresholds, x, b1, k1);
+      k2 = down(codes, thresholds, x, b2, k2);
+      k3 = down(codes, thresholds, x, b3, k3);
     }
     const l0 = t * width - inner;
     margin += leaves[l0 + k0] as number;
@@ -234,11 +236,7 @@ function completeMarginOf(baseScore: number, forest: CompleteForest, x: Float64A
   for (; t < trees; t++) {
     const b = t * inner;
     let k = 0;
-    for (let level = 0; level < depth; level++) {
-      const c = codes[b + k] as number;
-      const v = x[c >> 1] as number;
-      k = 2 * k + 2 - (Number(v <= (thresholds[b + k] as number)) | (Number(v !== v) & c));
-    }
+    for (let level = 0; level < depth; level++) k = down(codes, thresholds, x, b, k);
     margin += leaves[t * width - inner + k] as number;
   }
   return margin;
