@@ -100,6 +100,26 @@ describe('entity states: partitioned application and loading one entity at a tim
     expectSameReads(successor, straight, all, [end + 1, end + 3_600_000]);
   });
 
+  it('keeps the watermarks of progress it restores, also for sources this project does not have, and saves them again', () => {
+    const engine = new StreamEngine(project);
+    const at = Date.UTC(2026, 0, 10);
+    expect(engine.progress().watermarks).toEqual([]);
+    engine.restoreProgress({ watermarks: [['elsewhere', at - 5_000], ['tx', at]], applied: 3, rejected: 1 });
+    expect(engine.watermark('tx')).toBe(at);
+    expect(engine.watermark('elsewhere')).toBe(at - 5_000);
+    expect(engine.watermark('never-seen')).toBe(-Infinity);
+    expect(engine.progress()).toEqual({ watermarks: [['tx', at], ['elsewhere', at - 5_000]], applied: 3, rejected: 1 });
+    // The restored watermark decides lateness (a day here) as an applied one would.
+    const late = engine.apply('tx', { ts: at - 86_400_000 - 1, card: 'c1', merchant: 'm1', amount: 1, country: 'FR' });
+    expect(late.status).toBe('rejected');
+    engine.apply('tx', { ts: at + 2_000, card: 'c1', merchant: 'm1', amount: 1, country: 'FR' });
+    expect(engine.watermark('tx')).toBe(at + 2_000);
+    // Restoring again replaces every watermark, the foreign ones too.
+    engine.restoreProgress({ watermarks: [], applied: 0, rejected: 0 });
+    expect(engine.progress().watermarks).toEqual([]);
+    expect(engine.watermark('tx')).toBe(-Infinity);
+  });
+
   it('loading over an entity replaces its whole state, however much it held; no state empties it', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 400 }), (heldEvents, loadedEvents) => {
