@@ -27,7 +27,7 @@ describe('the scoring layout of a GBDT forest', () => {
       { rounds: 30, maxDepth: 5, seed: 3 },
       // Unbalanced trees: leaves at many depths, padded in the complete layout.
       { rounds: 21, growth: 'leafwise' as const, maxLeaves: 13, maxDepth: 7, seed: 5 },
-      // Leaves above the greatest depth (few rows per leaf allowed), and trees not a multiple of four.
+      // Leaves above the greatest depth (a child must weigh 20, so many nodes stop early), and trees not a multiple of four.
       { rounds: 13, maxDepth: 8, minChildWeight: 20, seed: 9 },
     ]) {
       const model = gbdt(params);
