@@ -1,10 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TandemError } from '../errors.js';
 import type { WindowPlan } from './plan.js';
 import type { SortedEvents, SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
-import { runsFromTypeScript } from './module-source.js';
+import { workerBeside } from './module-source.js';
 
 /** What a worker needs for one task: plain data and typed arrays over shared memory. */
 export type SweepTask = (SweepWork | PermuteWork | RangeWork) & { readonly id: number };
@@ -157,15 +156,8 @@ class SweepPool {
   }
 
   #spawn(): Worker {
-    const worker = runsFromTypeScript(import.meta.url)
-      ? // From the sources (tests, tsx) the worker is TypeScript too: register tsx's loader
-        // in the worker first, then load it.
-        new Worker(
-          `require(${JSON.stringify(fileURLToPath(import.meta.resolve('tsx/esm/api')))}).register();` +
-            `import(${JSON.stringify(new URL('./sweep-worker.ts', import.meta.url).href)});`,
-          { eval: true },
-        )
-      : new Worker(new URL('./sweep-worker.js', import.meta.url));
+    // From the sources (tests, tsx) the worker is TypeScript too.
+    const worker = workerBeside(import.meta.url, 'sweep-worker');
     worker.unref();
     worker.on('message', (message: { id: number; error?: string }) => {
       const tasks = this.#running.get(worker);

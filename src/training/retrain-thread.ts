@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
-import { runsFromTypeScript } from '../engine/module-source.js';
+import type { Worker } from 'node:worker_threads';
+import { workerBeside } from '../engine/module-source.js';
 import { TandemError, type ErrorCode } from '../errors.js';
 import type { Project } from '../features/project.js';
 import { modelSpineSource, resolveModelFeatures } from '../features/model-features.js';
@@ -89,12 +88,6 @@ function aborted(model: string, signal: AbortSignal): TandemError {
 }
 
 function spawn(): Worker {
-  return runsFromTypeScript(import.meta.url)
-    ? // From the sources (tests, tsx) the worker is TypeScript too: register tsx's loader first.
-      new Worker(
-        `require(${JSON.stringify(fileURLToPath(import.meta.resolve('tsx/esm/api')))}).register();` +
-          `import(${JSON.stringify(new URL('./retrain-worker.ts', import.meta.url).href)});`,
-        { eval: true },
-      )
-    : new Worker(new URL('./retrain-worker.js', import.meta.url));
+  // From the sources (tests, tsx) the worker is TypeScript too.
+  return workerBeside(import.meta.url, 'retrain-worker');
 }

@@ -1,8 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TandemError } from '../../errors.js';
 import { COMMAND_DETACH, COMMAND_RUN, CONTROL, runTasks, waitForChange, type Work, type WorkerStart } from './work.js';
-import { runsFromTypeScript } from '../../engine/module-source.js';
+import { workerBeside } from '../../engine/module-source.js';
 
 /** How long a fit waits for workers to attach (the first start compiles TypeScript under tsx). */
 const ATTACH_TIMEOUT_MS = 30_000;
@@ -109,15 +108,8 @@ class WorkerPool {
 
 function spawn(): Worker | undefined {
   try {
-    const worker = runsFromTypeScript(import.meta.url)
-      ? // From the sources (tests, tsx) the worker is TypeScript too: register tsx's loader in
-        // the worker first, then load it (as src/engine/sweep-pool.ts does).
-        new Worker(
-          `require(${JSON.stringify(fileURLToPath(import.meta.resolve('tsx/esm/api')))}).register();` +
-            `import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)});`,
-          { eval: true },
-        )
-      : new Worker(new URL('./worker.js', import.meta.url));
+    // From the sources (tests, tsx) the worker is TypeScript too.
+    const worker = workerBeside(import.meta.url, 'worker');
     worker.unref();
     // A worker that fails later only leaves the caller waiting for its attach, which times out.
     worker.on('error', () => undefined);
