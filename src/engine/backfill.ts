@@ -4,7 +4,7 @@ import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
-import { groupByKey, keyIds, timeOrder } from './key-ids.js';
+import { groupByKey, keyIds, NO_POSITION, TableGroupings, timeOrder, type Grouping } from './key-ids.js';
 import { outputRow } from './outputs.js';
 import { planView, type WindowPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
@@ -184,6 +184,7 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
   const outputs = new Map<FeatureView, FeatureOutputs>();
   const rejected: BackfillRejection[] = [];
   const eventOrders = new Map<Table, { times: Float64Array; byTime: Uint32Array }>();
+  let groupings: TableGroupings | undefined;
 
   function prepare(view: FeatureView): ViewJob {
     const events = eventsOf(view.source.name);
@@ -193,11 +194,25 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
       ordered = { times, byTime: events === spine ? spineByTime : timeOrder(times) };
       eventOrders.set(events, ordered);
     }
-    const ids = keyIds(view.entity, events, spine, view.name);
-    const eventGroups = groupByKey(ids.events, ordered.byTime, ids.count, memory.uint32);
-    const nullKeys = eventGroups.order.length < ids.events.length;
-    for (let i = 0; nullKeys && i < ids.events.length && rejected.length < 1_000; i++) {
-      if (ids.events[i]! < 0) {
+    const sameTable = spine === events;
+    let eventGroups: Grouping;
+    let spineGroups: Grouping;
+    if (sameTable) {
+      // Events that are their own spine: one grouping, built key field by key field.
+      groupings ??= new TableGroupings(
+        spine,
+        spineByTime,
+        selection.views.filter((v) => v.source === view.source).map((v) => ({ entity: v.entity, view: v.name })),
+      );
+      eventGroups = spineGroups = groupings.group(view.entity, view.name, memory.uint32);
+    } else {
+      const ids = keyIds(view.entity, events, spine, view.name);
+      eventGroups = groupByKey(ids.events, ordered.byTime, ids.count, memory.uint32);
+      spineGroups = groupByKey(ids.spine, spineByTime, ids.count, memory.uint32);
+    }
+    const position = eventGroups.position;
+    for (let i = 0; eventGroups.order.length < events.length && i < events.length && rejected.length < 1_000; i++) {
+      if (position[i] === NO_POSITION) {
         rejected.push({
           source: view.source.name,
           row: i + 1,
@@ -206,8 +221,6 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
         });
       }
     }
-    const sameTable = spine === events;
-    const spineGroups = sameTable ? eventGroups : groupByKey(ids.spine, spineByTime, ids.count, memory.uint32);
     const job = prepareView(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, sameTable, memory);
     outputs.set(view, job.out);
     return job;

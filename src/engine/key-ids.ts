@@ -58,6 +58,158 @@ function encodeColumn(column: Column, ids: Map<string, number>, where: string, f
   }
 }
 
+/** A key field's values as dense ids (−1 for null) and the number of distinct values. */
+interface FieldIds {
+  readonly ids: Int32Array;
+  readonly width: number;
+}
+
+/** The rows grouped by one key field, with the next field's id of each row beside it. */
+interface Carried {
+  readonly order: Uint32Array;
+  readonly starts: Uint32Array;
+  readonly carried: Int32Array;
+}
+
+/**
+ * The groupings of one table that is its own spine (`--spine events`), for the views of one
+ * backfill: rows grouped by entity in time order, built key field by key field. A key of
+ * several fields is grouped by its first field, then each group's stretch is split stably by
+ * the next; no table of the combinations that occur is needed, only a table of the next
+ * field's width stamped with the group it was last seen in, small enough to stay in cache (a
+ * table of all pairs costs a cache miss per row). Groups are numbered by the first field's
+ * group, then by first occurrence in time order; rows with a null key part get no position.
+ *
+ * Views share the work: each field is encoded once, and the grouping by a field that another
+ * selected view's key starts with (`card` for `card` × `merchant`) is kept, with that key's
+ * next field beside each row, so the longer key only splits it.
+ */
+export class TableGroupings {
+  readonly #table: Table;
+  readonly #byTime: Uint32Array;
+  /** The views still to be grouped. */
+  readonly #planned: { readonly entity: Entity; readonly view: string }[];
+  readonly #fields = new Map<string, FieldIds>();
+  /** By "first field\nnext field". */
+  readonly #carried = new Map<string, Carried>();
+
+  /** `views`: the entities of the views to be grouped and the views' names, in any order. */
+  constructor(table: Table, byTime: Uint32Array, views: readonly { readonly entity: Entity; readonly view: string }[]) {
+    this.#table = table;
+    this.#byTime = byTime;
+    this.#planned = [...views];
+  }
+
+  group(entity: Entity, viewName: string, allocate: (n: number) => Uint32Array): Grouping & { readonly count: number } {
+    const keys = entity.keys;
+    const done = this.#planned.findIndex((p) => p.view === viewName);
+    if (done >= 0) this.#planned.splice(done, 1);
+    const fields = keys.map((field) => this.#field(entity, field, viewName));
+    const first = fields[0]!;
+    if (fields.length === 1) {
+      // Keep this grouping for a longer key to come that starts with this field.
+      const longer = this.#planned.find((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0]);
+      if (longer === undefined) return { ...groupByKey(first.ids, this.#byTime, first.width, allocate), count: first.width };
+      const nextField = longer.entity.keys[1]!;
+      const next = this.#field(longer.entity, nextField, longer.view);
+      const grouping = groupByKey(first.ids, this.#byTime, first.width, allocate, true, next.ids);
+      // Copies: the grouping's own arrays may go back to a parallel backfill's arena when
+      // this view is done.
+      this.#carried.set(`${keys[0]}\n${nextField}`, { order: grouping.order.slice(), starts: grouping.starts.slice(), carried: grouping.carried! });
+      return { ...grouping, count: first.width };
+    }
+    const memo = `${keys[0]}\n${keys[1]}`;
+    let { order, starts, carried } = this.#carried.get(memo) ?? groupByKey(first.ids, this.#byTime, first.width, PLAIN, false, fields[1]!.ids);
+    if (!this.#planned.some((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0] && p.entity.keys[1] === keys[1])) this.#carried.delete(memo);
+    for (let f = 1; ; f++) {
+      const last = f === fields.length - 1;
+      const split = splitGroups(order, starts, carried!, fields[f]!.width, last ? allocate : PLAIN, last ? this.#table.length : 0, last ? undefined : fields[f + 1]!.ids);
+      if (last) return { order: split.order, starts: split.starts, position: split.position!, count: split.count };
+      ({ order, starts, carried } = split);
+    }
+  }
+
+  #field(entity: Entity, field: string, viewName: string): FieldIds {
+    let ids = this.#fields.get(field);
+    if (ids === undefined) {
+      const dictionary = new Map<string, number>();
+      const column = requireColumn(this.#table, field, 'the events', `key of entity '${entity.name}' in view '${viewName}'`);
+      ids = { ids: encodeColumn(column, dictionary, 'the events', field), width: dictionary.size };
+      this.#fields.set(field, ids);
+    }
+    return ids;
+  }
+}
+
+const PLAIN = (n: number): Uint32Array => new Uint32Array(n);
+
+/**
+ * Each group [starts[g], starts[g + 1]) of `order` split stably by `ids` (one per position of
+ * `order`; positions whose id is −1 leave the grouping), group by group: a group's positions
+ * are read twice while they are in cache, to count its new groups and then to place them. With
+ * `rows` > 0, also each row's position in the new order (NO_POSITION for rows in no group);
+ * with `carry`, `carry[row]` beside each row of the new order.
+ */
+function splitGroups(
+  order: Uint32Array,
+  starts: Uint32Array,
+  ids: Int32Array,
+  width: number,
+  allocate: (n: number) => Uint32Array,
+  rows: number,
+  carry: Int32Array | undefined,
+): { order: Uint32Array; starts: Uint32Array; position: Uint32Array | undefined; carried: Int32Array; count: number } {
+  const n = order.length;
+  const stamp = new Int32Array(width).fill(-1);
+  const group = new Uint32Array(width); // while splitting group g: the new group of each id
+  const next = new Uint32Array(width); // while placing group g: the next free slot of each id
+  const seen = new Int32Array(width); // the ids of group g in order of first occurrence
+  // Sized for the most groups and rows there can be; views of the part used are returned.
+  const newStarts = allocate(n + 1);
+  const newOrder = allocate(n);
+  const position = rows > 0 ? allocate(rows) : undefined;
+  const carried = new Int32Array(carry === undefined ? 0 : n);
+  let count = 0;
+  newStarts[0] = 0;
+  for (let g = 0; g + 1 < starts.length; g++) {
+    const from = starts[g]!;
+    const to = starts[g + 1]!;
+    const first = count;
+    for (let j = from; j < to; j++) {
+      const id = ids[j]!;
+      if (id < 0) continue;
+      if (stamp[id] !== g) {
+        stamp[id] = g;
+        seen[count - first] = id;
+        group[id] = count;
+        newStarts[++count] = 0;
+      }
+      newStarts[group[id]! + 1]!++;
+    }
+    for (let k = first; k < count; k++) {
+      next[seen[k - first]!] = newStarts[k]!;
+      newStarts[k + 1]! += newStarts[k]!;
+    }
+    for (let j = from; j < to; j++) {
+      const id = ids[j]!;
+      if (id < 0) continue;
+      const at = next[id]!++;
+      const row = order[j]!;
+      newOrder[at] = row;
+      if (position !== undefined) position[row] = at;
+      if (carry !== undefined) carried[at] = carry[row]!;
+    }
+  }
+  const kept = newStarts[count]!;
+  if (position !== undefined && kept < rows) {
+    // Rows in no group: every position not written above.
+    const placed = new Uint8Array(rows);
+    for (let at = 0; at < kept; at++) placed[newOrder[at]!] = 1;
+    for (let row = 0; row < rows; row++) if (placed[row] === 0) position[row] = NO_POSITION;
+  }
+  return { order: newOrder.subarray(0, kept), starts: newStarts.subarray(0, count + 1), position, carried: carried.subarray(0, kept), count };
+}
+
 export function keyIds(entity: Entity, events: Table, spine: Table, viewName: string): KeyIds {
   const purpose = `key of entity '${entity.name}' in view '${viewName}'`;
   let evIds: Int32Array | undefined;
@@ -200,8 +352,18 @@ export function timeOrder(times: Float64Array): Uint32Array {
   return order;
 }
 
-/** Counting sort of the time order by key: stable, O(n + keys). Rows with key -1 are left out. */
-export function groupByKey(ids: Int32Array, byTime: Uint32Array, count: number, allocate: (n: number) => Uint32Array = (n) => new Uint32Array(n)): Grouping {
+/**
+ * Counting sort of the time order by key: stable, O(n + keys). Rows with key -1 are left out.
+ * With `carry`, also `carry[row]` beside each row of the order.
+ */
+export function groupByKey(
+  ids: Int32Array,
+  byTime: Uint32Array,
+  count: number,
+  allocate: (n: number) => Uint32Array = PLAIN,
+  withPosition = true,
+  carry?: Int32Array,
+): Grouping & { readonly carried?: Int32Array } {
   const starts = new Uint32Array(count + 1);
   let keyless = 0;
   for (let i = 0; i < ids.length; i++) {
@@ -213,15 +375,28 @@ export function groupByKey(ids: Int32Array, byTime: Uint32Array, count: number, 
   const cursor = starts.slice(0, count);
   const order = allocate(starts[count]!);
   // Every row gets a position below, except rows without a key.
-  const position = allocate(ids.length);
-  if (keyless > 0) position.fill(NO_POSITION);
+  const position = allocate(withPosition ? ids.length : 0);
+  if (withPosition && keyless > 0) position.fill(NO_POSITION);
+  if (carry !== undefined) {
+    const carried = new Int32Array(order.length);
+    for (let j = 0; j < byTime.length; j++) {
+      const row = byTime[j]!;
+      const id = ids[row]!;
+      if (id < 0) continue;
+      const at = cursor[id]!++;
+      order[at] = row;
+      carried[at] = carry[row]!;
+      if (withPosition) position[row] = at;
+    }
+    return { order, starts, position, carried };
+  }
   for (let j = 0; j < byTime.length; j++) {
     const row = byTime[j]!;
     const id = ids[row]!;
     if (id < 0) continue;
     const at = cursor[id]!++;
     order[at] = row;
-    position[row] = at;
+    if (withPosition) position[row] = at;
   }
   return { order, starts, position };
 }

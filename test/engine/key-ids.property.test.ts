@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keyIds } from '../../src/engine/key-ids.js';
+import { groupByKey, keyIds, NO_POSITION, TableGroupings, timeOrder } from '../../src/engine/key-ids.js';
 import { entity } from '../../src/index.js';
 import { tableFromRows } from '../../src/io/table-from-rows.js';
 
@@ -43,6 +43,51 @@ describe('keyIds', () => {
         // Dense: every id below the count names a key that occurs.
         expect(seen.size).toBe(ids.count);
       }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('TableGroupings', () => {
+  // The grouping of a table that is its own spine, as keyIds + groupByKey build it: each
+  // group's rows in time order, then row order.
+  const reference = (rows: readonly Record<string, unknown>[], keys: readonly string[], times: Float64Array): number[][] => {
+    const table = tableFromRows(rows, TYPES);
+    const ids = keyIds(entity('e', { key: [...keys] }), table, table, 'v');
+    const grouping = groupByKey(ids.events, timeOrder(times), ids.count);
+    return Array.from({ length: ids.count }, (_, g) => [...grouping.order.subarray(grouping.starts[g]!, grouping.starts[g + 1]!)]);
+  };
+
+  it('groups rows as the pair-table path does, whatever the order views ask in, sharing what they can', () => {
+    const keyLists = [['a'], ['a', 'b'], ['b', 'a', 'c'], ['a', 'c'], ['b']] as const;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ row: rowArb, t: fc.integer({ min: 0, max: 5 }) }), { maxLength: 80 }),
+        fc.shuffledSubarray([...keyLists], { minLength: 1 }),
+        (items, asked) => {
+          const rows = items.map((item) => item.row);
+          const times = Float64Array.from(items, (item) => item.t);
+          const table = tableFromRows(rows, TYPES);
+          const views = asked.map((keys, v) => ({ entity: entity(`e${v}`, { key: [...keys] }), view: `v${v}` }));
+          const groupings = new TableGroupings(table, timeOrder(times), views);
+          for (const [v, keys] of asked.entries()) {
+            const got = groupings.group(views[v]!.entity, views[v]!.view, (n) => new Uint32Array(n));
+            const expected = reference(rows, keys, times);
+            expect(got.count).toBe(expected.length);
+            expect(got.starts.length).toBe(got.count + 1);
+            const groups = Array.from({ length: got.count }, (_, g) => [...got.order.subarray(got.starts[g]!, got.starts[g + 1]!)]);
+            // The same groups, each in the same order; numbered differently.
+            const key = (group: number[]): string => group.join(',');
+            expect(groups.map(key).sort()).toEqual(expected.map(key).sort());
+            // Positions invert the order; rows with a null key part have none.
+            const placed = new Set(got.order);
+            for (let row = 0; row < rows.length; row++) {
+              if (placed.has(row)) expect(got.order[got.position[row]!]).toBe(row);
+              else expect(got.position[row]).toBe(NO_POSITION);
+            }
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
