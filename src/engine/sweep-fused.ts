@@ -131,12 +131,13 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
   windows.forEach((window) => {
     for (const f of window.features) code.line(`const o${f.index} = out[${f.index}];`);
   });
-  // A deque holds positions of one entity's events: the largest entity bounds its size.
+  // A deque holds positions of one entity's events (the largest entity bounds its size), and
+  // beside them their values, so popping compares without a load through the position.
   if (maxDeques.length + minDeques.length > 0) {
     code.line('let largest = 0;');
     code.line('for (let k = fromKey; k < toKey; k++) largest = Math.max(largest, starts[k + 1] - starts[k]);');
-    for (const { w, c } of maxDeques) code.line(`const ${deque('max', w, c)} = new Int32Array(largest);`);
-    for (const { w, c } of minDeques) code.line(`const ${deque('min', w, c)} = new Int32Array(largest);`);
+    for (const { w, c } of maxDeques) code.line(`const ${deque('max', w, c)} = new Int32Array(largest), ${deque('max', w, c)}v = new Float64Array(largest);`);
+    for (const { w, c } of minDeques) code.line(`const ${deque('min', w, c)} = new Int32Array(largest), ${deque('min', w, c)}v = new Float64Array(largest);`);
   }
   const sketches = windows.flatMap((window, w) => window.columns.flatMap((column, c) => (column.hllPrecision > 0 ? [{ w, c, column, finite: Number.isFinite(window.windowMs) }] : [])));
   // Distinct counts: SweepingRegisters in windows, GrowingRegisters over a lifetime.
@@ -183,7 +184,8 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
         const dq = deque(kind, w, c);
         const keep = kind === 'max' ? '<=' : '>=';
         code.line(`if (${x} === ${x}) {`);
-        code.line(`while (${dq}t > ${dq}h && ${slotVar(window, c)}[${dq}[${dq}t - 1]] ${keep} ${x}) ${dq}t--;`);
+        code.line(`while (${dq}t > ${dq}h && ${dq}v[${dq}t - 1] ${keep} ${x}) ${dq}t--;`);
+        code.line(`${dq}v[${dq}t] = ${x};`);
         code.line(`${dq}[${dq}t++] = i;`);
         code.line('}');
       }
@@ -266,7 +268,7 @@ function readExpression(window: WindowPlan, w: number, f: FeaturePlan, first: st
     case 'min': {
       const dq = `${f.aggregation}${w}_${f.column}`;
       code.line(`while (${dq}h < ${dq}t && ${dq}[${dq}h] < ${first}) ${dq}h++;`);
-      return `${dq}h < ${dq}t ? v${column.slot}[${dq}[${dq}h]] : NaN`;
+      return `${dq}h < ${dq}t ? ${dq}v[${dq}h] : NaN`;
     }
     case 'approxDistinct':
       return Number.isFinite(window.windowMs) ? `h${w}_${f.column}.estimateFrom(from)` : `h${w}_${f.column}.estimate()`;
