@@ -123,7 +123,7 @@ export class TableGroupings {
     if (!this.#planned.some((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0] && p.entity.keys[1] === keys[1])) this.#carried.delete(memo);
     for (let f = 1; ; f++) {
       const last = f === fields.length - 1;
-      const split = splitGroups(order, starts, carried!, fields[f]!.width, last ? allocate : PLAIN, last ? this.#table.length : 0, last ? undefined : fields[f + 1]!.ids);
+      const split = splitGroups(order, starts, carried!, fields[f]!.width, last ? allocate : PLAIN, last ? this.#table.length : undefined, last ? undefined : fields[f + 1]!.ids);
       if (last) return { order: split.order, starts: split.starts, position: split.position!, count: split.count };
       ({ order, starts, carried } = split);
     }
@@ -147,8 +147,8 @@ const PLAIN = (n: number): Uint32Array => new Uint32Array(n);
  * Each group [starts[g], starts[g + 1]) of `order` split stably by `ids` (one per position of
  * `order`; positions whose id is −1 leave the grouping), group by group: a group's positions
  * are read twice while they are in cache, to count its new groups and then to place them. With
- * `rows` > 0, also each row's position in the new order (NO_POSITION for rows in no group);
- * with `carry`, `carry[row]` beside each row of the new order.
+ * `rows` (the table's length), also each row's position in the new order (NO_POSITION for rows
+ * in no group); with `carry`, `carry[row]` beside each row of the new order.
  */
 function splitGroups(
   order: Uint32Array,
@@ -156,7 +156,7 @@ function splitGroups(
   ids: Int32Array,
   width: number,
   allocate: (n: number) => Uint32Array,
-  rows: number,
+  rows: number | undefined,
   carry: Int32Array | undefined,
 ): { order: Uint32Array; starts: Uint32Array; position: Uint32Array | undefined; carried: Int32Array; count: number } {
   const n = order.length;
@@ -167,7 +167,7 @@ function splitGroups(
   // Sized for the most groups and rows there can be; views of the part used are returned.
   const newStarts = allocate(n + 1);
   const newOrder = allocate(n);
-  const position = rows > 0 ? allocate(rows) : undefined;
+  const position = rows === undefined ? undefined : allocate(rows);
   const carried = new Int32Array(carry === undefined ? 0 : n);
   let count = 0;
   newStarts[0] = 0;
@@ -201,11 +201,11 @@ function splitGroups(
     }
   }
   const kept = newStarts[count]!;
-  if (position !== undefined && kept < rows) {
+  if (position !== undefined && kept < position.length) {
     // Rows in no group: every position not written above.
-    const placed = new Uint8Array(rows);
+    const placed = new Uint8Array(position.length);
     for (let at = 0; at < kept; at++) placed[newOrder[at]!] = 1;
-    for (let row = 0; row < rows; row++) if (placed[row] === 0) position[row] = NO_POSITION;
+    for (let row = 0; row < position.length; row++) if (placed[row] === 0) position[row] = NO_POSITION;
   }
   return { order: newOrder.subarray(0, kept), starts: newStarts.subarray(0, count + 1), position, carried: carried.subarray(0, kept), count };
 }
