@@ -4,7 +4,7 @@ import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
-import { groupByKey, keyIds, NO_POSITION, TableGroupings, timeOrder, type Grouping } from './key-ids.js';
+import { EntityGroupings, NO_POSITION, timeOrder } from './key-ids.js';
 import { outputRow } from './outputs.js';
 import { planView, type WindowPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
@@ -184,7 +184,7 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
   const outputs = new Map<FeatureView, FeatureOutputs>();
   const rejected: BackfillRejection[] = [];
   const eventOrders = new Map<Table, { times: Float64Array; byTime: Uint32Array }>();
-  let groupings: TableGroupings | undefined;
+  const entityGroupings = new Map<Table, EntityGroupings>();
 
   function prepare(view: FeatureView): ViewJob {
     const events = eventsOf(view.source.name);
@@ -195,21 +195,12 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
       eventOrders.set(events, ordered);
     }
     const sameTable = spine === events;
-    let eventGroups: Grouping;
-    let spineGroups: Grouping;
-    if (sameTable) {
-      // Events that are their own spine: one grouping, built key field by key field.
-      groupings ??= new TableGroupings(
-        spine,
-        spineByTime,
-        selection.views.filter((v) => v.source === view.source).map((v) => ({ entity: v.entity, view: v.name })),
-      );
-      eventGroups = spineGroups = groupings.group(view.entity, view.name, memory.uint32);
-    } else {
-      const ids = keyIds(view.entity, events, spine, view.name);
-      eventGroups = groupByKey(ids.events, ordered.byTime, ids.count, memory.uint32);
-      spineGroups = groupByKey(ids.spine, spineByTime, ids.count, memory.uint32);
+    let groupings = entityGroupings.get(events);
+    if (groupings === undefined) {
+      const views = selection.views.filter((v) => v.source === view.source).map((v) => ({ entity: v.entity, view: v.name }));
+      entityGroupings.set(events, (groupings = new EntityGroupings(events, ordered.byTime, spine, spineByTime, views)));
     }
+    const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32);
     const position = eventGroups.position;
     for (let i = 0; eventGroups.order.length < events.length && i < events.length && rejected.length < 1_000; i++) {
       if (position[i] === NO_POSITION) {

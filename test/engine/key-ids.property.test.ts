@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { groupByKey, keyIds, NO_POSITION, TableGroupings, timeOrder } from '../../src/engine/key-ids.js';
+import { EntityGroupings, NO_POSITION, timeOrder } from '../../src/engine/key-ids.js';
 import { entity } from '../../src/index.js';
+import type { Table } from '../../src/io/table.js';
 import { tableFromRows } from '../../src/io/table-from-rows.js';
 
 const TYPES = { a: 'string', b: 'number', c: 'boolean' } as const;
@@ -10,85 +11,69 @@ const rowArb = fc.record({
   b: fc.oneof(fc.constant(null), fc.constantFrom(1, 2, 42, 7.5)),
   c: fc.oneof(fc.constant(null), fc.boolean()),
 });
+const timedRows = fc.array(fc.record({ row: rowArb, t: fc.integer({ min: 0, max: 5 }) }), { maxLength: 60 });
+const KEY_LISTS = [['a'], ['a', 'b'], ['b', 'a', 'c'], ['a', 'c'], ['b']] as const;
 
-describe('keyIds', () => {
-  it('gives equal keys one dense id across events and spine, and rows with a null part -1', () => {
+type Timed = { row: Record<string, unknown>; t: number };
+
+/**
+ * The obvious grouping: rows by their key's string form (so 42 and '42' are one key), each
+ * group in time order then row order, rows with a null part in none.
+ */
+function reference(items: readonly Timed[], keys: readonly string[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  const order = items.map((_, i) => i).sort((i, j) => items[i]!.t - items[j]!.t || i - j);
+  for (const i of order) {
+    const parts = keys.map((k) => items[i]!.row[k]);
+    if (parts.some((p) => p === null)) continue;
+    const key = JSON.stringify(parts.map(String));
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(i);
+  }
+  return groups;
+}
+
+describe('EntityGroupings', () => {
+  it('groups events and spine by key, with one group number per key in both, whatever order views ask in', () => {
     fc.assert(
-      fc.property(fc.array(rowArb, { maxLength: 60 }), fc.array(rowArb, { maxLength: 40 }), fc.constantFrom(['a'], ['a', 'b'], ['b', 'a', 'c']), fc.boolean(), (evRows, spRows, keys, sameTable) => {
-        const events = tableFromRows(evRows, TYPES);
-        const spine = sameTable ? events : tableFromRows(spRows, TYPES);
-        const ids = keyIds(entity('e', { key: keys }), events, spine, 'v');
-        const seen = new Map<string, number>();
-        const check = (rows: readonly Record<string, unknown>[], got: Int32Array): void => {
-          expect(got.length).toBe(rows.length);
-          rows.forEach((row, i) => {
-            const parts = keys.map((k) => row[k]);
-            if (parts.some((p) => p === null)) {
-              expect(got[i]).toBe(-1);
-              return;
+      fc.property(timedRows, timedRows, fc.boolean(), fc.shuffledSubarray([...KEY_LISTS], { minLength: 1 }), (evItems, spItems, sameTable, asked) => {
+        const events = tableFromRows(evItems.map((item) => item.row), TYPES);
+        const spine: Table = sameTable ? events : tableFromRows(spItems.map((item) => item.row), TYPES);
+        const spineItems = sameTable ? evItems : spItems;
+        const byTime = (items: readonly Timed[]): Uint32Array => timeOrder(Float64Array.from(items, (item) => item.t));
+        const views = asked.map((keys, v) => ({ entity: entity(`e${v}`, { key: [...keys] }), view: `v${v}` }));
+        const groupings = new EntityGroupings(events, byTime(evItems), spine, byTime(spineItems), views);
+        for (const [v, keys] of asked.entries()) {
+          const got = groupings.group(views[v]!.entity, views[v]!.view, (n) => new Uint32Array(n));
+          if (sameTable) expect(got.spine).toBe(got.events);
+          const expected = [reference(evItems, keys), reference(spineItems, keys)] as const;
+          const distinct = new Set([...expected[0].keys(), ...expected[1].keys()]);
+          expect(got.count).toBe(distinct.size);
+          const numberOf = new Map<string, number>();
+          [got.events, got.spine].forEach((grouping, side) => {
+            expect(grouping.starts.length).toBe(got.count + 1);
+            const groups = Array.from({ length: got.count }, (_, g) => [...grouping.order.subarray(grouping.starts[g]!, grouping.starts[g + 1]!)]);
+            // Each key's rows, in order, under one group number in both tables.
+            const want = side === 0 ? expected[0] : expected[1];
+            for (const [key, rows] of want) {
+              const g = groups.findIndex((group) => group.length > 0 && group[0] === rows[0]);
+              expect(groups[g]).toEqual(rows);
+              if (numberOf.has(key)) expect(g).toBe(numberOf.get(key));
+              numberOf.set(key, g);
             }
-            const key = JSON.stringify(parts.map(String));
-            const id = got[i]!;
-            expect(id).toBeGreaterThanOrEqual(0);
-            expect(id).toBeLessThan(ids.count);
-            if (seen.has(key)) expect(id).toBe(seen.get(key));
-            else {
-              expect([...seen.values()]).not.toContain(id);
-              seen.set(key, id);
+            expect(groups.flat().length).toBe([...want.values()].flat().length);
+            // Positions invert the order; rows with a null key part have none.
+            const rows = side === 0 ? evItems.length : spineItems.length;
+            expect(grouping.position.length).toBe(rows);
+            const placed = new Set(grouping.order);
+            for (let row = 0; row < rows; row++) {
+              if (placed.has(row)) expect(grouping.order[grouping.position[row]!]).toBe(row);
+              else expect(grouping.position[row]).toBe(NO_POSITION);
             }
           });
-        };
-        check(evRows, ids.events);
-        check(sameTable ? evRows : spRows, ids.spine);
-        // Dense: every id below the count names a key that occurs.
-        expect(seen.size).toBe(ids.count);
+        }
       }),
-      { numRuns: 300 },
-    );
-  });
-});
-
-describe('TableGroupings', () => {
-  // The grouping of a table that is its own spine, as keyIds + groupByKey build it: each
-  // group's rows in time order, then row order.
-  const reference = (rows: readonly Record<string, unknown>[], keys: readonly string[], times: Float64Array): number[][] => {
-    const table = tableFromRows(rows, TYPES);
-    const ids = keyIds(entity('e', { key: [...keys] }), table, table, 'v');
-    const grouping = groupByKey(ids.events, timeOrder(times), ids.count);
-    return Array.from({ length: ids.count }, (_, g) => [...grouping.order.subarray(grouping.starts[g]!, grouping.starts[g + 1]!)]);
-  };
-
-  it('groups rows as the pair-table path does, whatever the order views ask in, sharing what they can', () => {
-    const keyLists = [['a'], ['a', 'b'], ['b', 'a', 'c'], ['a', 'c'], ['b']] as const;
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ row: rowArb, t: fc.integer({ min: 0, max: 5 }) }), { maxLength: 80 }),
-        fc.shuffledSubarray([...keyLists], { minLength: 1 }),
-        (items, asked) => {
-          const rows = items.map((item) => item.row);
-          const times = Float64Array.from(items, (item) => item.t);
-          const table = tableFromRows(rows, TYPES);
-          const views = asked.map((keys, v) => ({ entity: entity(`e${v}`, { key: [...keys] }), view: `v${v}` }));
-          const groupings = new TableGroupings(table, timeOrder(times), views);
-          for (const [v, keys] of asked.entries()) {
-            const got = groupings.group(views[v]!.entity, views[v]!.view, (n) => new Uint32Array(n));
-            const expected = reference(rows, keys, times);
-            expect(got.count).toBe(expected.length);
-            expect(got.starts.length).toBe(got.count + 1);
-            const groups = Array.from({ length: got.count }, (_, g) => [...got.order.subarray(got.starts[g]!, got.starts[g + 1]!)]);
-            // The same groups, each in the same order; numbered differently.
-            const key = (group: number[]): string => group.join(',');
-            expect(groups.map(key).sort()).toEqual(expected.map(key).sort());
-            // Positions invert the order; rows with a null key part have none.
-            const placed = new Set(got.order);
-            for (let row = 0; row < rows.length; row++) {
-              if (placed.has(row)) expect(got.order[got.position[row]!]).toBe(row);
-              else expect(got.position[row]).toBe(NO_POSITION);
-            }
-          }
-        },
-      ),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 });
