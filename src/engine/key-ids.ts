@@ -326,19 +326,7 @@ export function groupByKey(
   // Every row gets a position below, except rows without a key.
   const position = allocate(withPosition ? ids.length : 0);
   if (withPosition && keyless > 0) position.fill(NO_POSITION);
-  if (carry !== undefined) {
-    const carried = new Int32Array(order.length);
-    for (let j = 0; j < byTime.length; j++) {
-      const row = byTime[j]!;
-      const id = ids[row]!;
-      if (id < 0) continue;
-      const at = cursor[id]!++;
-      order[at] = row;
-      carried[at] = carry[row]!;
-      if (withPosition) position[row] = at;
-    }
-    return { order, starts, position, carried };
-  }
+  const carried = carry === undefined ? undefined : new Int32Array(order.length);
   for (let j = 0; j < byTime.length; j++) {
     const row = byTime[j]!;
     const id = ids[row]!;
@@ -346,6 +334,7 @@ export function groupByKey(
     const at = cursor[id]!++;
     order[at] = row;
     if (withPosition) position[row] = at;
+    if (carried !== undefined) carried[at] = carry![row]!;
   }
-  return { order, starts, position };
+  return carried === undefined ? { order, starts, position } : { order, starts, position, carried };
 }
