@@ -126,11 +126,12 @@ export class EntityGroupings {
       const nextField = longer.entity.keys[1]!;
       const next = this.#field(longer.entity, nextField, longer.view);
       const groupings = sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, allocate, true, next.ids[s]));
-      // Copies: the grouping's own arrays may go back to a parallel backfill's arena when
-      // this view is done.
+      // Arrays in shared memory are a parallel backfill's, which hands them back to its arena
+      // when this view is done: those are kept as copies.
+      const kept = <A extends Uint32Array>(a: A): A => (a.buffer instanceof SharedArrayBuffer ? (a.slice() as A) : a);
       this.#carried.set(
         `${keys[0]}\n${nextField}`,
-        groupings.map((g) => ({ order: g.order.slice(), starts: g.starts.slice(), carried: g.carried! })),
+        groupings.map((g) => ({ order: kept(g.order), starts: kept(g.starts), carried: g.carried! })),
       );
       return result(groupings, first.width);
     }
