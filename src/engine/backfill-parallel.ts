@@ -58,12 +58,11 @@ export async function backfillParallel(
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
-    const lateness = job.plan.allowedLatenessMs;
     const sweeps = single.map(async (window) => {
       if (canRunInWorker(job, window)) {
-        await pool.sweep(lateness, window, job.sorted, job.spine, job.grouped);
+        await pool.sweep(window, job.sorted, job.spine, job.grouped);
       } else {
-        sweepWindow(lateness, window, job.sorted, job.spine, job.grouped);
+        sweepWindow(window, job.sorted, job.spine, job.grouped);
       }
       run.windowDone();
     });
@@ -71,7 +70,7 @@ export async function backfillParallel(
       // The fused sweep in entity ranges of about equal events, one per worker.
       const ranges = keyRanges(job.sorted.starts, threads);
       sweeps.push(
-        Promise.all(ranges.map(([from, to]) => pool.sweepFused(lateness, fused, from, to, job.sorted, job.spine, job.grouped))).then(() => {
+        Promise.all(ranges.map(([from, to]) => pool.sweepFused(fused, from, to, job.sorted, job.spine, job.grouped))).then(() => {
           run.windowDone(fused.length);
         }),
       );
@@ -102,7 +101,6 @@ function inRanges(pool: ReturnType<typeof sweepPool>, job: ViewJob, threads: num
   });
   return pool.range(
     {
-      latenessMs: job.plan.allowedLatenessMs,
       windows: job.plan.windows,
       chunks,
       claimed: new Int32Array(new SharedArrayBuffer(4)),

@@ -102,11 +102,11 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
     const { fused, single } = splitWindows(job);
     if (fused.length > 0) {
       const keys = job.spine.starts.length - 1;
-      sweepFused(job.plan.allowedLatenessMs, fused, job.sorted, job.spine, job.grouped, 0, keys, (rows) => run.progress(rows * fused.length));
+      sweepFused(fused, job.sorted, job.spine, job.grouped, 0, keys, (rows) => run.progress(rows * fused.length));
       run.windowDone(fused.length);
     }
     for (const window of single) {
-      sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped, (rows) => run.progress(rows));
+      sweepWindow(window, job.sorted, job.spine, job.grouped, (rows) => run.progress(rows));
       run.windowDone();
     }
     finishView(job);

@@ -72,7 +72,11 @@ export interface ReadOptions {
 
 interface SnapshotHeader {
   readonly kind: 'tandem-snapshot';
-  readonly version: 1;
+  /**
+   * 2: a finite window's sums hold the newest event's window only (with the count of older
+   * retained events); 1: they held every retained event (still read, converted on restore).
+   */
+  readonly version: 1 | 2;
   readonly views: readonly { readonly name: string; readonly fingerprint: string }[];
   readonly watermarks: readonly [string, number][];
   readonly applied: number;
@@ -409,7 +413,7 @@ export class StreamEngine {
     const views = [...this.#views.values()];
     const header: SnapshotHeader = {
       kind: 'tandem-snapshot',
-      version: 1,
+      version: 2,
       views: views.map((runtime) => ({ name: runtime.plan.view.name, fingerprint: fingerprint(runtime.plan) })),
       watermarks: this.#watermarkEntries(),
       applied: this.#appliedCount,
@@ -491,7 +495,7 @@ export class StreamEngine {
       if (line.trim() === '') continue;
       if (engine === undefined) {
         const header = JSON.parse(line) as SnapshotHeader;
-        if (header.kind !== 'tandem-snapshot' || header.version !== 1) {
+        if (header.kind !== 'tandem-snapshot' || (header.version !== 1 && header.version !== 2)) {
           throw new TandemError('TANDEM_USAGE', 'not a Tandem snapshot, or one from an incompatible version');
         }
         engine = new StreamEngine(project, { views: header.views.map((v) => v.name) });

@@ -50,7 +50,6 @@ const KINDS = new Set(['count', 'sum', 'mean', 'variance', 'std', 'min', 'max', 
  * writing each feature at its spine position in `out`, as `sweepWindow` would window by window.
  */
 export function sweepFused(
-  latenessMs: number,
   windows: readonly WindowPlan[],
   events: SortedEvents,
   spine: SortedSpine,
@@ -59,7 +58,7 @@ export function sweepFused(
   toKey = spine.starts.length - 1,
   progress?: (rows: number) => void,
 ): void {
-  const kernel = compiledSweep(windows, latenessMs);
+  const kernel = compiledSweep(windows);
   if (kernel !== undefined) {
     kernel(events.times, events.num, events.starts, spine.times, spine.starts, out.num, fromKey, toKey, progress);
     return;
@@ -67,7 +66,7 @@ export function sweepFused(
   // Code generation is off in this process: interpret the windows one by one, the same values.
   windows.forEach((window, w) => {
     const report = progress && ((rows: number): void => progress(Math.round((w * (spine.times.length) + rows) / windows.length)));
-    sweepWindow(latenessMs, window, events, spine, { num: out.num, any: [] }, report, fromKey, toKey);
+    sweepWindow(window, events, spine, { num: out.num, any: [] }, report, fromKey, toKey);
   });
 }
 
@@ -78,9 +77,9 @@ const compiled = new Map<string, FusedSweep>();
  * plan); undefined when the process forbids code generation from strings
  * (`node --disallow-code-generation-from-strings`).
  */
-export function compiledSweep(windows: readonly WindowPlan[], latenessMs: number): FusedSweep | undefined {
+export function compiledSweep(windows: readonly WindowPlan[]): FusedSweep | undefined {
   if (codeGeneration === false) return undefined;
-  const source = fusedSweepSource(windows, latenessMs);
+  const source = fusedSweepSource(windows);
   let kernel = compiled.get(source);
   if (kernel === undefined) {
     // The source is built from numbers of the plan alone (window lengths, slots, feature
@@ -106,11 +105,10 @@ let codeGeneration: boolean | undefined;
  * sketch classes `Sweeping` and `Growing` that returns the sweep). Exposed for tests and for
  * reading what runs.
  */
-export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: number): string {
+export function fusedSweepSource(windows: readonly WindowPlan[]): string {
   for (const window of windows) {
     if (!fusable(window)) throw new Error('sweepFused: a window with non-numeric inputs or outputs is not fusable');
   }
-  if (!Number.isFinite(latenessMs)) throw new Error(`sweepFused: lateness must be finite, got ${latenessMs}`);
   const code = new Code();
   const slots = [...new Set(windows.flatMap((w) => w.columns.map((c) => c.slot)))];
   const maxDeques: { w: number; c: number }[] = [];
@@ -171,7 +169,15 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
   code.line('const ti = times[i];');
   for (const slot of slots) code.line(`const x${slot} = v${slot}[i];`);
   windows.forEach((window, w) => {
-    for (const c of momentCols(window)) {
+    const moments = momentCols(window);
+    if (Number.isFinite(window.windowMs) && moments.length > 0) {
+      // The sums first lose the events older than this event's window.
+      code.line(`if (times[head${w}] < ti - ${window.windowMs}) {`);
+      code.line(`const bound = ti - ${window.windowMs};`);
+      dropFromSums(code, window, w, 'i', `head${w} < i && times[head${w}] < bound`);
+      code.line('}');
+    }
+    for (const c of moments) {
       const x = `x${window.columns[c]!.slot}`;
       code.line(`if (${x} === ${x}) {`);
       block(w, c).add(code, x);
@@ -194,29 +200,10 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
         code.line(`if (${x} === ${x}) ${add};`);
       }
     });
-    const moments = momentCols(window);
     if (!Number.isFinite(window.windowMs) || moments.length === 0) return;
-    // Drop events older than the retention bound, recompute when due or imprecise.
-    code.line('{');
-    code.line(`let recompute = ++ops${w} > 2 * (hi - head${w}) + 32;`);
-    code.line(`const bound = ti - ${window.windowMs} - ${latenessMs};`);
-    code.line(`if (times[head${w}] < bound) {`);
-    code.line(`while (head${w} < hi && times[head${w}] < bound) {`);
-    for (const c of moments) {
-      const x = `y${window.columns[c]!.slot}`;
-      code.line(`const ${x} = ${slotVar(window, c)}[head${w}];`);
-      code.line(`if (${x} === ${x}) {`);
-      block(w, c).remove(code, x);
-      code.line('}');
-    }
-    code.line(`head${w}++;`);
-    code.line('}');
-    code.line(`recompute ||= ${moments.map((c) => block(w, c).imprecise()).join(' || ')};`);
-    code.line('}');
-    code.line('if (recompute) {');
+    code.line(`if (++ops${w} > 2 * (hi - head${w}) + 32) {`);
     code.line(`ops${w} = 0;`);
     for (const c of moments) block(w, c).recompute(code, slotVar(window, c), `head${w}`, 'hi');
-    code.line('}');
     code.line('}');
   });
   code.line('}');
@@ -230,8 +217,15 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
       code.line(`const from = t - ${window.windowMs};`);
       code.line(`while (lo${w} < hi && times[lo${w}] < from) lo${w}++;`);
     }
+    if (finite && momentCols(window).length > 0) {
+      // The next event is at t, and applying it drops these events from the sums first, with
+      // the operations a read performs on a copy: drop them now, for good.
+      code.line(`if (lo${w} > head${w} && hi < ge && times[hi] === t) {`);
+      dropFromSums(code, window, w, 'hi', `head${w} < lo${w}`);
+      code.line('}');
+    }
     for (const c of momentCols(window)) {
-      // The window's moments: the state less the retained events before t − w.
+      // The window's moments: the sums less the events they hold before t − w.
       const state = block(w, c);
       const reading = new Block(`r${w}_${c}`);
       code.line(`let ${reading.declareFrom(state)};`);
@@ -256,6 +250,30 @@ export function fusedSweepSource(windows: readonly WindowPlan[], latenessMs: num
   code.line('}');
   code.line('};');
   return code.toString();
+}
+
+/**
+ * Subtract from window w's sums its events from head while `more` holds, then recompute each
+ * column whose sums became imprecise over [head, end) (WindowState's #dropFromSums).
+ */
+function dropFromSums(code: Code, window: WindowPlan, w: number, end: string, more: string): void {
+  const moments = window.columns.flatMap((c, i) => (c.moments ? [i] : []));
+  code.line(`while (${more}) {`);
+  for (const c of moments) {
+    const x = `y${window.columns[c]!.slot}`;
+    code.line(`const ${x} = v${window.columns[c]!.slot}[head${w}];`);
+    code.line(`if (${x} === ${x}) {`);
+    new Block(`m${w}_${c}`).remove(code, x);
+    code.line('}');
+  }
+  code.line(`head${w}++;`);
+  code.line('}');
+  for (const c of moments) {
+    const b = new Block(`m${w}_${c}`);
+    code.line(`if (${b.imprecise()}) {`);
+    b.recompute(code, `v${window.columns[c]!.slot}`, `head${w}`, end);
+    code.line('}');
+  }
 }
 
 /** The expression of one feature's value as of t (NaN for null), after any statements it needs. */

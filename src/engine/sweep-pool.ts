@@ -10,7 +10,6 @@ export type SweepTask = (SweepWork | PermuteWork | RangeWork) & { readonly id: n
 
 /** The sorted columns of a view and the windows to sweep over entity groups [fromKey, toKey). */
 interface SweepInput {
-  readonly latenessMs: number;
   readonly windows: readonly WindowPlan[];
   readonly fromKey: number;
   readonly toKey: number;
@@ -76,13 +75,13 @@ class SweepPool {
   }
 
   /** `sweepWindow` for one window. */
-  sweep(latenessMs: number, window: WindowPlan, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): Promise<void> {
-    return this.#run(latenessMs, [window], false, 0, spine.starts.length - 1, events, spine, out);
+  sweep(window: WindowPlan, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): Promise<void> {
+    return this.#run([window], false, 0, spine.starts.length - 1, events, spine, out);
   }
 
   /** `sweepFused` for entity groups [fromKey, toKey). */
-  sweepFused(latenessMs: number, windows: readonly WindowPlan[], fromKey: number, toKey: number, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): Promise<void> {
-    return this.#run(latenessMs, windows, true, fromKey, toKey, events, spine, out);
+  sweepFused(windows: readonly WindowPlan[], fromKey: number, toKey: number, events: SortedEvents, spine: SortedSpine, out: FeatureOutputs): Promise<void> {
+    return this.#run(windows, true, fromKey, toKey, events, spine, out);
   }
 
   /** Move a feature to row order (`permute` of view-job.ts); all three arrays in shared memory. */
@@ -91,7 +90,6 @@ class SweepPool {
   }
 
   #run(
-    latenessMs: number,
     windows: readonly WindowPlan[],
     fused: boolean,
     fromKey: number,
@@ -102,7 +100,6 @@ class SweepPool {
   ): Promise<void> {
     return this.#post({
       kind: 'sweep',
-      latenessMs,
       windows,
       fused,
       fromKey,

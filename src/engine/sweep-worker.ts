@@ -20,7 +20,7 @@ parentPort!.on('message', (task: SweepTask) => {
       for (let c = Atomics.add(claimed, 0, 1); c + 1 < chunks.length; c = Atomics.add(claimed, 0, 1)) {
         const fromKey = chunks[c]!;
         const toKey = chunks[c + 1]!;
-        sweepFused(task.latenessMs, task.windows, events, spine, { num: task.grouped }, fromKey, toKey);
+        sweepFused(task.windows, events, spine, { num: task.grouped }, fromKey, toKey);
         const lo = task.spineStarts[fromKey]!;
         const hi = task.spineStarts[toKey]!;
         task.grouped.forEach((column, f) => {
@@ -31,8 +31,8 @@ parentPort!.on('message', (task: SweepTask) => {
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };
       const out = { num: task.out, any: [] };
-      if (task.fused) sweepFused(task.latenessMs, task.windows, events, spine, out, task.fromKey, task.toKey);
-      else sweepWindow(task.latenessMs, task.windows[0]!, events, spine, out);
+      if (task.fused) sweepFused(task.windows, events, spine, out, task.fromKey, task.toKey);
+      else sweepWindow(task.windows[0]!, events, spine, out);
     }
     parentPort!.postMessage({ id: task.id });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { GrowingRegisters, SweepingRegisters } from './hll.js';
-import { impreciseMoments, MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, twoSumError, type MomentKind } from './moments.js';
+import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, type MomentKind } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
 
@@ -27,13 +27,16 @@ const ALL = -1; // index mask for plain (non-ring) arrays: i & -1 === i
 /**
  * The backfill kernel for one window of a view: sweeps each entity's sorted events once,
  * reading features as of each spine row. It is WindowState specialised to sorted columns —
- * the retained events are the index range [head, hi) of the sorted arrays instead of a ring —
- * and performs the same moment operations in the same order (moments.ts), so values equal
- * the stream's bit for bit for the same events. Deques, counts, last values and distinct
- * counts are exact, so only their results, not their steps, need to match.
+ * the events in the sums are the index range [head, hi) of the sorted arrays instead of part
+ * of a ring — and performs the same moment operations in the same order (moments.ts), so
+ * values equal the stream's bit for bit for the same events. When a row's time is also the
+ * next event's, the events its read subtracts are the ones applying that event drops first,
+ * by the same operations: the kernel drops them for good there instead of subtracting them
+ * from a copy (the allowed lateness, which only keeps events for reads in the stream's past,
+ * plays no part). Deques, counts, last values and distinct counts are exact, so only their
+ * results, not their steps, need to match.
  */
 export function sweepWindow(
-  latenessMs: number,
   window: WindowPlan,
   events: SortedEvents,
   spine: SortedSpine,
@@ -46,7 +49,6 @@ export function sweepWindow(
 ): void {
   const w = window.windowMs;
   const lifetime = !Number.isFinite(w);
-  const lateness = latenessMs;
   const cols = window.columns;
   const times = events.times;
   const values = cols.map((c) => events.num[c.slot]);
@@ -56,8 +58,6 @@ export function sweepWindow(
   const momentCols = Int32Array.from(cols.flatMap((c, i) => (c.moments ? [i] : [])));
   const momentVals = Array.from(momentCols, (c) => values[c]!);
   const nm = momentCols.length;
-  const pv = nm > 0 ? momentVals[0]! : new Float64Array(0);
-  const scratch = new Float64Array(MOMENT_SIZE);
   const moments = new Float64Array(Math.max(1, nm) * MOMENT_SIZE);
   const reading = new Float64Array(Math.max(1, nm) * MOMENT_SIZE);
   const maxCols = cols.flatMap((c, i) => (c.max ? [i] : []));
@@ -101,6 +101,19 @@ export function sweepWindow(
   });
   const kinds = features.map((f) => f.aggregation as MomentKind);
 
+  /** Subtract the sums' events at positions [head, to) and recompute columns that became imprecise over [to, end). */
+  const dropFromSums = (head: number, to: number, end: number): void => {
+    for (let m = 0; m < nm; m++) {
+      const o = m * MOMENT_SIZE;
+      const vals = momentVals[m]!;
+      for (let j = head; j < to; j++) {
+        const v = vals[j]!;
+        if (v === v) momentRemove(moments, o, v);
+      }
+      if (momentImprecise(moments, o)) momentRecompute(moments, o, vals, to, end, ALL);
+    }
+  };
+
   let nextReport = spine.starts[fromKey]! + (1 << 18);
   for (let k = fromKey; k < toKey; k++) {
     const ss = spine.starts[k]!;
@@ -123,19 +136,11 @@ export function sweepWindow(
       sliding[h]?.clear();
       growing[h]?.clear();
     }
+    // The sums hold positions [head, hi): the newest event's window (WindowState's SKIP).
     let head = gs;
     let hi = gs;
     let lo = gs;
     let ops = 0;
-    // The first moment column's block, in locals: count, shift, Σy and its compensation,
-    // Σy² and its compensation, and the mass carried (moments.ts names them M_N … M_A2).
-    let mn = 0;
-    let mk = 0;
-    let s1 = 0;
-    let c1 = 0;
-    let s2 = 0;
-    let c2 = 0;
-    let a2 = 0;
 
     for (let si = ss; si < se; si++) {
       const t = spine.times[si]!;
@@ -144,22 +149,13 @@ export function sweepWindow(
         const i = hi++;
         const ti = times[i]!;
         if (nm > 0) {
-          // momentAdd on the locals (same operations, same order).
-          const v = pv[i]!;
-          if (v === v) {
-            if (mn === 0) mk = v;
-            const y = v - mk;
-            let u = s1 + y;
-            c1 += twoSumError(s1, y, u);
-            s1 = u;
-            const yy = y * y;
-            u = s2 + yy;
-            c2 += twoSumError(s2, yy, u);
-            s2 = u;
-            a2 += yy;
-            mn++;
+          // The sums first lose the events older than this event's window.
+          if (!lifetime && times[head]! < ti - w) {
+            const from = head;
+            while (head < i && times[head]! < ti - w) head++;
+            dropFromSums(from, head, i);
           }
-          for (let m = 1; m < nm; m++) {
+          for (let m = 0; m < nm; m++) {
             const x = momentVals[m]![i]!;
             if (x === x) momentAdd(moments, m * MOMENT_SIZE, x);
           }
@@ -192,47 +188,9 @@ export function sweepWindow(
           else growing[h]!.add(v);
         }
         if (lifetime || nm === 0) continue;
-        let recompute = ++ops > 2 * (hi - head) + 32;
-        const bound = ti - w - lateness;
-        if (times[head]! < bound) {
-          while (head < hi && times[head]! < bound) {
-            // momentRemove on the locals.
-            const v = pv[head]!;
-            if (v === v) {
-              if (--mn === 0) {
-                mk = s1 = c1 = s2 = c2 = a2 = 0;
-              } else {
-                const y = mk - v;
-                let u = s1 + y;
-                c1 += twoSumError(s1, y, u);
-                s1 = u;
-                const yy = y * y;
-                u = s2 - yy;
-                c2 += twoSumError(s2, -yy, u);
-                s2 = u;
-                a2 += yy;
-              }
-            }
-            for (let m = 1; m < nm; m++) {
-              const x = momentVals[m]![head]!;
-              if (x === x) momentRemove(moments, m * MOMENT_SIZE, x);
-            }
-            head++;
-          }
-          recompute ||= impreciseMoments(mn, mk, s1, c1, s2, c2, a2);
-          for (let m = 1; m < nm && !recompute; m++) recompute = momentImprecise(moments, m * MOMENT_SIZE);
-        }
-        if (recompute) {
+        if (++ops > 2 * (hi - head) + 32) {
           ops = 0;
-          momentRecompute(scratch, 0, pv, head, hi, ALL);
-          mn = scratch[0]!;
-          mk = scratch[1]!;
-          s1 = scratch[2]!;
-          c1 = scratch[3]!;
-          s2 = scratch[4]!;
-          c2 = scratch[5]!;
-          a2 = scratch[6]!;
-          for (let m = 1; m < nm; m++) momentRecompute(moments, m * MOMENT_SIZE, momentVals[m]!, head, hi, ALL);
+          for (let m = 0; m < nm; m++) momentRecompute(moments, m * MOMENT_SIZE, momentVals[m]!, head, hi, ALL);
         }
       }
 
@@ -242,23 +200,15 @@ export function sweepWindow(
       if (!lifetime) while (lo < hi && times[lo]! < from) lo++;
       const first = lifetime ? gs : lo;
       if (nm > 0) {
-        // The window's moments: the state less the retained events before t − w, as
-        // WindowState's #windowMoments computes them.
-        reading[0] = mn;
-        reading[1] = mk;
-        reading[2] = s1;
-        reading[3] = c1;
-        reading[4] = s2;
-        reading[5] = c2;
-        reading[6] = a2;
-        if (!lifetime && lo > head) {
-          for (let j = head; j < lo; j++) {
-            const v = pv[j]!;
-            if (v === v) momentRemove(reading, 0, v);
-          }
-          if (momentImprecise(reading, 0)) momentRecompute(reading, 0, pv, lo, hi, ALL);
+        if (!lifetime && lo > head && hi < ge && times[hi]! === t) {
+          // The next event is at t, and applying it drops these events from the sums first,
+          // with the operations a read performs on a copy: drop them now, for good.
+          dropFromSums(head, lo, hi);
+          head = lo;
         }
-        for (let m = 1; m < nm; m++) {
+        // The window's moments: the sums less the events they hold before t − w, as
+        // WindowState's #windowMoments computes them.
+        for (let m = 0; m < nm; m++) {
           const o = m * MOMENT_SIZE;
           momentCopy(moments, o, reading, o);
           if (lifetime || lo <= head) continue;

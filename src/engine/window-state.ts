@@ -56,7 +56,12 @@ const KEY_MAX = 4;
 const EVENTS = 5;
 const OPS = 6;
 const DEQUES_DIRTY = 7;
-const FIXED = 8;
+/**
+ * Finite windows: ring events (from HEAD) older than the newest event's window, newest − w.
+ * They stay for reads in the recent past but are no longer in the sums.
+ */
+const SKIP = 8;
+const FIXED = 9;
 /** Rings of up to this many events live inside the entity's record. */
 const INLINE_CAPACITY = 2;
 
@@ -68,9 +73,13 @@ const INLINE_CAPACITY = 2;
  *
  * Per entity, events are kept in a time-ordered ring while a read may still need them: for
  * a window w and allowed lateness L, every read is at or after (newest − L), so events before
- * (newest − w − L) are dropped (subtracted from running sums). Lifetime windows fold dropped
- * events into running aggregates instead. Reads never mutate: events that fall out of
- * [t − w, t) but are still retained are subtracted on the fly, so the state — and therefore
+ * (newest − w − L) leave the ring. The running sums hold less: the events of the newest
+ * event's own window, [newest − w, ∞). An event first drops from the sums the events older
+ * than its own t − w, then joins them, so a read as of the next event's time subtracts
+ * exactly what applying that event will drop, with the same operations (the backfill drops
+ * them for good at that read). Lifetime windows fold events leaving the ring into running
+ * aggregates instead. Reads never mutate: events outside [t − w, t) are subtracted (and, for
+ * reads in the past, events outside the sums added) on the fly, so the state — and therefore
  * every value — depends only on the sequence of applied events, not on when reads happen.
  *
  * Sums use shifted data (x − K, K a value from the window) with compensated summation, and
@@ -230,6 +239,16 @@ export class WindowState {
    */
   apply(e: number, t: number, data: SlotData, row: number): void {
     const r = this.#record(e);
+    const lifetime = this.#lifetime;
+    const store = this.#records.store.data;
+    const keyMax = store[r + KEY_MAX]!;
+    const late = t < keyMax;
+    // The sums first lose the events older than this event's window (an event in order only:
+    // a late one's window starts before the sums do).
+    if (!lifetime && !late) {
+      const skip = store[r + SKIP]!;
+      if (skip < store[r + SIZE]! && store[store[r + BLOCK]! + ((store[r + HEAD]! + skip) & (store[r + CAP]! - 1))]! < t - this.#w) this.#dropFromSums(e, t - this.#w);
+    }
     if (this.#records.store.data[r + SIZE] === this.#records.store.data[r + CAP]) this.#resize(e, this.#records.store.data[r + CAP]! * 2);
     // Records and rings share one array (read after a resize, which may grow it).
     const m = this.#records.store.data;
@@ -237,8 +256,6 @@ export class WindowState {
     const cap = m[r + CAP]!;
     const b = m[r + BLOCK]!;
     const mask = cap - 1;
-    const keyMax = m[r + KEY_MAX]!;
-    const late = t < keyMax;
     let at: number;
     if (!late) {
       at = (m[r + HEAD]! + m[r + SIZE]!) & mask;
@@ -246,6 +263,9 @@ export class WindowState {
       at = this.#openSlot(e, t);
       m[r + DEQUES_DIRTY] = 1;
     }
+    // A late event older than the newest event's window is kept for reads in the past only.
+    const inSums = lifetime || t >= keyMax - this.#w;
+    if (!inSums) m[r + SKIP]!++;
     const size = ++m[r + SIZE]!;
     a[b + at] = t;
     m[r + EVENTS]!++;
@@ -258,7 +278,7 @@ export class WindowState {
         a[b + lane * cap + at] = v;
         if (v !== v) continue; // null
         const mo = this.#momentAt[c]!;
-        if (mo >= 0) momentAdd(m, r + mo, v);
+        if (mo >= 0 && inSums) momentAdd(m, r + mo, v);
         if (!late) {
           const dMax = this.#maxDeque[c]!;
           if (dMax >= 0) this.#push(a, b, cap, r, dMax, t, v);
@@ -274,26 +294,60 @@ export class WindowState {
     if (t > keyMax) m[r + KEY_MAX] = t;
     const newest = m[r + KEY_MAX]!;
 
-    const lifetime = this.#lifetime;
-    let recompute = !lifetime && ++m[r + OPS]! > 2 * size + 32;
+    const recompute = !lifetime && ++m[r + OPS]! > 2 * (size - m[r + SKIP]!) + 32;
     const bound = lifetime ? newest - this.#lateness : newest - this.#w - this.#lateness;
-    if (a[b + m[r + HEAD]!]! < bound) {
-      this.#drop(e, bound);
-      if (!lifetime && !recompute) {
-        for (let c = 0; c < this.#ncol && !recompute; c++) {
-          const mo = this.#momentAt[c]!;
-          recompute = mo >= 0 && momentImprecise(m, r + mo);
-        }
-      }
-    }
+    if (a[b + m[r + HEAD]!]! < bound) this.#drop(e, bound);
     if (m[r + DEQUES_DIRTY] !== 0) this.#rebuildDeques(e);
     if (recompute) {
       m[r + OPS] = 0;
-      const head = m[r + HEAD]!;
+      this.#recomputeSums(e);
+    }
+  }
+
+  /**
+   * Subtract from the sums of a finite window the events older than `bound` (the next
+   * event's t − w); when any left, recompute each column whose sums have become imprecise for
+   * what remains. A read subtracts the same events with the same operations, column by
+   * column, and the backfill kernels perform these when they read as of that event's time.
+   */
+  #dropFromSums(e: number, bound: number): void {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const a = m;
+    const b = m[r + BLOCK]!;
+    const cap = m[r + CAP]!;
+    const mask = cap - 1;
+    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]!;
+    const first = m[r + SKIP]!;
+    let skip = first;
+    while (skip < size && a[b + ((head + skip) & mask)]! < bound) {
+      const at = (head + skip) & mask;
       for (let c = 0; c < this.#ncol; c++) {
         const mo = this.#momentAt[c]!;
-        if (mo >= 0) momentRecompute(m, r + mo, this.#laneOf(e, c), head, head + m[r + SIZE]!, mask);
+        if (mo < 0) continue;
+        const v = a[b + this.#lane[c]! * cap + at]!;
+        if (v === v) momentRemove(m, r + mo, v);
       }
+      skip++;
+    }
+    if (skip === first) return;
+    m[r + SKIP] = skip;
+    for (let c = 0; c < this.#ncol; c++) {
+      const mo = this.#momentAt[c]!;
+      if (mo >= 0 && momentImprecise(m, r + mo)) momentRecompute(m, r + mo, this.#laneOf(e, c), head + skip, head + size, mask);
+    }
+  }
+
+  /** Recompute every column's sums from the events they hold. */
+  #recomputeSums(e: number): void {
+    const m = this.#records.store.data;
+    const r = this.#record(e);
+    const head = m[r + HEAD]!;
+    const mask = m[r + CAP]! - 1;
+    for (let c = 0; c < this.#ncol; c++) {
+      const mo = this.#momentAt[c]!;
+      if (mo >= 0) momentRecompute(m, r + mo, this.#laneOf(e, c), head + m[r + SKIP]!, head + m[r + SIZE]!, mask);
     }
   }
 
@@ -365,30 +419,41 @@ export class WindowState {
     }
   }
 
-  /** The moments of the values in the window being read: the state's, less the skipped events. */
+  /**
+   * The moments of the values in the window being read, ring positions [skipHead, size −
+   * skipTail): the sums' (positions [SKIP, size)), less the events they hold outside the
+   * window, plus (reads in the past) the window's events they no longer hold.
+   */
   #windowMoments(e: number, c: number, skipHead: number, skipTail: number): void {
     const r = this.#record(e);
     const o = c * MOMENT_SIZE;
     const m = this.#reading;
     const meta = this.#records.store.data;
     momentCopy(meta, r + this.#momentAt[c]!, m, o);
-    if (skipHead + skipTail === 0) return;
+    const skip = meta[r + SKIP]!;
+    const size = meta[r + SIZE]!;
+    const end = size - skipTail;
+    if (skipHead === skip && end === size) return;
     const a = this.#records.store.data;
     const head = meta[r + HEAD]!;
-    const size = meta[r + SIZE]!;
     const cap = meta[r + CAP]!;
     const mask = cap - 1;
     const values = meta[r + BLOCK]! + this.#lane[c]! * cap;
-    for (let i = 0; i < skipHead; i++) {
+    // Removals first: when every event of the sums goes, the block resets exactly.
+    for (let i = skip; i < skipHead; i++) {
       const v = a[values + ((head + i) & mask)]!;
       if (v === v) momentRemove(m, o, v);
     }
-    for (let i = size - skipTail; i < size; i++) {
+    for (let i = Math.max(skip, end); i < size; i++) {
       const v = a[values + ((head + i) & mask)]!;
       if (v === v) momentRemove(m, o, v);
+    }
+    for (let i = skipHead, last = Math.min(skip, end); i < last; i++) {
+      const v = a[values + ((head + i) & mask)]!;
+      if (v === v) momentAdd(m, o, v);
     }
     if (!momentImprecise(m, o)) return;
-    momentRecompute(m, o, this.#laneOf(e, c), head + skipHead, head + size - skipTail, mask);
+    momentRecompute(m, o, this.#laneOf(e, c), head + skipHead, head + end, mask);
     // Lifetime sums also hold folded events the ring no longer has: add their own moments.
     if (this.#lifetime) momentMerge(m, o, meta, r + this.#foldMomentAt[c]!);
   }
@@ -442,7 +507,7 @@ export class WindowState {
         const values = this.#anyRings[e * this.#nany + k];
         return Array.from({ length: size }, (_, i) => values?.[(head + i) & mask] ?? null);
       }),
-      scalars: f64(Float64Array.of(m[r + KEY_MAX]!, m[r + EVENTS]!, m[r + OPS]!)),
+      scalars: f64(Float64Array.of(m[r + KEY_MAX]!, m[r + EVENTS]!, m[r + OPS]!, m[r + SKIP]!)),
       moments: blocks(this.#momentAt, hasMoments),
       foldMoments: blocks(this.#foldMomentAt, life && hasMoments),
       lifeNonZero: perColumn(this.#lifeNonZeroAt),
@@ -497,10 +562,12 @@ export class WindowState {
       const any = snap.any[c];
       if (any != null) any.forEach((v, i) => (this.#anyRings[e * this.#nany + this.#anyIndex[c]!]![i] = v));
     }
-    const [keyMax, events, ops] = fromF64(snap.scalars);
+    const scalars = fromF64(snap.scalars);
+    const [keyMax, events, ops] = scalars;
     m[r + KEY_MAX] = keyMax!;
     m[r + EVENTS] = events!;
     m[r + OPS] = ops!;
+    m[r + SKIP] = scalars[3] ?? 0;
     const moments = fromF64(snap.moments);
     const foldMoments = fromF64(snap.foldMoments);
     for (let c = 0; c < n; c++) {
@@ -519,6 +586,15 @@ export class WindowState {
     snap.lifeRegs.forEach((text, c) => text != null && (this.#lifeRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
     snap.foldRegs.forEach((text, c) => text != null && (this.#foldRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
     snap.foldLast.forEach((values, c) => values != null && (this.#foldLast[e * n + c] = [...values]));
+    if (scalars.length < 4 && !this.#lifetime) {
+      // A snapshot of version 1, whose sums held every retained event: the sums now hold the
+      // newest event's window only.
+      let skip = 0;
+      while (skip < snap.size && a[b + skip]! < keyMax! - this.#w) skip++;
+      m[r + SKIP] = skip;
+      m[r + OPS] = 0;
+      this.#recomputeSums(e);
+    }
     this.#rebuildDeques(e);
     const cols = this.#plan.columns;
     for (let c = 0; c < n; c++) {
@@ -739,7 +815,10 @@ export class WindowState {
 
   // ---- ring ----------------------------------------------------------------------------
 
-  /** Drop retained events older than `bound`: subtract them, or fold them for lifetime windows. */
+  /**
+   * Drop retained events older than `bound` from the ring: for lifetime windows, fold them
+   * into the running aggregates; a finite window's sums no longer hold them.
+   */
   #drop(e: number, bound: number): void {
     const cols = this.#plan.columns;
     const lifetime = this.#lifetime;
@@ -753,8 +832,16 @@ export class WindowState {
     let size = m[r + SIZE]!;
     let events = m[r + EVENTS]!;
     const n = this.#ncol;
+    // A finite window's sums no longer hold these events: only raw values need clearing.
+    const perColumn = lifetime || this.#nany > 0;
     while (size > 0 && a[b + head]! < bound) {
       const at = head;
+      if (!perColumn) {
+        events--;
+        head = (head + 1) & mask;
+        size--;
+        continue;
+      }
       for (let c = 0; c < n; c++) {
         const lane = this.#lane[c]!;
         if (lane === 0) {
@@ -765,12 +852,7 @@ export class WindowState {
           continue;
         }
         const v = a[b + lane * cap + at]!;
-        if (v !== v) continue;
-        if (!lifetime) {
-          const mo = this.#momentAt[c]!;
-          if (mo >= 0) momentRemove(m, r + mo, v);
-          continue;
-        }
+        if (v !== v || !lifetime) continue;
         const col = cols[c]!;
         const fo = this.#foldMomentAt[c]!;
         if (fo >= 0) momentAdd(m, r + fo, v);
@@ -788,6 +870,7 @@ export class WindowState {
       head = (head + 1) & mask;
       size--;
     }
+    if (!lifetime) m[r + SKIP]! -= m[r + SIZE]! - size;
     m[r + HEAD] = head;
     m[r + SIZE] = size;
     m[r + EVENTS] = events;

@@ -82,8 +82,8 @@ function compare(events: readonly Record<string, unknown>[], latenessMs: number,
     // Every window of by_user is fusable, lifetime included; by_route's lastK window is not.
     expect(fused.length).toBe(job.view.name === 'by_user' ? job.plan.windows.length : job.plan.windows.length - 1);
     const copy = { num: job.grouped.num.map((column) => column?.slice()) };
-    for (const window of fused) sweepWindow(job.plan.allowedLatenessMs, window, job.sorted, job.spine, job.grouped);
-    sweepFused(job.plan.allowedLatenessMs, fused, job.sorted, job.spine, copy);
+    for (const window of fused) sweepWindow(window, job.sorted, job.spine, job.grouped);
+    sweepFused(fused, job.sorted, job.spine, copy);
     for (const f of fused.flatMap((w) => w.features)) {
       const at = bits(job.grouped.num[f.index]!, copy.num[f.index]!);
       expect(at, `${f.name} differs at grouped row ${at}: ${job.grouped.num[f.index]![at]} vs ${copy.num[f.index]![at]}`).toBe(-1);
@@ -125,8 +125,8 @@ describe('sweepFused', () => {
           groupColumns(job);
           const fused = job.plan.windows.filter(fusable);
           const whole = { num: job.grouped.num.map((column) => column?.slice()) };
-          sweepFused(U, fused, job.sorted, job.spine, whole);
-          for (const [from, to] of keyRanges(job.sorted.starts, parts)) sweepFused(U, fused, job.sorted, job.spine, job.grouped, from, to);
+          sweepFused(fused, job.sorted, job.spine, whole);
+          for (const [from, to] of keyRanges(job.sorted.starts, parts)) sweepFused(fused, job.sorted, job.spine, job.grouped, from, to);
           for (const f of fused.flatMap((w) => w.features)) expect(bits(whole.num[f.index]!, job.grouped.num[f.index]!)).toBe(-1);
         }
       }),
@@ -139,8 +139,8 @@ describe('sweepFused', () => {
     const job = [...plan.jobs()][0]!;
     const windows = job.plan.windows;
     expect(windows.map(fusable)).toEqual([false, true]);
-    expect(() => fusedSweepSource(windows, 0)).toThrow(/not fusable/);
-    expect(fusedSweepSource([windows[1]!], 0)).toContain('const from = t - 60000;');
+    expect(() => fusedSweepSource(windows)).toThrow(/not fusable/);
+    expect(fusedSweepSource([windows[1]!])).toContain('const from = t - 60000;');
   });
 });
 
