@@ -1,6 +1,6 @@
 import { Block, Code } from './codegen.js';
 import { GrowingRegisters, SweepingRegisters } from './hll.js';
-import { impreciseMoments, momentRecompute } from './moments.js';
+import { impreciseMoments, momentRecompute, recomputeDue } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import { sweepWindow, type SortedEvents, type SortedSpine } from './sweep.js';
 
@@ -201,7 +201,8 @@ export function fusedSweepSource(windows: readonly WindowPlan[]): string {
       }
     });
     if (!Number.isFinite(window.windowMs) || moments.length === 0) return;
-    code.line(`if (++ops${w} > 2 * (hi - head${w}) + 32) {`);
+    // recomputeDue (moments.ts, linear in n) written out with its numbers.
+    code.line(`if (++ops${w} > ${recomputeDue(1) - recomputeDue(0)} * (hi - head${w}) + ${recomputeDue(0)}) {`);
     code.line(`ops${w} = 0;`);
     for (const c of moments) block(w, c).recompute(code, slotVar(window, c), `head${w}`, 'hi');
     code.line('}');

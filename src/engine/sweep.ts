@@ -1,5 +1,5 @@
 import { GrowingRegisters, SweepingRegisters } from './hll.js';
-import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, type MomentKind } from './moments.js';
+import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentRecompute, momentRemove, momentValue, recomputeDue, type MomentKind } from './moments.js';
 import type { FeaturePlan, WindowPlan } from './plan.js';
 import type { FeatureOutputs } from './window-state.js';
 
@@ -188,7 +188,7 @@ export function sweepWindow(
           else growing[h]!.add(v);
         }
         if (lifetime || nm === 0) continue;
-        if (++ops > 2 * (hi - head) + 32) {
+        if (++ops > recomputeDue(hi - head)) {
           ops = 0;
           for (let m = 0; m < nm; m++) momentRecompute(moments, m * MOMENT_SIZE, momentVals[m]!, head, hi, ALL);
         }

@@ -1,5 +1,5 @@
 import { estimate, estimateRegisters, rankOf, registerOf, SlidingRegisters } from './hll.js';
-import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentMerge, momentRecompute, momentRemove, momentValue } from './moments.js';
+import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentMerge, momentRecompute, momentRemove, momentValue, recomputeDue } from './moments.js';
 import type { WindowPlan } from './plan.js';
 import type { EntityRecords } from './entity-records.js';
 
@@ -83,8 +83,8 @@ const INLINE_CAPACITY = 2;
  * every value — depends only on the sequence of applied events, not on when reads happen.
  *
  * Sums use shifted data (x − K, K a value from the window) with compensated summation, and
- * are recomputed from the retained events after every ~2n updates and whenever they have
- * become imprecise for what remains (moments.ts).
+ * are recomputed from the events they hold after every 16n + 64 updates (`recomputeDue`)
+ * and whenever they have become imprecise for what remains (moments.ts).
  *
  * Layout (no object per entity, so nothing for the GC to trace and fewer cache misses): the
  * view's `EntityRecords` hold one record of doubles per entity, in which this window has its
@@ -294,7 +294,7 @@ export class WindowState {
     if (t > keyMax) m[r + KEY_MAX] = t;
     const newest = m[r + KEY_MAX]!;
 
-    const recompute = !lifetime && ++m[r + OPS]! > 2 * (size - m[r + SKIP]!) + 32;
+    const recompute = !lifetime && ++m[r + OPS]! > recomputeDue(size - m[r + SKIP]!);
     const bound = lifetime ? newest - this.#lateness : newest - this.#w - this.#lateness;
     if (a[b + m[r + HEAD]!]! < bound) this.#drop(e, bound);
     if (m[r + DEQUES_DIRTY] !== 0) this.#rebuildDeques(e);
