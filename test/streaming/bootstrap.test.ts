@@ -32,8 +32,14 @@ describe('Lambda mode: tandem stream --bootstrap', () => {
       const names = ['ts', 'card', 'merchant', 'amount', 'country'];
       const rows = Array.from({ length: table.length }, (_, i) => Object.fromEntries(names.map((n) => [n, columnValue(table.columns.get(n)!, i)])));
       const split = 7_000;
-      // History: the first events, in a Parquet file (shuffled: the bootstrap sorts by time).
-      const history = rows.slice(0, split).reverse();
+      // History: the first events, in a Parquet file, newest first (the bootstrap sorts by
+      // time). Events of one instant keep their order, which decides the order they are applied
+      // in: only the same sequence of events gives the same bits.
+      const history = rows
+        .slice(0, split)
+        .map((row, i) => ({ row, i }))
+        .sort((a, b) => (b.row['ts'] as number) - (a.row['ts'] as number) || a.i - b.i)
+        .map(({ row }) => row);
       await writeTable({ length: history.length, columns: new Map(names.map((n) => [n, columnOf(history.map((r) => r[n]))])) }, join(dir, 'history.parquet'));
       // The rest went through the log.
       const log = await FileEventLog.open(join(dir, 'events'));
