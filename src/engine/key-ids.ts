@@ -3,9 +3,10 @@ import type { Entity } from '../features/entity.js';
 import type { Column, Table } from '../io/table.js';
 import { requireColumn } from './table-access.js';
 
+/** A column's key ids (−1 for null); may be the column's own codes, which callers only read. */
 function encodeColumn(column: Column, ids: Map<string, number>, where: string, field: string): Int32Array {
   const n = column.type === 'string' ? column.codes.length : column.values.length;
-  const out = new Int32Array(n);
+  const out = new Int32Array(column.type === 'string' ? 0 : n);
   const idOf = (text: string): number => {
     let id = ids.get(text);
     if (id === undefined) ids.set(text, (id = ids.size));
@@ -15,11 +16,15 @@ function encodeColumn(column: Column, ids: Map<string, number>, where: string, f
     case 'string': {
       const byCode = column.dictionary.map(idOf);
       const codes = column.codes;
+      // The first table's dictionary usually gets ids in its own order: then its codes are
+      // the ids (−1 for null alike), read in place.
+      if (byCode.every((id, code) => id === code)) return codes;
+      const mapped = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const code = codes[i]!;
-        out[i] = code < 0 ? -1 : byCode[code]!;
+        mapped[i] = code < 0 ? -1 : byCode[code]!;
       }
-      return out;
+      return mapped;
     }
     case 'number':
     case 'timestamp': {
