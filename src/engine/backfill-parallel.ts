@@ -39,17 +39,27 @@ export async function backfillParallel(
   }
   const run = startBackfill(project, options, memory);
   const pending: Promise<void>[] = [];
+  // A view's arrays go back to the arena once its sweeps are done, unless a view not yet
+  // prepared will still read its columns: then once that view has its own.
+  let held: { readonly job: ViewJob; readonly arrays: ArrayBufferView[] }[] = [];
+  const release = (job: ViewJob, arrays: ArrayBufferView[]): void => {
+    if (run.stillRead(job)) held.push({ job, arrays });
+    else sharedArena.release(arrays);
+  };
   for (const job of run.jobs()) {
     const arrays = working;
     working = [];
     // Columns to grouped order here, not in the workers: each worker would read every row
     // of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
     groupColumns(job);
+    const holding = held;
+    held = [];
+    for (const { job: earlier, arrays: theirs } of holding) release(earlier, theirs);
     const { fused, single } = splitWindows(job);
     if (single.length === 0 && job.plan.features.every((f) => f.output === 'number')) {
       pending.push(
         inRanges(pool, job, threads).then(() => {
-          sharedArena.release(arrays);
+          release(job, arrays);
           run.windowDone(fused.length);
         }),
       );
@@ -78,7 +88,7 @@ export async function backfillParallel(
     pending.push(
       Promise.all(sweeps)
         .then(() => toRowOrder(pool, job))
-        .then(() => sharedArena.release(arrays)),
+        .then(() => release(job, arrays)),
     );
   }
   const settled = await Promise.allSettled(pending);

@@ -4,7 +4,7 @@ import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { RequestFeatures } from '../features/request-features.js';
 import type { Column, Table } from '../io/table.js';
-import { EntityGroupings, NO_POSITION, timeOrder } from './key-ids.js';
+import { EntityGroupings, NO_POSITION, timeOrder, type Grouping } from './key-ids.js';
 import { outputRow } from './outputs.js';
 import { planView, type WindowPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
@@ -126,6 +126,8 @@ export interface BackfillRun {
   progress(rowsInWindow: number): void;
   /** `windows` windows of the current view are swept. */
   windowDone(windows?: number): void;
+  /** Whether a view not yet prepared will read this job's columns (so its arrays must stay). */
+  stillRead(job: ViewJob): boolean;
   result(): BackfillResult;
 }
 
@@ -185,6 +187,9 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
   const rejected: BackfillRejection[] = [];
   const eventOrders = new Map<Table, { times: Float64Array; byTime: Uint32Array }>();
   const entityGroupings = new Map<Table, EntityGroupings>();
+  // Columns moved to the order of a grouping that a later view's key refines (card, then card
+  // × merchant), so that view can take them from there.
+  const moved = new Map<Grouping, { readonly groupings: EntityGroupings; readonly columns: Map<Float64Array, Float64Array> }>();
 
   function prepare(view: FeatureView): ViewJob {
     const events = eventsOf(view.source.name);
@@ -212,7 +217,16 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
         });
       }
     }
-    const job = prepareView(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, sameTable, memory);
+    const job = prepareView(view, events, ordered.times, eventGroups, spineTimes, spineGroups, spine.length, sameTable, memory, (column, grouping) =>
+      moved.get(grouping)?.columns.get(column),
+    );
+    for (const [grouping, entry] of moved) if (!entry.groupings.willRefine(grouping)) moved.delete(grouping);
+    for (const move of job.moves) {
+      if (!groupings.willRefine(move.grouping)) continue;
+      let entry = moved.get(move.grouping);
+      if (entry === undefined) moved.set(move.grouping, (entry = { groupings, columns: new Map() }));
+      entry.columns.set(move.column, move.to);
+    }
     outputs.set(view, job.out);
     return job;
   }
@@ -227,6 +241,9 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
     windowDone(windows = 1) {
       swept += spine.length * windows;
       options.onProgress?.(swept, total);
+    },
+    stillRead(job) {
+      return job.moves.some((move) => moved.get(move.grouping)?.columns.get(move.column) === move.to);
     },
     result() {
       const columns = new Map<string, Column>(spine.columns);

@@ -89,7 +89,10 @@ export interface EntityGrouping {
  *
  * Views share the work: each field is encoded once, and the grouping by a field that another
  * selected view's key starts with (`card` for `card` × `merchant`) is kept, with that key's
- * next field beside each row, so the longer key only splits it.
+ * next field beside each row, so the longer key only splits it. The split grouping `refines`
+ * the kept one: it records where each of its rows sits in it, so columns already in the kept
+ * grouping's order move to the split one's within each group, and its rows' positions (a
+ * scatter over the whole table) are worked out only if something asks for them.
  */
 export class EntityGroupings {
   readonly #tables: readonly Table[];
@@ -97,8 +100,8 @@ export class EntityGroupings {
   /** The views still to be grouped. */
   readonly #planned: { readonly entity: Entity; readonly view: string }[];
   readonly #fields = new Map<string, FieldIds>();
-  /** By "first field\nnext field". */
-  readonly #carried = new Map<string, readonly Side[]>();
+  /** By "first field\nnext field": the sides to split, and the groupings they were returned as. */
+  readonly #carried = new Map<string, { readonly sides: readonly Side[]; readonly groupings: readonly Grouping[] }>();
 
   /**
    * `spine` may be `events` itself. `views`: the entities of the views to be grouped and the
@@ -134,23 +137,41 @@ export class EntityGroupings {
       // Arrays in shared memory are a parallel backfill's, which hands them back to its arena
       // when this view is done: those are kept as copies.
       const kept = <A extends Uint32Array>(a: A): A => (a.buffer instanceof SharedArrayBuffer ? (a.slice() as A) : a);
-      this.#carried.set(
-        `${keys[0]}\n${nextField}`,
-        groupings.map((g) => ({ order: kept(g.order), starts: kept(g.starts), carried: g.carried! })),
-      );
+      this.#carried.set(`${keys[0]}\n${nextField}`, {
+        sides: groupings.map((g) => ({ order: kept(g.order), starts: kept(g.starts), carried: g.carried! })),
+        groupings,
+      });
       return result(groupings, first.width);
     }
     const memo = `${keys[0]}\n${keys[1]}`;
+    const carried = this.#carried.get(memo);
     let split: readonly Side[] =
-      this.#carried.get(memo) ?? sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, PLAIN, false, fields[1]!.ids[s]) as Side);
+      carried?.sides ?? sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, PLAIN, false, fields[1]!.ids[s]) as Side);
     if (!this.#planned.some((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0] && p.entity.keys[1] === keys[1])) this.#carried.delete(memo);
+    const rows = this.#tables.map((t) => t.length);
     for (let f = 1; ; f++) {
       const last = f === fields.length - 1;
       const next = last ? undefined : fields[f + 1]!.ids;
-      const { parts, count } = splitGroups(split, fields[f]!.width, last ? allocate : PLAIN, last ? this.#tables.map((t) => t.length) : undefined, next);
-      if (last) return result(parts.map((p) => ({ order: p.order, starts: p.starts, position: p.position! })), count);
-      split = parts;
+      // Splitting a kept grouping once: the result refines it, and says where each row came from.
+      const refines = last && f === 1 && carried !== undefined;
+      const { parts, count } = splitGroups(split, fields[f]!.width, last ? allocate : PLAIN, last && !refines ? rows : undefined, next, refines);
+      if (!last) {
+        split = parts;
+        continue;
+      }
+      return result(
+        parts.map((p, s) =>
+          refines ? refinedGrouping(p.order, p.starts, carried.groupings[s]!, p.via!, rows[s]!, allocate) : { order: p.order, starts: p.starts, position: p.position! },
+        ),
+        count,
+      );
     }
+  }
+
+  /** Whether a view still to be grouped will refine `grouping` (one this object returned). */
+  willRefine(grouping: Grouping): boolean {
+    for (const { groupings } of this.#carried.values()) if (groupings.includes(grouping)) return true;
+    return false;
   }
 
   #field(entity: Entity, field: string, viewName: string): FieldIds {
@@ -187,7 +208,8 @@ function splitGroups(
   allocate: (n: number) => Uint32Array,
   rows: readonly number[] | undefined,
   carry: readonly Int32Array[] | undefined,
-): { parts: (Side & { readonly position: Uint32Array | undefined })[]; count: number } {
+  withVia = false,
+): { parts: (Side & { readonly position: Uint32Array | undefined; readonly via: Uint32Array | undefined })[]; count: number } {
   const stamp = new Int32Array(width).fill(-1);
   const group = new Uint32Array(width); // while splitting group g: the new group of each id
   const seen = new Int32Array(width); // the ids of group g in order of first occurrence
@@ -197,6 +219,7 @@ function splitGroups(
     starts: allocate(most + 1),
     order: allocate(side.order.length),
     position: rows === undefined ? undefined : allocate(rows[s]!),
+    via: withVia ? allocate(side.order.length) : undefined,
     carried: new Int32Array(carry === undefined ? 0 : side.order.length),
     next: new Uint32Array(width), // while placing group g: the next free slot of each id
   }));
@@ -222,7 +245,7 @@ function splitGroups(
     }
     for (let s = 0; s < sides.length; s++) {
       const { order, starts, carried: ids } = sides[s]!;
-      const { starts: at, order: newOrder, position, carried, next } = out[s]!;
+      const { starts: at, order: newOrder, position, via, carried, next } = out[s]!;
       for (let k = first; k < count; k++) {
         next[seen[k - first]!] = at[k]!;
         at[k + 1]! += at[k]!;
@@ -235,11 +258,12 @@ function splitGroups(
         const row = order[j]!;
         newOrder[slot] = row;
         if (position !== undefined) position[row] = slot;
+        if (via !== undefined) via[slot] = j;
         if (more !== undefined) carried[slot] = more[row]!;
       }
     }
   }
-  const parts = out.map(({ starts, order, position, carried }) => {
+  const parts = out.map(({ starts, order, position, via, carried }) => {
     const kept = starts[count]!;
     if (position !== undefined && kept < position.length) {
       // Rows in no group: every position not written above.
@@ -247,7 +271,7 @@ function splitGroups(
       for (let at = 0; at < kept; at++) placed[order[at]!] = 1;
       for (let row = 0; row < position.length; row++) if (placed[row] === 0) position[row] = NO_POSITION;
     }
-    return { order: order.subarray(0, kept), starts: starts.subarray(0, count + 1), position, carried: carried.subarray(0, kept) };
+    return { order: order.subarray(0, kept), starts: starts.subarray(0, count + 1), position, via: via?.subarray(0, kept), carried: carried.subarray(0, kept) };
   });
   return { parts, count };
 }
@@ -259,6 +283,36 @@ export interface Grouping {
   readonly starts: Uint32Array;
   /** The inverse of `order`: each row's position, NO_POSITION for rows with a null key. */
   readonly position: Uint32Array;
+  /**
+   * Set when this grouping refines `parent` (a key that starts with the parent's key, split
+   * from the parent's grouping): order[p] = parent.order[via[p]]. A column already in the
+   * parent's order moves to this one by reading within each parent group
+   * (`gatherFromParent`), not by scattering rows over the whole column.
+   */
+  readonly refines?: { readonly parent: Grouping; readonly via: Uint32Array };
+}
+
+/** A grouping that refines `parent`, with its rows' positions worked out only if asked for. */
+function refinedGrouping(order: Uint32Array, starts: Uint32Array, parent: Grouping, via: Uint32Array, rows: number, allocate: (n: number) => Uint32Array): Grouping {
+  let position: Uint32Array | undefined;
+  return {
+    order,
+    starts,
+    refines: { parent, via },
+    get position() {
+      if (position === undefined) {
+        position = allocate(rows);
+        if (order.length < rows) position.fill(NO_POSITION);
+        for (let p = 0; p < order.length; p++) position[order[p]!] = p;
+      }
+      return position;
+    },
+  };
+}
+
+/** A column from a parent grouping's order to a refining one's: out[p] = values[via[p]]. */
+export function gatherFromParent(values: Float64Array, via: Uint32Array, out: Float64Array): void {
+  for (let p = 0; p < via.length; p++) out[p] = values[via[p]!]!;
 }
 
 export const NO_POSITION = 0xffffffff;

@@ -1,7 +1,7 @@
 import type { FeatureView } from '../features/feature-view.js';
 import type { BackfillMemory } from './backfill.js';
 import type { Table } from '../io/table.js';
-import { scatterToGrouped, type Grouping } from './key-ids.js';
+import { gatherFromParent, scatterToGrouped, type Grouping } from './key-ids.js';
 import { allocateOutputs } from './outputs.js';
 import { planView, type FeaturePlan, type ViewPlan } from './plan.js';
 import { slotColumns } from './slot-columns.js';
@@ -20,19 +20,32 @@ export interface ViewJob {
   readonly out: FeatureOutputs;
   readonly rows: Uint32Array;
   /** Columns to move to grouped order before the sweeps (`groupColumns`). */
-  readonly scatters: readonly Scatter[];
+  readonly moves: readonly Move[];
 }
 
-/** to[position[i]] = from[i] (`scatterToGrouped`). */
-export interface Scatter {
-  readonly from: Float64Array;
-  readonly position: Uint32Array;
-  readonly to: Float64Array;
-}
+/**
+ * A column in row order put in a grouping's order: scattered by the rows' positions, or, when
+ * an earlier view put it in the order of the grouping this one refines, read from that copy
+ * within each parent group (`gatherFromParent`) instead of scattering every row over the whole
+ * column.
+ */
+export type Move = { readonly column: Float64Array; readonly grouping: Grouping; readonly to: Float64Array } & (
+  | { readonly kind: 'scatter'; readonly position: Uint32Array }
+  | { readonly kind: 'refine'; readonly inParent: Float64Array; readonly via: Uint32Array }
+);
+
+/**
+ * Where an earlier view of the same backfill put `column` in `grouping`'s order, if it did and
+ * the copy is still there.
+ */
+export type MovedColumns = (column: Float64Array, grouping: Grouping) => Float64Array | undefined;
 
 /** Fill the job's sorted columns. */
 export function groupColumns(job: ViewJob): void {
-  for (const { from, position, to } of job.scatters) scatterToGrouped(from, position, to);
+  for (const move of job.moves) {
+    if (move.kind === 'scatter') scatterToGrouped(move.column, move.position, move.to);
+    else gatherFromParent(move.inParent, move.via, move.to);
+  }
 }
 
 export function prepareView(
@@ -45,14 +58,19 @@ export function prepareView(
   spineRows: number,
   sameTable: boolean,
   memory: BackfillMemory,
+  moved: MovedColumns = () => undefined,
 ): ViewJob {
   const plan = planView(view);
   const data = slotColumns(plan, events);
   const order = eventGroups.order;
-  const scatters: Scatter[] = [];
-  const grouping = (from: Float64Array, groups: Grouping): Float64Array => {
+  const moves: Move[] = [];
+  const grouping = (column: Float64Array, groups: Grouping): Float64Array => {
     const to = memory.float64(groups.order.length);
-    scatters.push({ from, position: groups.position, to });
+    const refines = groups.refines;
+    const inParent = refines && moved(column, refines.parent);
+    if (inParent !== undefined) moves.push({ kind: 'refine', column, grouping: groups, to, inParent, via: refines!.via });
+    // The rows' positions of a refined grouping are worked out here, in this view's working memory.
+    else moves.push({ kind: 'scatter', column, grouping: groups, to, position: groups.position });
     return to;
   };
   const sortedTimes = grouping(times, eventGroups);
@@ -88,7 +106,7 @@ export function prepareView(
       out.any[f.index]!.fill(empty);
     }
   }
-  return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order, scatters };
+  return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order, moves };
 }
 
 /** Spine positions of entities that have rows but no events, as [from, to) pairs. */

@@ -35,6 +35,7 @@ function reference(items: readonly Timed[], keys: readonly string[]): Map<string
 
 describe('EntityGroupings', () => {
   it('groups events and spine by key, with one group number per key in both, whatever order views ask in', () => {
+    let refined = 0;
     fc.assert(
       fc.property(timedRows, timedRows, fc.boolean(), fc.shuffledSubarray([...KEY_LISTS], { minLength: 1 }), (evItems, spItems, sameTable, asked) => {
         const events = tableFromRows(evItems.map((item) => item.row), TYPES);
@@ -62,6 +63,13 @@ describe('EntityGroupings', () => {
               numberOf.set(key, g);
             }
             expect(groups.flat().length).toBe([...want.values()].flat().length);
+            // A grouping split from a kept one says where each of its rows sits in that one.
+            if (grouping.refines !== undefined) {
+              refined++;
+              const { parent, via } = grouping.refines;
+              expect(via.length).toBe(grouping.order.length);
+              for (let p = 0; p < via.length; p++) expect(parent.order[via[p]!]).toBe(grouping.order[p]);
+            }
             // Positions invert the order; rows with a null key part have none.
             const rows = side === 0 ? evItems.length : spineItems.length;
             expect(grouping.position.length).toBe(rows);
@@ -75,5 +83,6 @@ describe('EntityGroupings', () => {
       }),
       { numRuns: 400 },
     );
+    expect(refined).toBeGreaterThan(0);
   });
 });
