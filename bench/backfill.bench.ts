@@ -7,7 +7,7 @@
  *   npm run bench                          # 3,000,000 events
  *   npm run bench -- --events 200000       # a quick run
  *   npm run bench -- --json                # machine-readable results on stdout
- *   npm run bench -- --runs 3 --save r.json # best of 3 per side, results also saved as JSON
+ *   npm run bench -- --runs 3 --save r.json # 3 rounds, the sides alternating; best of each side, results also saved as JSON
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +26,7 @@ const options = new Command('backfill.bench')
   .description('Tandem backfill vs DuckDB SQL window functions on the same features')
   .option('--events <n>', 'events to generate', wholeNumber, 3_000_000)
   .option('--stream-events <n>', 'events applied through the stream driver (at most --events)', wholeNumber, 1_000_000)
-  .option('--runs <n>', 'timed runs of each side (the best is reported)', wholeNumber, 1)
+  .option('--runs <n>', 'timed rounds, each running every side once in turn (the best of each side is reported)', wholeNumber, 1)
   .option('--seed <n>', 'generator seed', wholeNumber, 20_240_601)
   .option('--spot-checks <n>', 'random rows whose features are also brute-forced exactly', wholeNumber, 20)
   .addOption(new Option('--time <encoding>', 'SQL type of the event time (epoch ms or TIMESTAMP)').choices(['bigint', 'timestamp']).default('bigint'))
@@ -207,15 +207,21 @@ async function main(): Promise<void> {
   phase('plain JS reference passes over the typed arrays');
   const reference = referencePasses(events);
 
-  phase(`Tandem backfill of ${VIEW_NAMES.join(', ')} (spine = the events), ${options.runs} run(s)`);
-  const tandem = await timed(options.runs, () => backfill(project, { views: VIEW_NAMES, events: events.table, spine: 'events' }));
+  // The sides alternate round by round (Tandem on one thread, on two, DuckDB on two, on one),
+  // so a change in the machine's speed during the run (other tenants) reaches both sides alike
+  // instead of whichever side ran in that stretch. Round 1 also checks the outputs; later
+  // rounds only time.
+  const backfillOnce = (): ReturnType<typeof backfill> => backfill(project, { views: VIEW_NAMES, events: events.table, spine: 'events' });
+  const parallelOnce = (): ReturnType<typeof backfillParallel> => backfillParallel(project, { views: VIEW_NAMES, events: events.table, spine: 'events', threads: 2 });
+  phase(`round 1 of ${options.runs}: Tandem backfill of ${VIEW_NAMES.join(', ')} (spine = the events)`);
+  const tandem = await timed(1, backfillOnce);
   const memTandem = memory();
   if (tandem.result.rejected.length > 0) throw new Error(`backfill rejected ${tandem.result.rejected.length} events; the generator makes none that should be`);
   const ours = featureColumns(tandem.result.table, n);
   phase(`Tandem backfill: ${tandem.seconds.toFixed(3)}s (${Math.round(n / tandem.seconds).toLocaleString('en-US')} events/s)`);
 
-  phase(`Tandem backfillParallel (2 threads, as DuckDB), ${options.runs} run(s)`);
-  const parallel = await timed(options.runs, () => backfillParallel(project, { views: VIEW_NAMES, events: events.table, spine: 'events', threads: 2 }));
+  phase('Tandem backfillParallel (2 threads, as DuckDB)');
+  const parallel = await timed(1, parallelOnce);
   const parallelIdentical = [...tandem.result.table.columns].every(([name, column]) => {
     const other = parallel.result.table.columns.get(name);
     if (other?.type !== column.type || column.type === 'string' || column.type === 'json' || other.type === 'string' || other.type === 'json') return other !== undefined;
@@ -223,6 +229,8 @@ async function main(): Promise<void> {
   });
   if (!parallelIdentical) throw new Error('backfillParallel differs from backfill');
   phase(`Tandem backfillParallel: ${parallel.seconds.toFixed(3)}s, identical to the one-thread output`);
+  delete (tandem as { result?: unknown }).result;
+  delete (parallel as { result?: unknown }).result;
 
   const streamCount = Math.min(options.streamEvents, n);
   phase(`stream apply of ${streamCount.toLocaleString('en-US')} events as objects`);
@@ -240,15 +248,30 @@ async function main(): Promise<void> {
   phase(`DuckDB ${duck.version} (${duck.threads} threads): loading events (ts as ${timeEncoding})`);
   const load = await timed(1, () => loadEvents(duck.connection, events, timeEncoding));
   const sql = featureQuery(FEATURE_SPECS.map(toSql), timeEncoding);
-  phase(`DuckDB: computing the features (${options.runs} run(s))`);
-  const compute = await timed(options.runs, () => duck.connection.run(sql));
-  phase(`DuckDB compute: ${compute.seconds.toFixed(3)}s; again on one thread, as Tandem's backfill (${options.runs} run(s))`);
   // Thread for thread: the same query with DuckDB limited to one thread, beside the one-thread
   // backfill (the ratio the target is judged by stays DuckDB's default threads against two).
-  await duck.connection.run('SET threads = 1');
-  const computeOne = await timed(options.runs, () => duck.connection.run(sql));
-  await duck.connection.run(`SET threads = ${duck.threads}`);
-  phase(`DuckDB compute on one thread: ${computeOne.seconds.toFixed(3)}s; reading the result back`);
+  const duckOnce = async (threads: number): Promise<number> => {
+    if (threads !== duck.threads) await duck.connection.run(`SET threads = ${threads}`);
+    const { seconds } = await timed(1, () => duck.connection.run(sql));
+    if (threads !== duck.threads) await duck.connection.run(`SET threads = ${duck.threads}`);
+    return seconds;
+  };
+  const runs = { tandem: tandem.all, parallel: parallel.all, duckdb: [await duckOnce(duck.threads)], duckdbOne: [await duckOnce(1)] };
+  phase(`DuckDB compute: ${runs.duckdb[0]!.toFixed(3)}s, on one thread ${runs.duckdbOne[0]!.toFixed(3)}s`);
+  for (let round = 2; round <= options.runs; round++) {
+    runs.tandem.push((await timed(1, backfillOnce)).seconds);
+    runs.parallel.push((await timed(1, parallelOnce)).seconds);
+    runs.duckdb.push(await duckOnce(duck.threads));
+    runs.duckdbOne.push(await duckOnce(1));
+    phase(
+      `round ${round} of ${options.runs}: Tandem ${runs.tandem.at(-1)!.toFixed(3)}s, 2 threads ${runs.parallel.at(-1)!.toFixed(3)}s; ` +
+        `DuckDB ${runs.duckdb.at(-1)!.toFixed(3)}s, 1 thread ${runs.duckdbOne.at(-1)!.toFixed(3)}s`,
+    );
+  }
+  const best = { tandem: Math.min(...runs.tandem), parallel: Math.min(...runs.parallel), duckdb: Math.min(...runs.duckdb), duckdbOne: Math.min(...runs.duckdbOne) };
+  // Each round's own ratio: both sides timed minutes apart at most.
+  const rounds = runs.duckdb.map((seconds, r) => seconds / runs.parallel[r]!);
+  phase('DuckDB: reading the result back');
   const read = await timed(1, () => readResult(duck.connection, FEATURE_NAMES, n));
   const theirs = read.result;
   const memDuck = memory();
@@ -305,27 +328,28 @@ async function main(): Promise<void> {
       generateSeconds: generated.seconds,
     },
     tandem: {
-      backfillSeconds: tandem.seconds,
-      runs: tandem.all,
-      eventsPerSecond: n / tandem.seconds,
-      parallelSeconds: parallel.seconds,
-      parallelRuns: parallel.all,
+      backfillSeconds: best.tandem,
+      runs: runs.tandem,
+      eventsPerSecond: n / best.tandem,
+      parallelSeconds: best.parallel,
+      parallelRuns: runs.parallel,
     },
     runs: options.runs,
     duckdb: {
       timeEncoding,
       loadSeconds: load.seconds,
-      computeSeconds: compute.seconds,
-      runs: compute.all,
-      oneThreadComputeSeconds: computeOne.seconds,
-      oneThreadRuns: computeOne.all,
+      computeSeconds: best.duckdb,
+      runs: runs.duckdb,
+      oneThreadComputeSeconds: best.duckdbOne,
+      oneThreadRuns: runs.duckdbOne,
       readBackSeconds: read.seconds,
-      eventsPerSecond: n / compute.seconds,
+      eventsPerSecond: n / best.duckdb,
     },
-    speedup: compute.seconds / tandem.seconds,
-    speedupIncludingReadBack: (compute.seconds + read.seconds) / tandem.seconds,
-    speedupParallel: compute.seconds / parallel.seconds,
-    speedupOneThreadEach: computeOne.seconds / tandem.seconds,
+    speedup: best.duckdb / best.tandem,
+    speedupIncludingReadBack: (best.duckdb + read.seconds) / best.tandem,
+    speedupParallel: best.duckdb / best.parallel,
+    speedupParallelByRound: rounds,
+    speedupOneThreadEach: best.duckdbOne / best.tandem,
     stream,
     reference: { sumEventsPerSecond: reference.sumPerSecond, keyedSumEventsPerSecond: reference.keyedSumPerSecond },
     memory: { afterGenerate: memGenerated, afterTandemBackfill: memTandem, afterStream: memStream, afterDuckDB: memDuck },
@@ -368,6 +392,7 @@ type Results = {
   speedupOneThreadEach: number;
   speedupIncludingReadBack: number;
   speedupParallel: number;
+  speedupParallelByRound: readonly number[];
   stream: StreamResult;
   reference: { sumEventsPerSecond: number; keyedSumEventsPerSecond: number };
   memory: Record<string, MemorySample>;
@@ -376,6 +401,12 @@ type Results = {
   spotChecks: { values: number; tandemOff: number; duckdbOff: number };
   pass: boolean;
 };
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 function printReport(r: Results): void {
   const int = (v: number): string => Math.round(v).toLocaleString('en-US');
@@ -398,6 +429,9 @@ function printReport(r: Results): void {
       `${r.speedupParallel.toFixed(1)}× with 2 threads each (target ≥ 10×); ${r.speedupOneThreadEach.toFixed(1)}× with 1 thread each; ` +
         `${r.speedup.toFixed(1)}× Tandem's 1 thread against DuckDB's ${r.machine.duckdbThreads} (${r.speedupIncludingReadBack.toFixed(1)}× counting DuckDB's read-back)`,
     ],
+    ...(r.speedupParallelByRound.length > 1
+      ? [['by round', `${r.speedupParallelByRound.map((v) => `${v.toFixed(1)}×`).join(' / ')} with 2 threads each (median ${median(r.speedupParallelByRound).toFixed(1)}×; round 1 includes compiling)`] as [string, string]]
+      : []),
     ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, ${r.stream.rejected} rejected; target ≥ 1,000,000)`],
     ['stream state', `${int(r.stream.entities)} entities: heap +${r.stream.stateHeapMB} MB, array buffers +${r.stream.stateArrayBuffersMB} MB (after a GC)`],
     ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
