@@ -39,12 +39,14 @@ export async function backfillParallel(
   }
   const run = startBackfill(project, options, memory);
   const pending: Promise<void>[] = [];
-  // A view's arrays go back to the arena once its sweeps are done, unless a view not yet
-  // prepared will still read its columns: then once that view has its own.
+  // A view's arrays go back to the arena once its sweeps are done, but columns that a view
+  // not yet prepared will read only once that view has its own.
   let held: { readonly job: ViewJob; readonly arrays: ArrayBufferView[] }[] = [];
   const release = (job: ViewJob, arrays: ArrayBufferView[]): void => {
-    if (run.stillRead(job)) held.push({ job, arrays });
-    else sharedArena.release(arrays);
+    const read: readonly ArrayBufferView[] = run.stillRead(job);
+    sharedArena.release(arrays.filter((array) => !read.includes(array)));
+    const kept = arrays.filter((array) => read.includes(array));
+    if (kept.length > 0) held.push({ job, arrays: kept });
   };
   for (const job of run.jobs()) {
     const arrays = working;

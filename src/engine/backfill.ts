@@ -126,8 +126,8 @@ export interface BackfillRun {
   progress(rowsInWindow: number): void;
   /** `windows` windows of the current view are swept. */
   windowDone(windows?: number): void;
-  /** Whether a view not yet prepared will read this job's columns (so its arrays must stay). */
-  stillRead(job: ViewJob): boolean;
+  /** The job's grouped columns that a view not yet prepared will read (so they must stay). */
+  stillRead(job: ViewJob): readonly Float64Array[];
   result(): BackfillResult;
 }
 
@@ -243,7 +243,7 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
       options.onProgress?.(swept, total);
     },
     stillRead(job) {
-      return job.moves.some((move) => moved.get(move.grouping)?.columns.get(move.column) === move.to);
+      return job.moves.filter((move) => moved.get(move.grouping)?.columns.get(move.column) === move.to).map((move) => move.to);
     },
     result() {
       const columns = new Map<string, Column>(spine.columns);
