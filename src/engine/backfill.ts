@@ -206,8 +206,9 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
       entityGroupings.set(events, (groupings = new EntityGroupings(events, ordered.byTime, spine, spineByTime, views)));
     }
     const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32);
-    const position = eventGroups.position;
-    for (let i = 0; eventGroups.order.length < events.length && i < events.length && rejected.length < 1_000; i++) {
+    // Rows in no group have a null key part (a refined grouping works its positions out here).
+    const position = eventGroups.order.length < events.length ? eventGroups.position : undefined;
+    for (let i = 0; position !== undefined && i < events.length && rejected.length < 1_000; i++) {
       if (position[i] === NO_POSITION) {
         rejected.push({
           source: view.source.name,
