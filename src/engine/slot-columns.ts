@@ -62,11 +62,24 @@ export function slotColumns(plan: ViewPlan, events: Table): SlotData {
       num.push(undefined);
       any.push(out);
     } else {
-      num.push(transformColumn(slot, n, (i) => fn(at(i))));
+      num.push(functionColumn(slot, n, fn, at));
       any.push(undefined);
     }
   }
   return { num, any };
+}
+
+/** `transformColumn` of a feature function's values, with the function called from this loop. */
+function functionColumn(slot: SlotPlan, n: number, fn: (event: Readonly<Record<string, unknown>>) => unknown, at: (row: number) => Readonly<Record<string, unknown>>): Float64Array {
+  const transform = slot.transform as Exclude<SlotPlan['transform'], 'raw'>;
+  const out = new Float64Array(n);
+  let i = 0;
+  try {
+    for (; i < n; i++) out[i] = toStored(transform, fn(at(i)), slot);
+  } catch (error) {
+    throw rowError(error, i);
+  }
+  return out;
 }
 
 function transformColumn(slot: SlotPlan, n: number, value: (row: number) => unknown): Float64Array {
@@ -76,10 +89,15 @@ function transformColumn(slot: SlotPlan, n: number, value: (row: number) => unkn
   try {
     for (; i < n; i++) out[i] = toStored(transform, value(i), slot);
   } catch (error) {
-    if (error instanceof TandemError) {
-      throw new TandemError(error.code, `event row ${i + 1}: ${error.message}`, { cause: error, details: { ...error.details, row: i + 1 } });
-    }
-    throw error;
+    throw rowError(error, i);
   }
   return out;
+}
+
+/** A transform's error, said of the event row it came from. */
+function rowError(error: unknown, i: number): unknown {
+  if (error instanceof TandemError) {
+    return new TandemError(error.code, `event row ${i + 1}: ${error.message}`, { cause: error, details: { ...error.details, row: i + 1 } });
+  }
+  return error;
 }
