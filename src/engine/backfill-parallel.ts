@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Project } from '../features/project.js';
-import { backfill, splitWindows, startBackfill, type BackfillMemory, type BackfillOptions, type BackfillResult } from './backfill.js';
+import { backfill, splitWindows, startBackfill, type BackfillOptions, type BackfillResult } from './backfill.js';
 import { planView, type WindowPlan } from './plan.js';
-import { sharedArena } from './shared-arena.js';
+import { sharedArena } from './buffer-arena.js';
 import { sweepPool } from './sweep-pool.js';
 import { sweepWindow } from './sweep.js';
 import { isTable } from './table-access.js';
 import { finishView, groupColumns, type ViewJob } from './view-job.js';
+import { WorkingMemory } from './working-memory.js';
 
 /**
  * `backfill` on both cores: while the main thread prepares the next view (entity ids,
@@ -26,37 +27,17 @@ export async function backfillParallel(
   const threads = Math.max(1, Math.min(options.threads ?? (estimateWork(project, options) < SMALL_WORK ? 1 : availableParallelism()), 8));
   if (threads === 1) return backfill(project, options);
   const pool = sweepPool(threads);
-  // Working arrays come from the arena and go back to it as each view finishes.
-  let working: ArrayBufferView[] = [];
-  const memory: BackfillMemory = {
-    float64: (n) => track(sharedArena.float64(n)),
-    uint32: (n) => track(sharedArena.uint32(n)),
-    output: (n) => new Float64Array(new SharedArrayBuffer(8 * n)),
-  };
-  function track<A extends ArrayBufferView>(array: A): A {
-    working.push(array);
-    return array;
-  }
-  const run = startBackfill(project, options, memory);
+  // Working arrays come from the arena and go back to it as each view's sweeps are done.
+  const working = new WorkingMemory(sharedArena, (n) => new Float64Array(new SharedArrayBuffer(8 * n)));
+  const run = startBackfill(project, options, working.memory);
+  const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
   const pending: Promise<void>[] = [];
-  // A view's arrays go back to the arena once its sweeps are done, but columns that a view
-  // not yet prepared will read only once that view has its own.
-  let held: { readonly job: ViewJob; readonly arrays: ArrayBufferView[] }[] = [];
-  const release = (job: ViewJob, arrays: ArrayBufferView[]): void => {
-    const read: readonly ArrayBufferView[] = run.stillRead(job);
-    sharedArena.release(arrays.filter((array) => !read.includes(array)));
-    const kept = arrays.filter((array) => read.includes(array));
-    if (kept.length > 0) held.push({ job, arrays: kept });
-  };
   for (const job of run.jobs()) {
-    const arrays = working;
-    working = [];
+    const arrays = working.taken();
     // Columns to grouped order here, not in the workers: each worker would read every row
     // of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
     groupColumns(job);
-    const holding = held;
-    held = [];
-    for (const { job: earlier, arrays: theirs } of holding) release(earlier, theirs);
+    working.viewGrouped(run);
     const { fused, single } = splitWindows(job);
     if (single.length === 0 && job.plan.features.every((f) => f.output === 'number')) {
       pending.push(

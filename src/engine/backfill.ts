@@ -14,6 +14,8 @@ import { sweepWindow } from './sweep.js';
 import { fusable, sweepFused } from './sweep-fused.js';
 import { columnOf } from './column-of.js';
 import { finishView, groupColumns, prepareView, type ViewJob } from './view-job.js';
+import { plainArena } from './buffer-arena.js';
+import { WorkingMemory } from './working-memory.js';
 import type { FeatureOutputs } from './window-state.js';
 
 export interface BackfillOptions {
@@ -96,9 +98,13 @@ function checkClashes(outputs: Selection['outputs'], spine: Table): void {
  * swept once in time order; an event at the row's time or later is never seen.
  */
 export function backfill(project: Project, options: BackfillOptions): BackfillResult {
-  const run = startBackfill(project, options, PLAIN_MEMORY);
+  // Working arrays from the arena, back to it as each view is done.
+  const working = new WorkingMemory(plainArena, (n) => new Float64Array(n));
+  const run = startBackfill(project, options, working.memory);
   for (const job of run.jobs()) {
+    const arrays = working.taken();
     groupColumns(job);
+    working.viewGrouped(run);
     const { fused, single } = splitWindows(job);
     if (fused.length > 0) {
       const keys = job.spine.starts.length - 1;
@@ -110,6 +116,7 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
       run.windowDone();
     }
     finishView(job);
+    working.release(run, job, arrays);
   }
   return run.result();
 }
@@ -139,8 +146,6 @@ export interface BackfillMemory {
   /** Feature columns of the result, all zeros when given. */
   output(n: number): Float64Array;
 }
-
-const PLAIN_MEMORY: BackfillMemory = { float64: (n) => new Float64Array(n), uint32: (n) => new Uint32Array(n), output: (n) => new Float64Array(n) };
 
 export function startBackfill(project: Project, options: BackfillOptions, memory: BackfillMemory): BackfillRun {
   const selection = select(project, options.views);

@@ -134,9 +134,9 @@ export class EntityGroupings {
       const nextField = longer.entity.keys[1]!;
       const next = this.#field(longer.entity, nextField, longer.view);
       const groupings = sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, allocate, true, next.ids[s]));
-      // Arrays in shared memory are a parallel backfill's, which hands them back to its arena
-      // when this view is done: those are kept as copies.
-      const kept = <A extends Uint32Array>(a: A): A => (a.buffer instanceof SharedArrayBuffer ? (a.slice() as A) : a);
+      // The grouping's arrays may go back to the backfill's arena when this view is done:
+      // kept as copies.
+      const kept = <A extends Uint32Array>(a: A): A => a.slice() as A;
       this.#carried.set(`${keys[0]}\n${nextField}`, {
         sides: groupings.map((g) => ({ order: kept(g.order), starts: kept(g.starts), carried: g.carried! })),
         groupings,

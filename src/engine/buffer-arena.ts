@@ -1,7 +1,8 @@
 /**
- * Shared memory for the working arrays of parallel backfills (columns in grouped order,
- * features before they move to row order, groupings), kept for the next backfill instead of
- * being left to the garbage collector.
+ * Memory for the working arrays of backfills (columns in grouped order, features before they
+ * move to row order, groupings), handed back view by view and kept for the next view or
+ * backfill instead of being left to the garbage collector: shared memory for parallel
+ * backfills, plain for one thread.
  *
  * A backfill of a few million rows works in several hundred megabytes. Fresh memory costs a
  * page fault per 4 KiB page on first touch, and shared buffers are unmapped only when the
@@ -10,12 +11,16 @@
  * 0.4–2.1 s of each run in the kernel (0.02–0.7 s with this arena). Buffers handed back here
  * are reused as they are, not zeroed; an arena idle for `IDLE_MS` lets its buffers go.
  */
-export class SharedArena {
-  readonly #free: SharedArrayBuffer[] = [];
+export class BufferArena<B extends ArrayBufferLike> {
+  readonly #free: B[] = [];
+  /** Buffers this arena made: only those come back to it. */
+  readonly #made = new WeakSet<ArrayBufferLike>();
+  readonly #create: (bytes: number) => B;
   readonly #idleMs: number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(idleMs = IDLE_MS) {
+  constructor(create: (bytes: number) => B, idleMs = IDLE_MS) {
+    this.#create = create;
     this.#idleMs = idleMs;
   }
 
@@ -25,14 +30,16 @@ export class SharedArena {
   }
 
   /** A buffer of at least `bytes` bytes (at most twice as many), reused when one is free. */
-  take(bytes: number): SharedArrayBuffer {
+  take(bytes: number): B {
     let best = -1;
     for (let i = 0; i < this.#free.length; i++) {
       const size = this.#free[i]!.byteLength;
       if (size >= bytes && size <= 2 * bytes + 4096 && (best < 0 || size < this.#free[best]!.byteLength)) best = i;
     }
-    if (best < 0) return new SharedArrayBuffer(bytes);
-    return this.#free.splice(best, 1)[0]!;
+    if (best >= 0) return this.#free.splice(best, 1)[0]!;
+    const buffer = this.#create(bytes);
+    this.#made.add(buffer);
+    return buffer;
   }
 
   float64(n: number): Float64Array {
@@ -43,11 +50,14 @@ export class SharedArena {
     return new Uint32Array(this.take(4 * n), 0, n);
   }
 
-  /** Hand back the buffers under these arrays (each once, even if several arrays share one). */
+  /**
+   * Hand back the buffers under these arrays (each once, even if several arrays share one;
+   * arrays over buffers this arena did not make are left alone).
+   */
   release(arrays: Iterable<ArrayBufferView | undefined>): void {
     for (const array of arrays) {
-      const buffer = array?.buffer;
-      if (buffer instanceof SharedArrayBuffer && !this.#free.includes(buffer)) this.#free.push(buffer);
+      const buffer = array?.buffer as B | undefined;
+      if (buffer !== undefined && this.#made.has(buffer) && !this.#free.includes(buffer)) this.#free.push(buffer);
     }
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.clear(), this.#idleMs);
@@ -64,5 +74,8 @@ export class SharedArena {
 
 const IDLE_MS = 10_000;
 
-/** The process's arena for parallel backfills. */
-export const sharedArena = new SharedArena();
+/** The process's arena for parallel backfills: shared memory, which worker threads fill. */
+export const sharedArena = new BufferArena((bytes) => new SharedArrayBuffer(bytes));
+
+/** The process's arena for backfills on one thread. */
+export const plainArena = new BufferArena((bytes) => new ArrayBuffer(bytes));

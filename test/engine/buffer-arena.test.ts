@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SharedArena } from '../../src/engine/shared-arena.js';
+import { BufferArena } from '../../src/engine/buffer-arena.js';
 
-describe('SharedArena', () => {
+const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
+
+describe('BufferArena', () => {
   it('hands released buffers out again, the smallest that fits and no more than twice the size', () => {
-    const arena = new SharedArena();
+    const arena = new BufferArena(shared);
     const big = arena.float64(100_000);
     const small = arena.uint32(10_000);
     expect(big.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -22,7 +24,7 @@ describe('SharedArena', () => {
   });
 
   it('keeps a buffer once when several arrays share it, and lets everything go when cleared', () => {
-    const arena = new SharedArena();
+    const arena = new BufferArena(shared);
     const a = arena.float64(10);
     arena.release([a, new Float64Array(a.buffer, 8, 2), new Float64Array(4)]);
     expect(arena.idleBytes).toBe(80);
@@ -31,7 +33,7 @@ describe('SharedArena', () => {
   });
 
   it('lets its buffers go after being idle', async () => {
-    const arena = new SharedArena(20);
+    const arena = new BufferArena(shared, 20);
     arena.release([arena.float64(10)]);
     expect(arena.idleBytes).toBe(80);
     await new Promise((resolve) => setTimeout(resolve, 60));
