@@ -32,6 +32,16 @@ describe('BufferArena', () => {
     expect(arena.idleBytes).toBe(0);
   });
 
+  it('takes back only buffers it made, shared or plain as it was made for', () => {
+    const plain = new BufferArena((bytes) => new ArrayBuffer(bytes));
+    const mine = plain.float64(16);
+    expect(mine.buffer).toBeInstanceOf(ArrayBuffer);
+    plain.release([mine, new Float64Array(16), new Float64Array(new SharedArrayBuffer(128))]);
+    expect(plain.idleBytes).toBe(128);
+    expect(plain.float64(16).buffer).toBe(mine.buffer);
+    plain.clear();
+  });
+
   it('lets its buffers go after being idle', async () => {
     const arena = new BufferArena(shared, 20);
     arena.release([arena.float64(10)]);
