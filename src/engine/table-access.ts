@@ -47,15 +47,16 @@ export function timeColumn(table: Table, name: string, what: string): Float64Arr
  */
 export function rowCursor(table: Table): (row: number) => Readonly<Record<string, unknown>> {
   const kept = cursors.get(table);
-  // A table whose columns changed since gets a new object.
-  const columns = [...table.columns.values()];
-  if (kept !== undefined && kept.columns.length === columns.length && kept.columns.every((column, c) => column === columns[c])) return kept.at;
+  // A table whose columns changed since (names or arrays) gets a new object.
+  const columns = [...table.columns];
+  const same = (c: number, [name, column]: readonly [string, Column]): boolean => columns[c]![0] === name && columns[c]![1] === column;
+  if (kept !== undefined && kept.columns.length === columns.length && kept.columns.every((entry, c) => same(c, entry))) return kept.at;
   const at = newRowCursor(table);
   cursors.set(table, { columns, at });
   return at;
 }
 
-const cursors = new WeakMap<Table, { readonly columns: readonly Column[]; readonly at: (row: number) => Readonly<Record<string, unknown>> }>();
+const cursors = new WeakMap<Table, { readonly columns: readonly (readonly [string, Column])[]; readonly at: (row: number) => Readonly<Record<string, unknown>> }>();
 
 function newRowCursor(table: Table): (row: number) => Readonly<Record<string, unknown>> {
   let row = 0;

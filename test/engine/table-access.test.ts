@@ -31,5 +31,12 @@ describe('rowCursor', () => {
     expect(rowCursor(table)(1).amount).toBe(8);
     (table.columns as Map<string, Column>).set('extra', { type: 'number', values: Float64Array.of(1, NaN) });
     expect(rowCursor(table)(1).extra).toBeNull();
+    // Renamed in place: the same arrays in the same order under another name.
+    const columns = table.columns as Map<string, Column>;
+    const entries = [...columns];
+    columns.clear();
+    for (const [name, column] of entries) columns.set(name === 'amount' ? 'total' : name, column);
+    expect(Object.keys(rowCursor(table)(0))).toEqual(['ts', 'card', 'total', 'ok', 'extra']);
+    expect(rowCursor(table)(1).total).toBe(8);
   });
 });
