@@ -30,6 +30,7 @@ export {
   backfill,
   backfillParallel,
   backfillRows,
+  releaseBackfillMemory,
   StreamEngine,
   evaluateRequestFeatures,
   type BackfillOptions,

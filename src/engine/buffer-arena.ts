@@ -1,15 +1,16 @@
 /**
  * Memory for the working arrays of backfills (columns in grouped order, features before they
- * move to row order, groupings), handed back view by view and kept for the next view or
- * backfill instead of being left to the garbage collector: shared memory for parallel
- * backfills, plain for one thread.
+ * move to row order, groupings, time orders, feature functions' values), handed back view by
+ * view and kept for the next view or backfill instead of being left to the garbage collector:
+ * shared memory for parallel backfills, plain for one thread.
  *
  * A backfill of a few million rows works in several hundred megabytes. Fresh memory costs a
  * page fault per 4 KiB page on first touch, and shared buffers are unmapped only when the
  * collector gets to them. On the 2-vCPU machine of bench/README.md, filling 30 fresh 24 MB
  * shared buffers took 0.2–1.2 s of system time, and a parallel backfill of 3M events spent
  * 0.4–2.1 s of each run in the kernel (0.02–0.7 s with this arena). Buffers handed back here
- * are reused as they are, not zeroed; an arena idle for `IDLE_MS` lets its buffers go.
+ * are reused as they are, not zeroed; an arena idle for `IDLE_MS` lets its buffers go, and
+ * `releaseBackfillMemory` lets them go at once.
  */
 export class BufferArena<B extends ArrayBufferLike> {
   readonly #free: B[] = [];
@@ -72,10 +73,26 @@ export class BufferArena<B extends ArrayBufferLike> {
   }
 }
 
-const IDLE_MS = 10_000;
+/**
+ * How long an idle arena keeps its buffers: a minute, so a process that backfills again
+ * within one (a training loop, a benchmark alternating with another engine, a scheduler)
+ * reuses the memory. With 10 s, a backfill of 3M events coming 25–30 s after the last spent
+ * 1.0–2.1 s of system time faulting its working memory in again, and took 1.6–2.2 s instead
+ * of 0.9–1.1 s (bench/README.md). Database engines keep their buffer pools for as long.
+ */
+const IDLE_MS = 60_000;
 
 /** The process's arena for parallel backfills: shared memory, which worker threads fill. */
 export const sharedArena = new BufferArena((bytes) => new SharedArrayBuffer(bytes));
 
 /** The process's arena for backfills on one thread. */
 export const plainArena = new BufferArena((bytes) => new ArrayBuffer(bytes));
+
+/**
+ * Let every buffer the backfill arenas hold go now, instead of after a minute idle (for a
+ * process that is done backfilling and wants the memory back at once).
+ */
+export function releaseBackfillMemory(): void {
+  sharedArena.clear();
+  plainArena.clear();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferArena } from '../../src/engine/buffer-arena.js';
+import { BufferArena, plainArena, releaseBackfillMemory, sharedArena } from '../../src/engine/buffer-arena.js';
 
 const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
 
@@ -48,5 +48,17 @@ describe('BufferArena', () => {
     expect(arena.idleBytes).toBe(80);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(arena.idleBytes).toBe(0);
+  });
+});
+
+describe('releaseBackfillMemory', () => {
+  it('empties both backfill arenas at once', () => {
+    sharedArena.release([sharedArena.float64(10)]);
+    plainArena.release([plainArena.uint32(10)]);
+    expect(sharedArena.idleBytes).toBeGreaterThan(0);
+    expect(plainArena.idleBytes).toBeGreaterThan(0);
+    releaseBackfillMemory();
+    expect(sharedArena.idleBytes).toBe(0);
+    expect(plainArena.idleBytes).toBe(0);
   });
 });
