@@ -28,8 +28,32 @@ export async function backfillParallel(
   if (threads === 1) return backfill(project, options);
   const pool = sweepPool(threads);
   // Working arrays come from the arena and go back to it as each view's sweeps are done.
-  const working = new WorkingMemory(sharedArena, (n) => new Float64Array(new SharedArrayBuffer(8 * n)));
+  const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * n));
+  // The result's feature columns are fresh memory, a page fault per 4 KiB on first write
+  // (55,000 for 9 features of 3M rows; 5–10 µs each on the machine of bench/README.md). They
+  // are allocated at once and one worker faults them in while this thread prepares the first
+  // view, when the workers would otherwise wait.
+  const outputs: Float64Array[] = [];
+  const working = new WorkingMemory(sharedArena, (n) => (outputs[0]?.length === n ? outputs.shift()! : shared(n)));
+  try {
+    return await inParallel(project, options, threads, pool, working, outputs, shared);
+  } finally {
+    working.finish();
+  }
+}
+
+async function inParallel(
+  project: Project,
+  options: BackfillOptions,
+  threads: number,
+  pool: ReturnType<typeof sweepPool>,
+  working: WorkingMemory,
+  outputs: Float64Array[],
+  shared: (n: number) => Float64Array,
+): Promise<BackfillResult> {
   const run = startBackfill(project, options, working.memory);
+  for (let c = 0; c < run.outputs.columns; c++) outputs.push(shared(run.outputs.rows));
+  const touched = outputs.length > 0 ? pool.touch([...outputs], 0) : Promise.resolve();
   const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
   const pending: Promise<void>[] = [];
   for (const job of run.jobs()) {
@@ -74,7 +98,7 @@ export async function backfillParallel(
         .then(() => release(job, arrays)),
     );
   }
-  const settled = await Promise.allSettled(pending);
+  const settled = await Promise.allSettled([...pending, touched]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   return run.result();
 }

@@ -100,6 +100,14 @@ function checkClashes(outputs: Selection['outputs'], spine: Table): void {
 export function backfill(project: Project, options: BackfillOptions): BackfillResult {
   // Working arrays from the arena, back to it as each view is done.
   const working = new WorkingMemory(plainArena, (n) => new Float64Array(n));
+  try {
+    return backfillIn(project, options, working);
+  } finally {
+    working.finish();
+  }
+}
+
+function backfillIn(project: Project, options: BackfillOptions, working: WorkingMemory): BackfillResult {
   const run = startBackfill(project, options, working.memory);
   for (const job of run.jobs()) {
     const arrays = working.taken();
@@ -135,6 +143,8 @@ export interface BackfillRun {
   windowDone(windows?: number): void;
   /** The job's grouped columns that a view not yet prepared will read (so they must stay). */
   stillRead(job: ViewJob): readonly Float64Array[];
+  /** The number feature columns the views will ask `BackfillMemory.output` for, each of `rows` values. */
+  readonly outputs: { readonly columns: number; readonly rows: number };
   result(): BackfillResult;
 }
 
@@ -143,6 +153,11 @@ export interface BackfillMemory {
   /** Working arrays, dropped when the backfill ends; they may hold anything when given. */
   float64(n: number): Float64Array;
   uint32(n: number): Uint32Array;
+  /**
+   * Working arrays that views share (time orders, a grouping kept for a longer key), kept
+   * until the backfill ends; they may hold anything when given.
+   */
+  forRun(n: number): Uint32Array;
   /** Feature columns of the result, all zeros when given. */
   output(n: number): Float64Array;
 }
@@ -183,7 +198,7 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
   checkClashes(selection.outputs, spine);
   // Request features that read no view need no time: their values come from the row alone.
   const spineTimes = spineTimeName === undefined ? new Float64Array(spine.length) : timeColumn(spine, spineTimeName, 'the spine');
-  const spineByTime = timeOrder(spineTimes);
+  const spineByTime = timeOrder(spineTimes, memory.forRun);
 
   // Progress counts spine rows swept, once per window of each view.
   const total = spine.length * selection.views.reduce((sum, view) => sum + planView(view).windows.length, 0);
@@ -201,14 +216,14 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
     let ordered = eventOrders.get(events);
     if (ordered === undefined) {
       const times = timeColumn(events, view.source.timestamp, `the events of source '${view.source.name}'`);
-      ordered = { times, byTime: events === spine ? spineByTime : timeOrder(times) };
+      ordered = { times, byTime: events === spine ? spineByTime : timeOrder(times, memory.forRun) };
       eventOrders.set(events, ordered);
     }
     const sameTable = spine === events;
     let groupings = entityGroupings.get(events);
     if (groupings === undefined) {
       const views = selection.views.filter((v) => v.source === view.source).map((v) => ({ entity: v.entity, view: v.name }));
-      entityGroupings.set(events, (groupings = new EntityGroupings(events, ordered.byTime, spine, spineByTime, views)));
+      entityGroupings.set(events, (groupings = new EntityGroupings(events, ordered.byTime, spine, spineByTime, views, memory.forRun)));
     }
     const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32);
     // Rows in no group have a null key part (a refined grouping works its positions out here).
@@ -247,6 +262,10 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
     windowDone(windows = 1) {
       swept += spine.length * windows;
       options.onProgress?.(swept, total);
+    },
+    outputs: {
+      columns: selection.views.reduce((sum, view) => sum + planView(view).features.filter((f) => f.output === 'number').length, 0),
+      rows: spine.length,
     },
     stillRead(job) {
       return job.moves.filter((move) => moved.get(move.grouping)?.columns.get(move.column) === move.to).map((move) => move.to);

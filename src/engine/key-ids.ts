@@ -102,6 +102,7 @@ export class EntityGroupings {
   readonly #fields = new Map<string, FieldIds>();
   /** By "first field\nnext field": the sides to split, and the groupings they were returned as. */
   readonly #carried = new Map<string, { readonly sides: readonly Side[]; readonly groupings: readonly Grouping[] }>();
+  readonly #allocateKept: (n: number) => Uint32Array;
 
   /**
    * `spine` may be `events` itself. `views`: the entities of the views to be grouped and the
@@ -113,7 +114,10 @@ export class EntityGroupings {
     spine: Table,
     spineByTime: Uint32Array,
     views: readonly { readonly entity: Entity; readonly view: string }[],
+    /** Arrays kept from one view to another (a grouping a longer key will split). */
+    allocateKept: (n: number) => Uint32Array = PLAIN,
   ) {
+    this.#allocateKept = allocateKept;
     this.#tables = spine === events ? [events] : [events, spine];
     this.#byTime = spine === events ? [eventsByTime] : [eventsByTime, spineByTime];
     this.#planned = [...views];
@@ -133,10 +137,14 @@ export class EntityGroupings {
       if (longer === undefined) return result(sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, allocate)), first.width);
       const nextField = longer.entity.keys[1]!;
       const next = this.#field(longer.entity, nextField, longer.view);
-      const groupings = sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, allocate, true, next.ids[s]));
+      const groupings = sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, allocate, true, next.ids[s], this.#allocateKept));
       // The grouping's arrays may go back to the backfill's arena when this view is done:
       // kept as copies.
-      const kept = <A extends Uint32Array>(a: A): A => a.slice() as A;
+      const kept = (a: Uint32Array): Uint32Array => {
+        const copy = this.#allocateKept(a.length);
+        copy.set(a);
+        return copy;
+      };
       this.#carried.set(`${keys[0]}\n${nextField}`, {
         sides: groupings.map((g) => ({ order: kept(g.order), starts: kept(g.starts), carried: g.carried! })),
         groupings,
@@ -337,9 +345,9 @@ export function scatterToGrouped(values: Float64Array, position: Uint32Array, ou
  * disorder), so this tries an insertion sort, linear in the number of inversions, and falls
  * back to a comparison sort when the data turn out to be far from sorted.
  */
-export function timeOrder(times: Float64Array): Uint32Array {
+export function timeOrder(times: Float64Array, allocate: (n: number) => Uint32Array = PLAIN): Uint32Array {
   const n = times.length;
-  const order = new Uint32Array(n);
+  const order = allocate(n);
   for (let i = 0; i < n; i++) order[i] = i;
   let budget = 16 * n + 1024;
   for (let i = 1; i < n; i++) {
@@ -372,6 +380,8 @@ export function groupByKey(
   allocate: (n: number) => Uint32Array = PLAIN,
   withPosition = true,
   carry?: Int32Array,
+  /** Where `carried` comes from. */
+  allocateCarried: (n: number) => Uint32Array = PLAIN,
 ): Grouping & { readonly carried?: Int32Array } {
   const starts = new Uint32Array(count + 1);
   let keyless = 0;
@@ -386,7 +396,7 @@ export function groupByKey(
   // Every row gets a position below, except rows without a key.
   const position = allocate(withPosition ? ids.length : 0);
   if (withPosition && keyless > 0) position.fill(NO_POSITION);
-  const carried = carry === undefined ? undefined : new Int32Array(order.length);
+  const carried = carry === undefined ? undefined : asInt32(allocateCarried(order.length));
   for (let j = 0; j < byTime.length; j++) {
     const row = byTime[j]!;
     const id = ids[row]!;
@@ -397,4 +407,9 @@ export function groupByKey(
     if (carried !== undefined) carried[at] = carry![row]!;
   }
   return carried === undefined ? { order, starts, position } : { order, starts, position, carried };
+}
+
+/** The same memory read as signed ids. */
+function asInt32(array: Uint32Array): Int32Array {
+  return new Int32Array(array.buffer, array.byteOffset, array.length);
 }

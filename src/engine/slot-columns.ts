@@ -11,7 +11,7 @@ import type { SlotData } from './window-state.js';
  * Every slot of a view evaluated over all events at once, column by column. Numeric fields
  * are used in place; everything else goes through the same transforms as the stream.
  */
-export function slotColumns(plan: ViewPlan, events: Table): SlotData {
+export function slotColumns(plan: ViewPlan, events: Table, allocate: (n: number) => Float64Array = (n) => new Float64Array(n)): SlotData {
   const n = events.length;
   const num: (Float64Array | undefined)[] = [];
   const any: (unknown[] | undefined)[] = [];
@@ -37,19 +37,19 @@ export function slotColumns(plan: ViewPlan, events: Table): SlotData {
       }
       any.push(undefined);
       if (column === undefined) {
-        num.push(new Float64Array(n).fill(NaN));
+        num.push(allocate(n).fill(NaN));
       } else if (slot.transform === 'number' && column.type !== 'string' && column.type !== 'json') {
         num.push(column.values); // already numbers with NaN for null
       } else if (slot.transform === 'hash' && column.type === 'string') {
         const byCode = column.dictionary.map((s) => hashValue(s));
-        const out = new Float64Array(n);
+        const out = allocate(n);
         for (let i = 0; i < n; i++) {
           const code = column.codes[i]!;
           out[i] = code < 0 ? NaN : byCode[code]!;
         }
         num.push(out);
       } else {
-        num.push(transformColumn(slot, n, (i) => columnValue(column, i)));
+        num.push(transformColumn(slot, allocate(n), (i) => columnValue(column, i)));
       }
       continue;
     }
@@ -62,7 +62,7 @@ export function slotColumns(plan: ViewPlan, events: Table): SlotData {
       num.push(undefined);
       any.push(out);
     } else {
-      num.push(functionColumn(slot, n, fn, at));
+      num.push(functionColumn(slot, allocate(n), fn, at));
       any.push(undefined);
     }
   }
@@ -70,9 +70,9 @@ export function slotColumns(plan: ViewPlan, events: Table): SlotData {
 }
 
 /** `transformColumn` of a feature function's values, with the function called from this loop. */
-function functionColumn(slot: SlotPlan, n: number, fn: (event: Readonly<Record<string, unknown>>) => unknown, at: (row: number) => Readonly<Record<string, unknown>>): Float64Array {
+function functionColumn(slot: SlotPlan, out: Float64Array, fn: (event: Readonly<Record<string, unknown>>) => unknown, at: (row: number) => Readonly<Record<string, unknown>>): Float64Array {
   const transform = slot.transform as Exclude<SlotPlan['transform'], 'raw'>;
-  const out = new Float64Array(n);
+  const n = out.length;
   let i = 0;
   try {
     for (; i < n; i++) out[i] = toStored(transform, fn(at(i)), slot);
@@ -82,9 +82,9 @@ function functionColumn(slot: SlotPlan, n: number, fn: (event: Readonly<Record<s
   return out;
 }
 
-function transformColumn(slot: SlotPlan, n: number, value: (row: number) => unknown): Float64Array {
+function transformColumn(slot: SlotPlan, out: Float64Array, value: (row: number) => unknown): Float64Array {
   const transform = slot.transform as Exclude<SlotPlan['transform'], 'raw'>;
-  const out = new Float64Array(n);
+  const n = out.length;
   let i = 0;
   try {
     for (; i < n; i++) out[i] = toStored(transform, value(i), slot);

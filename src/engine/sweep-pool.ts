@@ -6,7 +6,7 @@ import type { FeatureOutputs } from './window-state.js';
 import { workerBeside } from './module-source.js';
 
 /** What a worker needs for one task: plain data and typed arrays over shared memory. */
-export type SweepTask = (SweepWork | PermuteWork | RangeWork) & { readonly id: number };
+export type SweepTask = (SweepWork | PermuteWork | RangeWork | TouchWork) & { readonly id: number };
 
 /** The sorted columns of a view and the windows to sweep over entity groups [fromKey, toKey). */
 interface SweepInput {
@@ -42,6 +42,15 @@ export interface RangeWork extends Omit<SweepInput, 'fromKey' | 'toKey'> {
   readonly grouped: readonly (Float64Array | undefined)[];
   readonly rows: Uint32Array;
   readonly out: readonly (Float64Array | undefined)[];
+}
+
+/**
+ * Fresh shared memory faulted in ahead of its first use: each 4 KiB page of `arrays` written
+ * once, by an atomic `or` of 0, which leaves any value another thread writes meanwhile alone.
+ */
+export interface TouchWork {
+  readonly kind: 'touch';
+  readonly arrays: readonly Float64Array[];
 }
 
 /** Features from grouped order to row order: to[rows[i]] = from[i]. */
@@ -124,7 +133,12 @@ class SweepPool {
     return Promise.all(this.#workers.slice(0, Math.max(1, workers)).map((worker) => this.#post(task, worker))).then(() => undefined);
   }
 
-  #post(work: SweepWork | PermuteWork | RangeWork, worker?: Worker): Promise<void> {
+  /** `TouchWork` on the `worker`th worker, after the tasks it already has. */
+  touch(arrays: readonly Float64Array[], worker: number): Promise<void> {
+    return this.#post({ kind: 'touch', arrays }, this.#workers[worker % this.#workers.length]);
+  }
+
+  #post(work: SweepWork | PermuteWork | RangeWork | TouchWork, worker?: Worker): Promise<void> {
     const task: SweepTask = { ...work, id: this.#nextId++ };
     return new Promise((resolve, reject) => {
       if (worker === undefined) {

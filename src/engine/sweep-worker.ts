@@ -11,6 +11,11 @@ parentPort!.on('message', (task: SweepTask) => {
   try {
     if (task.kind === 'permute') {
       permute(task.from, task.rows, task.to);
+    } else if (task.kind === 'touch') {
+      for (const array of task.arrays) {
+        const words = new Int32Array(array.buffer, array.byteOffset, array.length * 2);
+        for (let i = 0; i < words.length; i += 1024) Atomics.or(words, i, 0);
+      }
     } else if (task.kind === 'range') {
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };

@@ -61,7 +61,8 @@ export function prepareView(
   moved: MovedColumns = () => undefined,
 ): ViewJob {
   const plan = planView(view);
-  const data = slotColumns(plan, events);
+  // Feature functions' values are working arrays too (numeric fields are read in place).
+  const data = slotColumns(plan, events, memory.float64);
   const order = eventGroups.order;
   const moves: Move[] = [];
   const grouping = (column: Float64Array, groups: Grouping): Float64Array => {

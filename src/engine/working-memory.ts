@@ -12,6 +12,8 @@ export class WorkingMemory {
   readonly memory: BackfillMemory;
   readonly #arena: BufferArena<ArrayBufferLike>;
   #taken: ArrayBufferView[] = [];
+  /** Arrays for the whole backfill (`BackfillMemory.forRun`), back at `finish`. */
+  readonly #run: ArrayBufferView[] = [];
   #held: { readonly job: ViewJob; readonly arrays: readonly ArrayBufferView[] }[] = [];
 
   /** `output`: the result's feature columns, which the caller keeps (all zeros when given). */
@@ -21,7 +23,26 @@ export class WorkingMemory {
       this.#taken.push(array);
       return array;
     };
-    this.memory = { float64: (n) => track(arena.float64(n)), uint32: (n) => track(arena.uint32(n)), output };
+    this.memory = {
+      float64: (n) => track(arena.float64(n)),
+      uint32: (n) => track(arena.uint32(n)),
+      forRun: (n) => {
+        const array = arena.uint32(n);
+        this.#run.push(array);
+        return array;
+      },
+      output,
+    };
+  }
+
+  /**
+   * The backfill is over (done or failed): the arrays for the whole run go back. Those of views
+   * go back as each is done; after a failure they are left to the collector, since a worker
+   * may still be writing to them.
+   */
+  finish(): void {
+    this.#arena.release(this.#run);
+    this.#run.length = 0;
   }
 
   /** The arrays taken since the last call: those of the view just prepared. */
