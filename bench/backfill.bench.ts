@@ -55,17 +55,32 @@ const memory = (): MemorySample => {
 };
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
 
-async function timed<T>(runs: number, run: () => T | Promise<T>): Promise<{ result: T; seconds: number; all: number[] }> {
+/** CPU seconds of a run: every thread of the process (DuckDB's and the workers' included). */
+interface CpuTime {
+  readonly user: number;
+  readonly system: number;
+}
+
+async function timed<T>(runs: number, run: () => T | Promise<T>): Promise<{ result: T; seconds: number; all: number[]; cpu: CpuTime[] }> {
   const all: number[] = [];
+  const cpu: CpuTime[] = [];
   const last: { result?: T } = {};
   for (let r = 0; r < runs; r++) {
     delete last.result; // let the previous run's output go before the next one allocates
     collect();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     last.result = await run();
     all.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push({ user: c.user / 1e6, system: c.system / 1e6 });
   }
-  return { result: last.result as T, seconds: Math.min(...all), all };
+  return { result: last.result as T, seconds: Math.min(...all), all, cpu };
+}
+
+/** The CPU time of the fastest of `runs`. */
+function cpuOfBest(runs: readonly number[], cpu: readonly CpuTime[]): CpuTime {
+  return cpu[runs.indexOf(Math.min(...runs))]!;
 }
 
 /** The feature columns of a backfill output, placed by event id. */
@@ -252,15 +267,33 @@ async function main(): Promise<void> {
   // backfill (the ratio the target is judged by stays DuckDB's default threads against two).
   const duckOnce = async (threads: number): Promise<number> => {
     if (threads !== duck.threads) await duck.connection.run(`SET threads = ${threads}`);
-    const { seconds } = await timed(1, () => duck.connection.run(sql));
+    const { seconds, cpu } = await timed(1, () => duck.connection.run(sql));
     if (threads !== duck.threads) await duck.connection.run(`SET threads = ${duck.threads}`);
+    (threads === duck.threads ? cpuTimes.duckdb : cpuTimes.duckdbOne).push(cpu[0]!);
     return seconds;
+  };
+  const cpuTimes = { tandem: tandem.cpu, parallel: parallel.cpu, duckdb: [] as CpuTime[], duckdbOne: [] as CpuTime[] };
+  // Tandem's latest result is kept until Tandem runs again and let go just before that run
+  // (timed() collects garbage first), as DuckDB keeps its result table until the next query
+  // replaces it. A result dropped at once was freed by the collector while DuckDB ran, glibc
+  // gave the memory back to the system, and the next run faulted its result columns in again:
+  // 0.3–0.4 s of system time a run (bench/README.md, "Fairness notes").
+  const latest: { result?: unknown } = {};
+  const tandemOnce = async (run: () => unknown): Promise<{ seconds: number; cpu: CpuTime }> => {
+    delete latest.result;
+    const { result, seconds, cpu } = await timed(1, run);
+    latest.result = result;
+    return { seconds, cpu: cpu[0]! };
   };
   const runs = { tandem: tandem.all, parallel: parallel.all, duckdb: [await duckOnce(duck.threads)], duckdbOne: [await duckOnce(1)] };
   phase(`DuckDB compute: ${runs.duckdb[0]!.toFixed(3)}s, on one thread ${runs.duckdbOne[0]!.toFixed(3)}s`);
   for (let round = 2; round <= options.runs; round++) {
-    runs.tandem.push((await timed(1, backfillOnce)).seconds);
-    runs.parallel.push((await timed(1, parallelOnce)).seconds);
+    const one = await tandemOnce(backfillOnce);
+    runs.tandem.push(one.seconds);
+    cpuTimes.tandem.push(one.cpu);
+    const two = await tandemOnce(parallelOnce);
+    runs.parallel.push(two.seconds);
+    cpuTimes.parallel.push(two.cpu);
     runs.duckdb.push(await duckOnce(duck.threads));
     runs.duckdbOne.push(await duckOnce(1));
     phase(
@@ -271,6 +304,7 @@ async function main(): Promise<void> {
   const best = { tandem: Math.min(...runs.tandem), parallel: Math.min(...runs.parallel), duckdb: Math.min(...runs.duckdb), duckdbOne: Math.min(...runs.duckdbOne) };
   // Each round's own ratio: both sides timed minutes apart at most.
   const rounds = runs.duckdb.map((seconds, r) => seconds / runs.parallel[r]!);
+  delete latest.result;
   phase('DuckDB: reading the result back');
   const read = await timed(1, () => readResult(duck.connection, FEATURE_NAMES, n));
   const theirs = read.result;
@@ -333,6 +367,8 @@ async function main(): Promise<void> {
       eventsPerSecond: n / best.tandem,
       parallelSeconds: best.parallel,
       parallelRuns: runs.parallel,
+      cpu: cpuTimes.tandem,
+      parallelCpu: cpuTimes.parallel,
     },
     runs: options.runs,
     duckdb: {
@@ -342,6 +378,8 @@ async function main(): Promise<void> {
       runs: runs.duckdb,
       oneThreadComputeSeconds: best.duckdbOne,
       oneThreadRuns: runs.duckdbOne,
+      cpu: cpuTimes.duckdb,
+      oneThreadCpu: cpuTimes.duckdbOne,
       readBackSeconds: read.seconds,
       eventsPerSecond: n / best.duckdb,
     },
@@ -377,7 +415,15 @@ async function main(): Promise<void> {
 type Results = {
   machine: { cpu: string; cores: number; node: string; duckdb: string; duckdbThreads: number; loadAverage1m: { before: number; after: number } };
   data: { events: number; spanDays: number; keys: ReturnType<typeof keyStats>; exactTies: number; windowEdgeRepeats: number; features: number };
-  tandem: { backfillSeconds: number; eventsPerSecond: number; runs: readonly number[]; parallelSeconds: number; parallelRuns: readonly number[] };
+  tandem: {
+    backfillSeconds: number;
+    eventsPerSecond: number;
+    runs: readonly number[];
+    parallelSeconds: number;
+    parallelRuns: readonly number[];
+    cpu: readonly CpuTime[];
+    parallelCpu: readonly CpuTime[];
+  };
   duckdb: {
     timeEncoding: string;
     loadSeconds: number;
@@ -387,6 +433,8 @@ type Results = {
     runs: readonly number[];
     oneThreadComputeSeconds: number;
     oneThreadRuns: readonly number[];
+    cpu: readonly CpuTime[];
+    oneThreadCpu: readonly CpuTime[];
   };
   speedup: number;
   speedupOneThreadEach: number;
@@ -428,6 +476,19 @@ function printReport(r: Results): void {
       'DuckDB / Tandem',
       `${r.speedupParallel.toFixed(1)}× with 2 threads each (target ≥ 10×); ${r.speedupOneThreadEach.toFixed(1)}× with 1 thread each; ` +
         `${r.speedup.toFixed(1)}× Tandem's 1 thread against DuckDB's ${r.machine.duckdbThreads} (${r.speedupIncludingReadBack.toFixed(1)}× counting DuckDB's read-back)`,
+    ],
+    [
+      'CPU of the best runs',
+      (
+        [
+          ['Tandem 2 threads', cpuOfBest(r.tandem.parallelRuns, r.tandem.parallelCpu)],
+          ['1 thread', cpuOfBest(r.tandem.runs, r.tandem.cpu)],
+          ['DuckDB 2 threads', cpuOfBest(r.duckdb.runs, r.duckdb.cpu)],
+          ['1 thread', cpuOfBest(r.duckdb.oneThreadRuns, r.duckdb.oneThreadCpu)],
+        ] as const
+      )
+        .map(([name, c]) => `${name} ${(c.user + c.system).toFixed(2)} s (system ${c.system.toFixed(2)})`)
+        .join(', '),
     ],
     ...(r.speedupParallelByRound.length > 1
       ? [['by round', `${r.speedupParallelByRound.map((v) => `${v.toFixed(1)}×`).join(' / ')} with 2 threads each (median ${median(r.speedupParallelByRound).toFixed(1)}×; round 1 includes compiling)`] as [string, string]]
