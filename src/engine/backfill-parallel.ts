@@ -36,71 +36,59 @@ export async function backfillParallel(
   const outputs: Float64Array[] = [];
   const working = new WorkingMemory(sharedArena, (n) => (outputs[0]?.length === n ? outputs.shift()! : shared(n)));
   try {
-    return await inParallel(project, options, threads, pool, working, outputs, shared);
+    const run = startBackfill(project, options, working.memory);
+    for (let c = 0; c < run.outputs.columns; c++) outputs.push(shared(run.outputs.rows));
+    const touched = outputs.length > 0 ? pool.touch([...outputs], 0) : Promise.resolve();
+    const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
+    const pending: Promise<void>[] = [];
+    for (const job of run.jobs()) {
+      const arrays = working.taken();
+      // Columns to grouped order here, not in the workers: each worker would read every row
+      // of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
+      groupColumns(job);
+      working.viewGrouped(run);
+      const { fused, single } = splitWindows(job);
+      if (single.length === 0 && job.plan.features.every((f) => f.output === 'number')) {
+        pending.push(
+          inRanges(pool, job, threads).then(() => {
+            release(job, arrays);
+            run.windowDone(fused.length);
+          }),
+        );
+        // Let finished views' replies through, so their arrays go back to the arena before
+        // the next view takes new ones.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      const sweeps = single.map(async (window) => {
+        if (canRunInWorker(job, window)) {
+          await pool.sweep(window, job.sorted, job.spine, job.grouped);
+        } else {
+          sweepWindow(window, job.sorted, job.spine, job.grouped);
+        }
+        run.windowDone();
+      });
+      if (fused.length > 0) {
+        // The fused sweep in entity ranges of about equal events, one per worker.
+        const ranges = keyRanges(job.sorted.starts, threads);
+        sweeps.push(
+          Promise.all(ranges.map(([from, to]) => pool.sweepFused(fused, from, to, job.sorted, job.spine, job.grouped))).then(() => {
+            run.windowDone(fused.length);
+          }),
+        );
+      }
+      pending.push(
+        Promise.all(sweeps)
+          .then(() => toRowOrder(pool, job))
+          .then(() => release(job, arrays)),
+      );
+    }
+    const settled = await Promise.allSettled([...pending, touched]);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+    return run.result();
   } finally {
     working.finish();
   }
-}
-
-async function inParallel(
-  project: Project,
-  options: BackfillOptions,
-  threads: number,
-  pool: ReturnType<typeof sweepPool>,
-  working: WorkingMemory,
-  outputs: Float64Array[],
-  shared: (n: number) => Float64Array,
-): Promise<BackfillResult> {
-  const run = startBackfill(project, options, working.memory);
-  for (let c = 0; c < run.outputs.columns; c++) outputs.push(shared(run.outputs.rows));
-  const touched = outputs.length > 0 ? pool.touch([...outputs], 0) : Promise.resolve();
-  const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
-  const pending: Promise<void>[] = [];
-  for (const job of run.jobs()) {
-    const arrays = working.taken();
-    // Columns to grouped order here, not in the workers: each worker would read every row
-    // of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
-    groupColumns(job);
-    working.viewGrouped(run);
-    const { fused, single } = splitWindows(job);
-    if (single.length === 0 && job.plan.features.every((f) => f.output === 'number')) {
-      pending.push(
-        inRanges(pool, job, threads).then(() => {
-          release(job, arrays);
-          run.windowDone(fused.length);
-        }),
-      );
-      // Let finished views' replies through, so their arrays go back to the arena before
-      // the next view takes new ones.
-      await new Promise((resolve) => setImmediate(resolve));
-      continue;
-    }
-    const sweeps = single.map(async (window) => {
-      if (canRunInWorker(job, window)) {
-        await pool.sweep(window, job.sorted, job.spine, job.grouped);
-      } else {
-        sweepWindow(window, job.sorted, job.spine, job.grouped);
-      }
-      run.windowDone();
-    });
-    if (fused.length > 0) {
-      // The fused sweep in entity ranges of about equal events, one per worker.
-      const ranges = keyRanges(job.sorted.starts, threads);
-      sweeps.push(
-        Promise.all(ranges.map(([from, to]) => pool.sweepFused(fused, from, to, job.sorted, job.spine, job.grouped))).then(() => {
-          run.windowDone(fused.length);
-        }),
-      );
-    }
-    pending.push(
-      Promise.all(sweeps)
-        .then(() => toRowOrder(pool, job))
-        .then(() => release(job, arrays)),
-    );
-  }
-  const settled = await Promise.allSettled([...pending, touched]);
-  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-  return run.result();
 }
 
 /**

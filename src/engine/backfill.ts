@@ -101,32 +101,28 @@ export function backfill(project: Project, options: BackfillOptions): BackfillRe
   // Working arrays from the arena, back to it as each view is done.
   const working = new WorkingMemory(plainArena, (n) => new Float64Array(n));
   try {
-    return backfillIn(project, options, working);
+    const run = startBackfill(project, options, working.memory);
+    for (const job of run.jobs()) {
+      const arrays = working.taken();
+      groupColumns(job);
+      working.viewGrouped(run);
+      const { fused, single } = splitWindows(job);
+      if (fused.length > 0) {
+        const keys = job.spine.starts.length - 1;
+        sweepFused(fused, job.sorted, job.spine, job.grouped, 0, keys, (rows) => run.progress(rows * fused.length));
+        run.windowDone(fused.length);
+      }
+      for (const window of single) {
+        sweepWindow(window, job.sorted, job.spine, job.grouped, (rows) => run.progress(rows));
+        run.windowDone();
+      }
+      finishView(job);
+      working.release(run, job, arrays);
+    }
+    return run.result();
   } finally {
     working.finish();
   }
-}
-
-function backfillIn(project: Project, options: BackfillOptions, working: WorkingMemory): BackfillResult {
-  const run = startBackfill(project, options, working.memory);
-  for (const job of run.jobs()) {
-    const arrays = working.taken();
-    groupColumns(job);
-    working.viewGrouped(run);
-    const { fused, single } = splitWindows(job);
-    if (fused.length > 0) {
-      const keys = job.spine.starts.length - 1;
-      sweepFused(fused, job.sorted, job.spine, job.grouped, 0, keys, (rows) => run.progress(rows * fused.length));
-      run.windowDone(fused.length);
-    }
-    for (const window of single) {
-      sweepWindow(window, job.sorted, job.spine, job.grouped, (rows) => run.progress(rows));
-      run.windowDone();
-    }
-    finishView(job);
-    working.release(run, job, arrays);
-  }
-  return run.result();
 }
 
 /** A view's windows: those one generated sweep computes together, and the rest, one by one. */
