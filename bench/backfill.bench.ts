@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Command, Option } from 'commander';
-import { backfill, backfillParallel, StreamEngine } from '../src/engine/index.js';
+import { backfill, backfillParallel, StreamEngine, type BackfillResult } from '../src/engine/index.js';
 import type { Table } from '../src/io/table.js';
 import { bruteForce, compareColumns, relativeDifference, type Agreement } from './compare.js';
 import { checkFrame, featureQuery, loadEvents, openDuckDB, readResult, toSql, type TimeEncoding } from './duckdb.js';
@@ -273,14 +273,15 @@ async function main(): Promise<void> {
     return seconds;
   };
   const cpuTimes = { tandem: tandem.cpu, parallel: parallel.cpu, duckdb: [] as CpuTime[], duckdbOne: [] as CpuTime[] };
-  // Tandem's latest result is kept until Tandem runs again and let go just before that run
-  // (timed() collects garbage first), as DuckDB keeps its result table until the next query
-  // replaces it. A result dropped at once was freed by the collector while DuckDB ran, glibc
-  // gave the memory back to the system, and the next run faulted its result columns in again:
-  // 0.3–0.4 s of system time a run (bench/README.md, "Fairness notes").
-  const latest: { result?: unknown } = {};
-  const tandemOnce = async (run: () => unknown): Promise<{ seconds: number; cpu: CpuTime }> => {
-    delete latest.result;
+  // Tandem's latest result is kept until Tandem runs again and released just before that run
+  // (`BackfillResult.release`: its columns go back to the backfill's memory), as DuckDB keeps
+  // its result table until the next query replaces it, in memory its buffer manager keeps. A
+  // result merely dropped was freed by the collectors (the workers' too) at some later moment,
+  // glibc gave the memory back to the system, and the next run faulted its result columns in
+  // again: up to 0.3–1 s of system time a run (bench/README.md, "Fairness notes").
+  const latest: { result?: BackfillResult } = {};
+  const tandemOnce = async (run: () => BackfillResult | Promise<BackfillResult>): Promise<{ seconds: number; cpu: CpuTime }> => {
+    latest.result?.release();
     const { result, seconds, cpu } = await timed(1, run);
     latest.result = result;
     return { seconds, cpu: cpu[0]! };
@@ -304,6 +305,7 @@ async function main(): Promise<void> {
   const best = { tandem: Math.min(...runs.tandem), parallel: Math.min(...runs.parallel), duckdb: Math.min(...runs.duckdb), duckdbOne: Math.min(...runs.duckdbOne) };
   // Each round's own ratio: both sides timed minutes apart at most.
   const rounds = runs.duckdb.map((seconds, r) => seconds / runs.parallel[r]!);
+  latest.result?.release();
   delete latest.result;
   phase('DuckDB: reading the result back');
   const read = await timed(1, () => readResult(duck.connection, FEATURE_NAMES, n));

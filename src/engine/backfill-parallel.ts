@@ -27,17 +27,16 @@ export async function backfillParallel(
   const threads = Math.max(1, Math.min(options.threads ?? (estimateWork(project, options) < SMALL_WORK ? 1 : availableParallelism()), 8));
   if (threads === 1) return backfill(project, options);
   const pool = sweepPool(threads);
-  // Working arrays come from the arena and go back to it as each view's sweeps are done.
-  const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * n));
-  // The result's feature columns are fresh memory, a page fault per 4 KiB on first write
-  // (55,000 for 9 features of 3M rows; 5–10 µs each on the machine of bench/README.md). They
-  // are allocated at once and one worker faults them in while this thread prepares the first
-  // view, when the workers would otherwise wait.
+  // Working arrays come from the arena and go back to it as each view's sweeps are done. The
+  // result's feature columns come from it too: fresh memory unless an earlier result was
+  // released, a page fault per 4 KiB on first write (55,000 for 9 features of 3M rows; 5–10 µs
+  // each on the machine of bench/README.md). They are taken at once and one worker faults them
+  // in while this thread prepares the first view, when the workers would otherwise wait.
   const outputs: Float64Array[] = [];
-  const working = new WorkingMemory(sharedArena, (n) => (outputs[0]?.length === n ? outputs.shift()! : shared(n)));
+  const working = new WorkingMemory(sharedArena, (n) => (outputs[0]?.length === n ? outputs.shift()! : sharedArena.float64(n)));
   try {
     const run = startBackfill(project, options, working.memory);
-    for (let c = 0; c < run.outputs.columns; c++) outputs.push(shared(run.outputs.rows));
+    for (let c = 0; c < run.outputs.columns; c++) outputs.push(sharedArena.float64(run.outputs.rows));
     const touched = outputs.length > 0 ? pool.touch([...outputs], 0) : Promise.resolve();
     const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
     const pending: Promise<void>[] = [];

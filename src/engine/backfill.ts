@@ -44,6 +44,16 @@ export interface BackfillResult {
   readonly table: Table;
   /** Events that belong to no entity (a key field is null); they count in no feature. */
   readonly rejected: readonly BackfillRejection[];
+  /**
+   * Hands the result's number feature columns back to the memory backfills work in, so the
+   * next backfill in this process reuses them instead of faulting in fresh memory (a few
+   * hundred megabytes for a few million rows; bench/README.md "Fairness notes"). For a process
+   * that backfills again and again: a scheduled job, a training loop. Neither the table nor
+   * any of its columns may be read afterwards; the next backfill overwrites them. Calling it
+   * again does nothing. Held memory goes back to the system after a minute without backfills,
+   * or at once with `releaseBackfillMemory()`.
+   */
+  release(): void;
 }
 
 interface Selection {
@@ -99,7 +109,7 @@ function checkClashes(outputs: Selection['outputs'], spine: Table): void {
  */
 export function backfill(project: Project, options: BackfillOptions): BackfillResult {
   // Working arrays from the arena, back to it as each view is done.
-  const working = new WorkingMemory(plainArena, (n) => new Float64Array(n));
+  const working = new WorkingMemory(plainArena, (n) => plainArena.float64(n));
   try {
     const run = startBackfill(project, options, working.memory);
     for (const job of run.jobs()) {
@@ -154,8 +164,10 @@ export interface BackfillMemory {
    * until the backfill ends; they may hold anything when given.
    */
   forRun(n: number): Uint32Array;
-  /** Feature columns of the result, all zeros when given. */
+  /** Feature columns of the result; they may hold anything when given. */
   output(n: number): Float64Array;
+  /** The result's feature columns, handed back (`BackfillResult.release`). */
+  releaseOutputs(columns: readonly Float64Array[]): void;
 }
 
 export function startBackfill(project: Project, options: BackfillOptions, memory: BackfillMemory): BackfillRun {
@@ -279,7 +291,17 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
           for (const [name, values] of requestColumns(output, spine, outputs)) columns.set(name, columnOf(values));
         }
       }
-      return { table: { length: spine.length, columns }, rejected };
+      const numbers = [...outputs.values()].flatMap((out) => out.num.filter((column) => column !== undefined));
+      let released = false;
+      return {
+        table: { length: spine.length, columns },
+        rejected,
+        release() {
+          if (released) return;
+          released = true;
+          memory.releaseOutputs(numbers);
+        },
+      };
     },
   };
 }

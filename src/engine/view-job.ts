@@ -90,7 +90,7 @@ export function prepareView(
   // entities without events, and rows whose key is null, keep the empty-window values. The
   // sweeps write every row of an entity with events, so only the rows of entities without
   // any need their empty values in grouped order, and only rows without a key in row order
-  // (which starts at zeros, the empty value of counts and sums).
+  // (the output columns may come from an earlier, released result).
   const grouped = allocateOutputs(plan, spineGrouping.order.length, memory.float64);
   const out = allocateOutputs(plan, spineRows, memory.output);
   const idle = idleRanges(spineGrouping.starts, eventGroups.starts);
@@ -100,7 +100,7 @@ export function prepareView(
       const empty = f.aggregation === 'count' || f.aggregation === 'sum' || f.aggregation === 'approxDistinct' ? 0 : NaN;
       const column = grouped.num[f.index]!;
       for (let r = 0; r < idle.length; r += 2) column.fill(empty, idle[r]!, idle[r + 1]!);
-      if (keyless && empty !== 0) out.num[f.index]!.fill(empty);
+      if (keyless) out.num[f.index]!.fill(empty);
     } else {
       const empty = f.aggregation === 'lastK' ? EMPTY_LIST : null;
       grouped.any[f.index]!.fill(empty);

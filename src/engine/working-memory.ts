@@ -16,7 +16,10 @@ export class WorkingMemory {
   readonly #run: ArrayBufferView[] = [];
   #held: { readonly job: ViewJob; readonly arrays: readonly ArrayBufferView[] }[] = [];
 
-  /** `output`: the result's feature columns, which the caller keeps (all zeros when given). */
+  /**
+   * `output`: the result's feature columns, which the caller keeps, or hands back to the arena
+   * with `BackfillResult.release`.
+   */
   constructor(arena: BufferArena<ArrayBufferLike>, output: (n: number) => Float64Array) {
     this.#arena = arena;
     const track = <A extends ArrayBufferView>(array: A): A => {
@@ -32,6 +35,7 @@ export class WorkingMemory {
         return array;
       },
       output,
+      releaseOutputs: (columns) => arena.release(columns),
     };
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { approxDistinct, backfill, backfillParallel, count, defineProject, entity, featureView, lastK, max, mean, ratio, source, std } from '../../src/index.js';
+import { approxDistinct, backfill, backfillParallel, count, defineProject, entity, featureView, lastK, max, mean, ratio, releaseBackfillMemory, source, std } from '../../src/index.js';
 import { generateTransactions } from '../../src/demo/transactions.js';
+import { plainArena, sharedArena } from '../../src/engine/buffer-arena.js';
 import { tableFromRows } from '../../src/io/table-from-rows.js';
 import type { Table } from '../../src/io/table.js';
 
@@ -90,5 +91,61 @@ describe('backfillParallel', () => {
       const parallel = (await backfillParallel(project, { ...options, threads: 2 })).table;
       for (const [name, column] of serial.columns) expect(parallel.columns.get(name), `${name} (seed ${seed})`).toEqual(column);
     }
+  });
+
+  it('reuses a released result\'s columns for the next backfill, with the same bits as on fresh memory', async () => {
+    const byCard = featureView('by_card', tx, { entity: entity('card', { key: 'card' }), features: {
+      n: count({ window: '1h' }),
+      avg: mean('amount', { window: '1d' }),
+      top: max('amount', { window: '7d' }),
+    } });
+    const byPair = featureView('by_pair', tx, { entity: entity('pair', { key: ['card', 'merchant'] }), features: {
+      pair_n: count({ window: '1d' }),
+      pair_sd: std('amount', { window: '7d' }),
+    } });
+    const project = defineProject({ views: [byCard, byPair] });
+    const events = generateTransactions({ events: 40_000, cards: 300, merchants: 40, seed: 9 });
+    const card = events.columns.get('card');
+    const merchant = events.columns.get('merchant');
+    if (card?.type !== 'string' || merchant?.type !== 'string') throw new Error('unexpected columns');
+    // Rows with a null key part keep the empty values, which a reused column does not hold.
+    const spine = tableFromRows(
+      Array.from({ length: 40_000 }, (_, i) => ({
+        ts: Date.UTC(2026, 0, 1) + ((i * 7_919_333) % (50 * 86_400_000)),
+        card: i % 20 === 0 ? null : card.dictionary[(i * 31) % card.dictionary.length],
+        merchant: i % 45 === 0 ? null : merchant.dictionary[(i * 17) % merchant.dictionary.length],
+      })),
+      { ts: 'timestamp', card: 'string', merchant: 'string' },
+    );
+    const numbers = (table: Table): Float64Array[] =>
+      [...table.columns.values()].flatMap((column) => (column.type === 'number' && column.values instanceof Float64Array ? [column.values] : []));
+    const options = { views: ['by_card', 'by_pair'], events, spine };
+    const drivers = [
+      { name: 'one thread', arena: plainArena, run: async () => backfill(project, options) },
+      { name: 'two threads', arena: sharedArena, run: () => backfillParallel(project, { ...options, threads: 2 }) },
+    ];
+    for (const { name, arena, run } of drivers) {
+      releaseBackfillMemory();
+      const fresh = await run();
+      const first = await run();
+      for (const column of numbers(first.table)) column.fill(-7.25);
+      first.release();
+      const idle = arena.idleBytes;
+      const second = await run();
+      for (const [feature, column] of fresh.table.columns) expect(second.table.columns.get(feature), `${feature} (${name})`).toEqual(column);
+      second.release();
+      // Nothing new was allocated: every array came from the arena and went back to it.
+      expect(arena.idleBytes, name).toBe(idle);
+      const third = await run();
+      second.release(); // a second call hands back nothing, so the next run cannot take the live result's columns
+      const fourth = await run();
+      const thirds = new Set(numbers(third.table).map((column) => column.buffer));
+      expect(numbers(fourth.table).some((column) => thirds.has(column.buffer)), name).toBe(false);
+      for (const [feature, column] of fresh.table.columns) {
+        expect(third.table.columns.get(feature), `${feature} (${name})`).toEqual(column);
+        expect(fourth.table.columns.get(feature), `${feature} (${name})`).toEqual(column);
+      }
+    }
+    releaseBackfillMemory();
   });
 });

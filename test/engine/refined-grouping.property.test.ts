@@ -73,7 +73,7 @@ describe('a composite key grouped from its first field’s view', () => {
       Array.from({ length: 30 }, (_, i) => ({ ts: BASE + i * U, a: ['x', 'y'][i % 2], b: i % 3, amount: i })),
       TYPES,
     );
-    const memory = { float64: (n: number) => new Float64Array(n), uint32: (n: number) => new Uint32Array(n), forRun: (n: number) => new Uint32Array(n), output: (n: number) => new Float64Array(n) };
+    const memory = { float64: (n: number) => new Float64Array(n), uint32: (n: number) => new Uint32Array(n), forRun: (n: number) => new Uint32Array(n), output: (n: number) => new Float64Array(n).fill(-7.25), releaseOutputs: () => {} };
     const run = startBackfill(project, { views: ['by_a', 'by_ab'], events, spine: 'events' }, memory);
     const jobs = run.jobs()[Symbol.iterator]();
     const first = jobs.next().value as ViewJob;

@@ -17,7 +17,7 @@ import { schema, type Tx } from '../fixtures/tx-schema.js';
 
 const U = 60_000;
 const BASE = 1_700_000_040_000;
-const MEMORY: BackfillMemory = { float64: (n) => new Float64Array(n), uint32: (n) => new Uint32Array(n), forRun: (n) => new Uint32Array(n), output: (n) => new Float64Array(n) };
+const MEMORY: BackfillMemory = { float64: (n) => new Float64Array(n), uint32: (n) => new Uint32Array(n), forRun: (n) => new Uint32Array(n), output: (n) => new Float64Array(n).fill(-7.25), releaseOutputs: () => {} };
 
 function project(latenessMs: number) {
   const tx = source('tx', { timestamp: 'ts', allowedLateness: latenessMs, schema });
