@@ -68,5 +68,7 @@ export async function measureSkew(project: Project, definition: ModelDefinition,
     });
     perFeature.push({ feature: feature.name, checked: samples.length, mismatched, examples });
   }
+  // The monitor measures skew again and again; the next backfill reuses these columns.
+  result?.release();
   return { model: definition.name, checked: samples.length, skewedShare: samples.length === 0 ? 0 : skewed.size / samples.length, features: perFeature };
 }

@@ -129,8 +129,14 @@ async function runTask(context: ProjectJobsContext, task: JobTask, reason: strin
       events[source.name] = await readTable(file, { types: fieldTypes(source.fields.values()) });
     }
     const result = await backfillParallel(project, { views, events, spine: spine === 'events' ? 'events' : await readTable(spine) });
-    await writeTable(result.table, out);
-    return { rows: result.table.length, out };
+    const spineRows = result.table.length;
+    try {
+      await writeTable(result.table, out);
+    } finally {
+      // A scheduled backfill runs again: its next run reuses these columns.
+      result.release();
+    }
+    return { rows: spineRows, out };
   }
   const { model, out } = task.driftReport;
   const monitor = context.monitor;

@@ -55,6 +55,8 @@ export async function scorePopulation(project: Project, definition: ModelDefinit
   const columns = new Map<string, Column>();
   for (const [name, column] of options.spine.columns) columns.set(name, table.columns.get(name) ?? column);
   if (options.withFeatures === true) for (const input of inputs) if (input.column !== undefined) columns.set(input.name, input.column);
+  // Without them, the features are done with: a nightly job's next backfill reuses their columns.
+  else result.release();
   columns.set('score', { type: 'number', values: scores });
   return { table: { length: table.length, columns }, unkeyedEvents: result.rejected.length };
 }
