@@ -87,6 +87,9 @@ export async function backfillParallel(
     return run.result();
   } finally {
     working.finish();
+    // The workers drop their handles on this run's arrays now, while they would otherwise
+    // idle, so the result's columns are freed once the caller lets them go.
+    pool.collect().catch(() => undefined);
   }
 }
 

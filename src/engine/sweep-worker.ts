@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { sweepFused } from './sweep-fused.js';
 import { sweepWindow } from './sweep.js';
@@ -16,6 +18,8 @@ parentPort!.on('message', (task: SweepTask) => {
         const words = new Int32Array(array.buffer, array.byteOffset, array.length * 2);
         for (let i = 0; i < words.length; i += 1024) Atomics.or(words, i, 0);
       }
+    } else if (task.kind === 'collect') {
+      collector()();
     } else if (task.kind === 'range') {
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };
@@ -44,3 +48,29 @@ parentPort!.on('message', (task: SweepTask) => {
     parentPort!.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) });
   }
 });
+
+let collect: (() => void) | undefined;
+
+/**
+ * The engine's full garbage collection: `gc` where the process runs with --expose-gc, else
+ * taken from a context made while the flag is on for that moment only, so no other context
+ * of the process (the worker's own, the application's) gets a `gc`. V8's flags are the
+ * process's: another worker switching the flag off between this one's switching it on and
+ * making its context leaves that context without `gc`, so it tries again. Nothing happens if
+ * it never gets one: collecting here is only sooner than the worker's own collector would.
+ */
+function collector(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') collect ??= exposed;
+  for (let attempt = 0; collect === undefined && attempt < 100; attempt++) {
+    setFlagsFromString('--expose-gc');
+    try {
+      collect = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
+  }
+  return collect ?? NOTHING;
+}
+
+const NOTHING = (): void => undefined;
