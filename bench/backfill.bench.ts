@@ -298,7 +298,8 @@ async function main(): Promise<void> {
     runs.duckdb.push(await duckOnce(duck.threads));
     runs.duckdbOne.push(await duckOnce(1));
     phase(
-      `round ${round} of ${options.runs}: Tandem ${runs.tandem.at(-1)!.toFixed(3)}s, 2 threads ${runs.parallel.at(-1)!.toFixed(3)}s; ` +
+      `round ${round} of ${options.runs}: Tandem ${runs.tandem.at(-1)!.toFixed(3)}s, 2 threads ${runs.parallel.at(-1)!.toFixed(3)}s ` +
+        `(CPU ${two.cpu.user.toFixed(2)} user + ${two.cpu.system.toFixed(2)} system); ` +
         `DuckDB ${runs.duckdb.at(-1)!.toFixed(3)}s, 1 thread ${runs.duckdbOne.at(-1)!.toFixed(3)}s`,
     );
   }
