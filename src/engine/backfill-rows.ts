@@ -36,12 +36,13 @@ export function backfillRows(project: Project, options: BackfillRowsOptions): Re
     ? tableOf(options.events as readonly Row[])
     : Object.fromEntries(Object.entries(options.events as Record<string, readonly Row[]>).map(([k, v]) => [k, tableOf(v)]));
   const spine = options.spine === 'events' ? 'events' : tableOf(options.spine);
-  const { table } = backfill(project, {
+  const result = backfill(project, {
     views: options.views,
     events,
     spine,
     ...(options.spineTimestamp === undefined ? {} : { spineTimestamp: options.spineTimestamp }),
   });
+  const table = result.table;
   const out: Record<string, unknown>[] = [];
   const columns = [...table.columns.entries()];
   for (let i = 0; i < table.length; i++) {
@@ -49,5 +50,7 @@ export function backfillRows(project: Project, options: BackfillRowsOptions): Re
     for (const [name, column] of columns) row[name] = columnValue(column, i);
     out.push(row);
   }
+  // The rows hold copies of the values: the next backfill reuses the columns.
+  result.release();
   return out;
 }
