@@ -205,7 +205,8 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
   }
   checkClashes(selection.outputs, spine);
   // Request features that read no view need no time: their values come from the row alone.
-  const spineTimes = spineTimeName === undefined ? new Float64Array(spine.length) : timeColumn(spine, spineTimeName, 'the spine');
+  const spineName = options.spine === 'events' ? `the events of source '${sources[0]!.name}'` : 'the spine';
+  const spineTimes = spineTimeName === undefined ? new Float64Array(spine.length) : timeColumn(spine, spineTimeName, spineName);
   const spineByTime = timeOrder(spineTimes, memory.forRun);
 
   // Progress counts spine rows swept, once per window of each view.
@@ -223,7 +224,8 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
     const events = eventsOf(view.source.name);
     let ordered = eventOrders.get(events);
     if (ordered === undefined) {
-      const times = timeColumn(events, view.source.timestamp, `the events of source '${view.source.name}'`);
+      // The spine's times already checked, when the events are the spine and time by the same field.
+      const times = events === spine && view.source.timestamp === spineTimeName ? spineTimes : timeColumn(events, view.source.timestamp, `the events of source '${view.source.name}'`);
       ordered = { times, byTime: events === spine ? spineByTime : timeOrder(times, memory.forRun) };
       eventOrders.set(events, ordered);
     }

@@ -86,3 +86,25 @@ describe('EntityGroupings', () => {
     expect(refined).toBeGreaterThan(0);
   });
 });
+
+describe('timeOrder', () => {
+  // Mostly in order with some rows late (as event logs arrive), or shuffled (the comparison
+  // sort's fallback), with ties and infinite times.
+  const time = fc.oneof(fc.integer({ min: -3, max: 40 }), fc.constantFrom(-Infinity, Infinity));
+  const nearlySorted = fc
+    .array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.nat({ max: 6 }), fc.boolean()), { maxLength: 200 })
+    .map((rows) => rows.map(([t, late, isLate], i) => (isLate ? t - late : Math.floor(i / 3))));
+  const times = fc.oneof(fc.array(time, { maxLength: 200 }), nearlySorted, fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 300, maxLength: 600 }));
+
+  it('is the stable order of rows by time, in memory that held anything', () => {
+    fc.assert(
+      fc.property(times, (values) => {
+        const column = Float64Array.from(values);
+        const expected = values.map((_, i) => i).sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : a - b));
+        const got = timeOrder(column, (n) => new Uint32Array(n).fill(0xdeadbeef));
+        expect([...got]).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { rowCursor } from '../../src/engine/table-access.js';
+import { backfill } from '../../src/engine/backfill.js';
+import { rowCursor, timeColumn } from '../../src/engine/table-access.js';
+import { count, defineProject, entity, featureView, source } from '../../src/index.js';
 import { tableFromRows } from '../../src/io/table-from-rows.js';
-import type { Column } from '../../src/io/table.js';
+import type { Column, Table } from '../../src/io/table.js';
 
 describe('rowCursor', () => {
   const rows = [
@@ -38,5 +40,34 @@ describe('rowCursor', () => {
     for (const [name, column] of entries) columns.set(name === 'amount' ? 'total' : name, column);
     expect(Object.keys(rowCursor(table)(0))).toEqual(['ts', 'card', 'total', 'ok', 'extra']);
     expect(rowCursor(table)(1).total).toBe(8);
+  });
+});
+
+describe('timeColumn', () => {
+  const table = (ts: number[]): Table => ({ length: ts.length, columns: new Map<string, Column>([['ts', { type: 'timestamp', values: Float64Array.from(ts) }]]) });
+
+  it('returns the times as they are, infinite ones included', () => {
+    const values = [1, 2, Infinity, -Infinity, 5];
+    expect([...timeColumn(table(values), 'ts', 'the spine')]).toEqual(values);
+  });
+
+  it('names the first row without a time, wherever it is', () => {
+    for (const [ts, row] of [[[NaN], 1], [[1, 2, NaN], 3], [[1, NaN, 3, NaN], 2], [[Infinity, 1, 2, 3, NaN], 5]] as const) {
+      expect(() => timeColumn(table([...ts]), 'ts', 'the spine')).toThrow(`the spine column 'ts' row ${row} has no time`);
+    }
+  });
+});
+
+describe('backfill', () => {
+  const events = source('events', { timestamp: 'ts', schema: { ts: 'timestamp', user: 'string' } });
+  const users = featureView('users', events, { entity: entity('user', { key: 'user' }), features: { n: count({ window: '1h' }) } });
+  const project = defineProject({ name: 'times', views: [users] });
+  const rows = tableFromRows([{ ts: 1, user: 'a' }, { ts: null, user: 'b' }], { ts: 'timestamp', user: 'string' });
+
+  it('says whose time is missing: the events’ when they are the spine, else the spine’s', () => {
+    expect(() => backfill(project, { views: ['users'], events: rows, spine: 'events' })).toThrow("the events of source 'events' column 'ts' row 2 has no time");
+    const spine = tableFromRows([{ ts: 5, user: 'a' }], { ts: 'timestamp', user: 'string' });
+    expect(() => backfill(project, { views: ['users'], events: rows, spine })).toThrow("the events of source 'events' column 'ts' row 2 has no time");
+    expect(() => backfill(project, { views: ['users'], events: spine, spine: rows })).toThrow("the spine column 'ts' row 2 has no time");
   });
 });
