@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { Project } from '../features/project.js';
 import { backfill, splitWindows, startBackfill, type BackfillOptions, type BackfillResult } from './backfill.js';
+import type { Placement } from './placement.js';
 import { planView, type WindowPlan } from './plan.js';
 import { sharedArena } from './buffer-arena.js';
 import { sweepPool } from './sweep-pool.js';
 import { sweepWindow } from './sweep.js';
 import { isTable } from './table-access.js';
-import { finishView, groupColumns, type ViewJob } from './view-job.js';
+import { finishView, groupColumns, placementOf, type ViewJob } from './view-job.js';
 import { WorkingMemory } from './working-memory.js';
 
 /**
@@ -35,21 +36,26 @@ export async function backfillParallel(
   const outputs: Float64Array[] = [];
   const working = new WorkingMemory(sharedArena, (n) => (outputs[0]?.length === n ? outputs.shift()! : sharedArena.float64(n)));
   try {
-    const run = startBackfill(project, options, working.memory);
+    const run = startBackfill(project, options, working.memory, true);
     for (let c = 0; c < run.outputs.columns; c++) outputs.push(sharedArena.float64(run.outputs.rows));
     const touched = outputs.length > 0 ? pool.touch([...outputs], 0) : Promise.resolve();
     const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
     const pending: Promise<void>[] = [];
     for (const job of run.jobs()) {
       const arrays = working.taken();
-      // Columns to grouped order here, not in the workers: each worker would read every row
-      // of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
-      groupColumns(job);
-      working.viewGrouped(run);
       const { fused, single } = splitWindows(job);
-      if (single.length === 0 && job.plan.features.every((f) => f.output === 'number')) {
+      const inChunks = single.length === 0 && job.plan.features.every((f) => f.output === 'number');
+      // The first view's rows and columns are put in grouped order by a worker, which would
+      // otherwise wait for this thread to do it, while this thread prepares the next view; by
+      // this thread when the view's windows are not swept in chunks.
+      const placement = inChunks ? placementOf(job) : undefined;
+      // Other columns to grouped order here, not in the workers: each worker would read every
+      // row of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
+      groupColumns(job, placement);
+      working.viewGrouped(run);
+      if (inChunks) {
         pending.push(
-          inRanges(pool, job, threads).then(() => {
+          inRanges(pool, job, threads, placement).then(() => {
             release(job, arrays);
             run.windowDone(fused.length);
           }),
@@ -98,7 +104,7 @@ export async function backfillParallel(
  * each — the sweep, features to row order — sent straight to them, so they start with no round
  * trip through this thread, which meanwhile prepares the next view.
  */
-function inRanges(pool: ReturnType<typeof sweepPool>, job: ViewJob, threads: number): Promise<unknown> {
+function inRanges(pool: ReturnType<typeof sweepPool>, job: ViewJob, threads: number, placement: Placement | undefined): Promise<unknown> {
   const { sorted, spine } = job;
   const ranges = keyRanges(sorted.starts, CHUNKS_PER_THREAD * threads);
   const chunks = new Uint32Array(new SharedArrayBuffer(4 * (ranges.length + 1)));
@@ -119,6 +125,7 @@ function inRanges(pool: ReturnType<typeof sweepPool>, job: ViewJob, threads: num
       grouped: job.grouped.num,
       rows: job.rows,
       out: job.out.num,
+      ...(placement === undefined ? {} : { placement }),
     },
     threads,
   );

@@ -170,7 +170,11 @@ export interface BackfillMemory {
   releaseOutputs(columns: readonly Float64Array[]): void;
 }
 
-export function startBackfill(project: Project, options: BackfillOptions, memory: BackfillMemory): BackfillRun {
+/**
+ * `placeFirstLater`: the first view's rows and columns are left to be put in grouped order by
+ * another thread (`placementOf` its job), when its key and events allow.
+ */
+export function startBackfill(project: Project, options: BackfillOptions, memory: BackfillMemory, placeFirstLater = false): BackfillRun {
   const selection = select(project, options.views);
   const sources = [...new Set(selection.views.map((v) => v.source))];
   const eventsOf = (sourceName: string): Table => {
@@ -235,7 +239,7 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
       const views = selection.views.filter((v) => v.source === view.source).map((v) => ({ entity: v.entity, view: v.name }));
       entityGroupings.set(events, (groupings = new EntityGroupings(events, ordered.byTime, spine, spineByTime, views, memory.forRun)));
     }
-    const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32);
+    const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32, placeFirstLater && outputs.size === 0);
     // Rows in no group have a null key part (a refined grouping works its positions out here).
     const position = eventGroups.order.length < events.length ? eventGroups.position : undefined;
     for (let i = 0; position !== undefined && i < events.length && rejected.length < 1_000; i++) {

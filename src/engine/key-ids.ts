@@ -1,6 +1,7 @@
 import { TandemError } from '../errors.js';
 import type { Entity } from '../features/entity.js';
 import type { Column, Table } from '../io/table.js';
+import { asInt32, countByKey, ensurePlaced, placeByKey, planPlacement, type Placement } from './placement.js';
 import { requireColumn } from './table-access.js';
 
 /** A column's key ids (−1 for null); may be the column's own codes, which callers only read. */
@@ -66,6 +67,13 @@ interface Side {
   readonly carried: Int32Array;
 }
 
+/** A kept grouping's sides, and the placement that fills them when its rows are placed elsewhere. */
+interface Kept {
+  readonly sides: readonly Side[];
+  readonly groupings: readonly Grouping[];
+  readonly placement?: Placement;
+}
+
 /** The events and the spine grouped by one entity key: group k is the same key in both. */
 export interface EntityGrouping {
   readonly events: Grouping;
@@ -101,7 +109,7 @@ export class EntityGroupings {
   readonly #planned: { readonly entity: Entity; readonly view: string }[];
   readonly #fields = new Map<string, FieldIds>();
   /** By "first field\nnext field": the sides to split, and the groupings they were returned as. */
-  readonly #carried = new Map<string, { readonly sides: readonly Side[]; readonly groupings: readonly Grouping[] }>();
+  readonly #carried = new Map<string, Kept>();
   readonly #allocateKept: (n: number) => Uint32Array;
 
   /**
@@ -123,7 +131,12 @@ export class EntityGroupings {
     this.#planned = [...views];
   }
 
-  group(entity: Entity, viewName: string, allocate: (n: number) => Uint32Array): EntityGrouping {
+  /**
+   * With `placeLater` (`allocate` then gives shared memory), a one-field key of events that
+   * are their own spine, and no null key, the rows are counted here and placed by whichever
+   * thread gets to the grouping's `placement` first.
+   */
+  group(entity: Entity, viewName: string, allocate: (n: number) => Uint32Array, placeLater = false): EntityGrouping {
     const keys = entity.keys;
     const done = this.#planned.findIndex((p) => p.view === viewName);
     if (done >= 0) this.#planned.splice(done, 1);
@@ -134,6 +147,29 @@ export class EntityGroupings {
     if (fields.length === 1) {
       // Keep this grouping for a longer key to come that starts with this field.
       const longer = this.#planned.find((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0]);
+      if (placeLater && this.#tables.length === 1) {
+        const next = longer && this.#field(longer.entity, longer.entity.keys[1]!, longer.view);
+        const placement = planPlacement(
+          shared(first.ids[0]!, allocate),
+          this.#byTime[0]!,
+          first.width,
+          allocate,
+          longer === undefined ? allocate : this.#allocateKept,
+          next && shared(next.ids[0]!, allocate),
+        );
+        if (placement !== undefined) {
+          const grouping = placedGrouping(placement);
+          if (longer !== undefined) {
+            // The order and the carried ids are in memory kept for the run already.
+            this.#carried.set(`${keys[0]}\n${longer.entity.keys[1]!}`, {
+              sides: [{ order: placement.order, starts: placement.starts, carried: placement.carried! }],
+              groupings: [grouping],
+              placement,
+            });
+          }
+          return result([grouping], first.width);
+        }
+      }
       if (longer === undefined) return result(sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, allocate)), first.width);
       const nextField = longer.entity.keys[1]!;
       const next = this.#field(longer.entity, nextField, longer.view);
@@ -153,6 +189,7 @@ export class EntityGroupings {
     }
     const memo = `${keys[0]}\n${keys[1]}`;
     const carried = this.#carried.get(memo);
+    if (carried?.placement !== undefined) ensurePlaced(carried.placement);
     let split: readonly Side[] =
       carried?.sides ?? sides.map((s) => groupByKey(first.ids[s]!, this.#byTime[s]!, first.width, PLAIN, false, fields[1]!.ids[s]) as Side);
     if (!this.#planned.some((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0] && p.entity.keys[1] === keys[1])) this.#carried.delete(memo);
@@ -298,6 +335,11 @@ export interface Grouping {
    * (`gatherFromParent`), not by scattering rows over the whole column.
    */
   readonly refines?: { readonly parent: Grouping; readonly via: Uint32Array };
+  /**
+   * Set when the rows may still be on their way into `order`, and the view's columns into
+   * this grouping's order (placement.ts): `ensurePlaced` before reading either.
+   */
+  readonly placement?: Placement;
 }
 
 /** A grouping that refines `parent`, with its rows' positions worked out only if asked for. */
@@ -318,27 +360,33 @@ function refinedGrouping(order: Uint32Array, starts: Uint32Array, parent: Groupi
   };
 }
 
+/** A grouping whose rows `placement` places, perhaps on another thread: read once they are. */
+function placedGrouping(placement: Placement): Grouping {
+  return {
+    order: placement.order,
+    starts: placement.starts,
+    placement,
+    get position() {
+      ensurePlaced(placement);
+      return placement.position;
+    },
+  };
+}
+
+/** Ids in shared memory: as they are, or copied. */
+function shared(ids: Int32Array, allocate: (n: number) => Uint32Array): Int32Array {
+  if (ids.buffer instanceof SharedArrayBuffer) return ids;
+  const copy = asInt32(allocate(ids.length));
+  copy.set(ids);
+  return copy;
+}
+
 /** A column from a parent grouping's order to a refining one's: out[p] = values[via[p]]. */
 export function gatherFromParent(values: Float64Array, via: Uint32Array, out: Float64Array): void {
   for (let p = 0; p < via.length; p++) out[p] = values[via[p]!]!;
 }
 
 export const NO_POSITION = 0xffffffff;
-
-/**
- * A column in grouped order: out[position[i]] = values[i]. Reads the rows in their own order
- * and writes each to its position: sequential reads and scattered writes are much kinder to
- * the cache than the scattered reads of gathering through `order`. With `from` and `to`,
- * writes only the positions in [from, to), so workers can each fill a part.
- */
-export function scatterToGrouped(values: Float64Array, position: Uint32Array, out: Float64Array, from = 0, to = out.length): void {
-  // Positions outside [from, to), NO_POSITION among them, wrap to large unsigned offsets.
-  const span = to - from;
-  for (let i = 0; i < values.length; i++) {
-    const at = position[i]!;
-    if (((at - from) >>> 0) < span) out[at] = values[i]!;
-  }
-}
 
 /**
  * Stable order of rows by time. Event logs are sorted or nearly so (a little arrival
@@ -383,33 +431,13 @@ export function groupByKey(
   /** Where `carried` comes from. */
   allocateCarried: (n: number) => Uint32Array = PLAIN,
 ): Grouping & { readonly carried?: Int32Array } {
-  const starts = new Uint32Array(count + 1);
-  let keyless = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    if (id >= 0) starts[id + 1]!++;
-    else keyless++;
-  }
-  for (let k = 0; k < count; k++) starts[k + 1]! += starts[k]!;
-  const cursor = starts.slice(0, count);
+  const { starts, keyless } = countByKey(ids, count);
   const order = allocate(starts[count]!);
   // Every row gets a position below, except rows without a key.
   const position = allocate(withPosition ? ids.length : 0);
   if (withPosition && keyless > 0) position.fill(NO_POSITION);
   const carried = carry === undefined ? undefined : asInt32(allocateCarried(order.length));
-  for (let j = 0; j < byTime.length; j++) {
-    const row = byTime[j]!;
-    const id = ids[row]!;
-    if (id < 0) continue;
-    const at = cursor[id]!++;
-    order[at] = row;
-    if (withPosition) position[row] = at;
-    if (carried !== undefined) carried[at] = carry![row]!;
-  }
+  placeByKey(ids, byTime, starts.slice(0, count), order, position, carry, carried);
   return carried === undefined ? { order, starts, position } : { order, starts, position, carried };
 }
 
-/** The same memory read as signed ids. */
-function asInt32(array: Uint32Array): Int32Array {
-  return new Int32Array(array.buffer, array.byteOffset, array.length);
-}

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { TandemError } from '../errors.js';
+import type { Placement } from './placement.js';
 import type { WindowPlan } from './plan.js';
 import type { SortedEvents, SortedSpine } from './sweep.js';
 import type { FeatureOutputs } from './window-state.js';
@@ -42,6 +43,11 @@ export interface RangeWork extends Omit<SweepInput, 'fromKey' | 'toKey'> {
   readonly grouped: readonly (Float64Array | undefined)[];
   readonly rows: Uint32Array;
   readonly out: readonly (Float64Array | undefined)[];
+  /**
+   * The view's rows and columns still to be put in grouped order (placement.ts): the first
+   * worker to get here does it, the others wait for it before they sweep.
+   */
+  readonly placement?: Placement;
 }
 
 /**

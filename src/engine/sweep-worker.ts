@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
+import { ensurePlaced } from './placement.js';
 import { sweepFused } from './sweep-fused.js';
 import { sweepWindow } from './sweep.js';
 import { permute } from './view-job.js';
@@ -24,6 +25,7 @@ parentPort!.on('message', (task: SweepTask) => {
       const events = { times: task.times, num: task.num, any: [], starts: task.starts };
       const spine = { times: task.spineTimes, starts: task.spineStarts };
       const { chunks, claimed } = task;
+      if (task.placement !== undefined) ensurePlaced(task.placement);
       // Every worker has the same task: each takes the next chunk nobody has taken, so they
       // finish together however unequal the chunks' costs are.
       for (let c = Atomics.add(claimed, 0, 1); c + 1 < chunks.length; c = Atomics.add(claimed, 0, 1)) {

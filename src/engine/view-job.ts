@@ -1,8 +1,9 @@
 import type { FeatureView } from '../features/feature-view.js';
 import type { BackfillMemory } from './backfill.js';
 import type { Table } from '../io/table.js';
-import { gatherFromParent, scatterToGrouped, type Grouping } from './key-ids.js';
+import { gatherFromParent, type Grouping } from './key-ids.js';
 import { allocateOutputs } from './outputs.js';
+import { ensurePlaced, scatterToGrouped, type Placement } from './placement.js';
 import { planView, type FeaturePlan, type ViewPlan } from './plan.js';
 import { slotColumns } from './slot-columns.js';
 import type { SortedEvents, SortedSpine } from './sweep.js';
@@ -32,6 +33,8 @@ export interface ViewJob {
 export type Move = { readonly column: Float64Array; readonly grouping: Grouping; readonly to: Float64Array } & (
   | { readonly kind: 'scatter'; readonly position: Uint32Array }
   | { readonly kind: 'refine'; readonly inParent: Float64Array; readonly via: Uint32Array }
+  // Moved by the grouping's placement, with its rows.
+  | { readonly kind: 'placed'; readonly placement: Placement }
 );
 
 /**
@@ -40,11 +43,21 @@ export type Move = { readonly column: Float64Array; readonly grouping: Grouping;
  */
 export type MovedColumns = (column: Float64Array, grouping: Grouping) => Float64Array | undefined;
 
-/** Fill the job's sorted columns. */
-export function groupColumns(job: ViewJob): void {
+/**
+ * Fill the job's sorted columns: all of them, or, with `placing` (the job's placement, which
+ * worker threads have been given), those it does not place.
+ */
+export function groupColumns(job: ViewJob, placing?: Placement): void {
   for (const move of job.moves) {
-    if (move.kind === 'scatter') scatterToGrouped(move.column, move.position, move.to);
-    else gatherFromParent(move.inParent, move.via, move.to);
+    if (move.kind === 'scatter') {
+      scatterToGrouped(move.column, move.position, move.to);
+    } else if (move.kind === 'placed') {
+      if (move.placement !== placing) ensurePlaced(move.placement);
+    } else {
+      const parent = move.grouping.refines!.parent.placement;
+      if (parent !== undefined) ensurePlaced(parent);
+      gatherFromParent(move.inParent, move.via, move.to);
+    }
   }
 }
 
@@ -63,13 +76,20 @@ export function prepareView(
   const plan = planView(view);
   // Feature functions' values are working arrays too (numeric fields are read in place).
   const data = slotColumns(plan, events, memory.float64);
-  const order = eventGroups.order;
   const moves: Move[] = [];
   const grouping = (column: Float64Array, groups: Grouping): Float64Array => {
     const to = memory.float64(groups.order.length);
     const refines = groups.refines;
     const inParent = refines && moved(column, refines.parent);
-    if (inParent !== undefined) moves.push({ kind: 'refine', column, grouping: groups, to, inParent, via: refines!.via });
+    const placement = groups.placement;
+    if (placement !== undefined) {
+      // Placed beside the rows, by threads that read shared memory only.
+      let source = column;
+      if (!(column.buffer instanceof SharedArrayBuffer)) (source = memory.float64(column.length)).set(column);
+      placement.columns.push(source);
+      placement.sorted.push(to);
+      moves.push({ kind: 'placed', column, grouping: groups, to, placement });
+    } else if (inParent !== undefined) moves.push({ kind: 'refine', column, grouping: groups, to, inParent, via: refines!.via });
     // The rows' positions of a refined grouping are worked out here, in this view's working memory.
     else moves.push({ kind: 'scatter', column, grouping: groups, to, position: groups.position });
     return to;
@@ -78,7 +98,8 @@ export function prepareView(
   const sorted: SortedEvents = {
     times: sortedTimes,
     num: data.num.map((column) => column && grouping(column, eventGroups)),
-    any: data.any.map((column) => column && Array.from(order, (i) => column[i])),
+    // Values of other types are gathered here, from the order once its rows are placed.
+    any: data.any.map((column) => column && Array.from(placed(eventGroups), (i) => column[i])),
     starts: eventGroups.starts,
   };
   const spineGrouping = sameTable ? eventGroups : spineGroups;
@@ -108,6 +129,18 @@ export function prepareView(
     }
   }
   return { view, plan, sorted, spine, grouped, out, rows: spineGrouping.order, moves };
+}
+
+/** The placement of the job's events, when their rows are still to be put in grouped order. */
+export function placementOf(job: ViewJob): Placement | undefined {
+  for (const move of job.moves) if (move.kind === 'placed') return move.placement;
+  return undefined;
+}
+
+/** A grouping's order, its rows placed. */
+function placed(grouping: Grouping): Uint32Array {
+  if (grouping.placement !== undefined) ensurePlaced(grouping.placement);
+  return grouping.order;
 }
 
 /** Spine positions of entities that have rows but no events, as [from, to) pairs. */
