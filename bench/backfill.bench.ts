@@ -4,7 +4,7 @@
  * compared. Also measures the stream driver's apply rate and a plain typed-array pass for
  * context. See bench/README.md for what is measured and the recorded results.
  *
- *   npm run bench                          # 3,000,000 events
+ *   npm run bench                          # 3,000,000 events, 5 rounds
  *   npm run bench -- --events 200000       # a quick run
  *   npm run bench -- --json                # machine-readable results on stdout
  *   npm run bench -- --runs 3 --save r.json # 3 rounds, the sides alternating; best of each side, results also saved as JSON
@@ -26,7 +26,7 @@ const options = new Command('backfill.bench')
   .description('Tandem backfill vs DuckDB SQL window functions on the same features')
   .option('--events <n>', 'events to generate', wholeNumber, 3_000_000)
   .option('--stream-events <n>', 'events applied through the stream driver (at most --events)', wholeNumber, 1_000_000)
-  .option('--runs <n>', 'timed rounds, each running every side once in turn (the best of each side is reported)', wholeNumber, 1)
+  .option('--runs <n>', 'timed rounds, each running every side once in turn (the best of each side is reported; round 1 includes compiling)', wholeNumber, 5)
   .option('--seed <n>', 'generator seed', wholeNumber, 20_240_601)
   .option('--spot-checks <n>', 'random rows whose features are also brute-forced exactly', wholeNumber, 20)
   .addOption(new Option('--time <encoding>', 'SQL type of the event time (epoch ms or TIMESTAMP)').choices(['bigint', 'timestamp']).default('bigint'))
