@@ -203,6 +203,9 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
     }
     spine = eventsOf(sources[0]!.name);
     spineTimeName = options.spineTimestamp ?? sources[0]!.timestamp;
+    // Rows as of another of their times are a spine of their own, grouped apart from the
+    // events: one grouping in time order cannot order both.
+    if (spineTimeName !== sources[0]!.timestamp) spine = { length: spine.length, columns: spine.columns };
   } else {
     spine = options.spine;
     spineTimeName = options.spineTimestamp ?? sources[0]?.timestamp;

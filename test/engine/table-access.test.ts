@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backfill } from '../../src/engine/backfill.js';
+import { backfillParallel } from '../../src/engine/backfill-parallel.js';
 import { rowCursor, timeColumn } from '../../src/engine/table-access.js';
 import { count, defineProject, entity, featureView, source } from '../../src/index.js';
 import { tableFromRows } from '../../src/io/table-from-rows.js';
@@ -69,5 +70,20 @@ describe('backfill', () => {
     const spine = tableFromRows([{ ts: 5, user: 'a' }], { ts: 'timestamp', user: 'string' });
     expect(() => backfill(project, { views: ['users'], events: rows, spine })).toThrow("the events of source 'events' column 'ts' row 2 has no time");
     expect(() => backfill(project, { views: ['users'], events: spine, spine: rows })).toThrow("the spine column 'ts' row 2 has no time");
+  });
+
+  it('reads the events as of another of their times as it reads a spine of their own', async () => {
+    // `seen` runs backwards: every row is read after all four events, so each sees them all.
+    const types = { ts: 'timestamp', seen: 'timestamp', user: 'string' } as const;
+    const events4 = tableFromRows([0, 1, 2, 3].map((i) => ({ ts: 1000 * i, seen: 1000 * (10 - i), user: i === 3 ? 'b' : 'a' })), types);
+    const apart = tableFromRows([0, 1, 2, 3].map((i) => ({ ts: 1000 * i, seen: 1000 * (10 - i), user: i === 3 ? 'b' : 'a' })), types);
+    const counts = (table: Table): number[] => [...(table.columns.get('n') as { values: Float64Array }).values];
+    const want = counts(backfill(project, { views: ['users'], events: events4, spine: apart, spineTimestamp: 'seen' }).table);
+    expect(want).toEqual([3, 3, 3, 1]);
+    const options = { views: ['users'], events: events4, spine: 'events' as const, spineTimestamp: 'seen' };
+    expect(counts(backfill(project, options).table)).toEqual(want);
+    expect(counts((await backfillParallel(project, { ...options, threads: 2 })).table)).toEqual(want);
+    // As of their own times, each event sees the earlier ones of its user.
+    expect(counts(backfill(project, { ...options, spineTimestamp: 'ts' }).table)).toEqual([0, 1, 2, 0]);
   });
 });
