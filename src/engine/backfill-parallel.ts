@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { Project } from '../features/project.js';
 import { backfill, splitWindows, startBackfill, type BackfillOptions, type BackfillResult } from './backfill.js';
 import type { Placement } from './placement.js';
-import { planView, type WindowPlan } from './plan.js';
+import { planView, type ViewPlan, type WindowPlan } from './plan.js';
+import { fusable } from './sweep-fused.js';
 import { sharedArena } from './buffer-arena.js';
 import { sweepPool } from './sweep-pool.js';
 import { sweepWindow } from './sweep.js';
@@ -36,7 +37,8 @@ export async function backfillParallel(
   const outputs: Float64Array[] = [];
   const working = new WorkingMemory(sharedArena, (n) => (outputs[0]?.length === n ? outputs.shift()! : sharedArena.float64(n)));
   try {
-    const run = startBackfill(project, options, working.memory, true);
+    // The workers place a view's rows themselves only when they sweep it in chunks.
+    const run = startBackfill(project, options, working.memory, (view) => inChunks(planView(view)));
     for (let c = 0; c < run.outputs.columns; c++) outputs.push(sharedArena.float64(run.outputs.rows));
     const touched = outputs.length > 0 ? pool.touch([...outputs], 0) : Promise.resolve();
     const release = (job: ViewJob, arrays: ArrayBufferView[]): void => working.release(run, job, arrays);
@@ -44,16 +46,15 @@ export async function backfillParallel(
     for (const job of run.jobs()) {
       const arrays = working.taken();
       const { fused, single } = splitWindows(job);
-      const inChunks = single.length === 0 && job.plan.features.every((f) => f.output === 'number');
+      const chunked = inChunks(job.plan);
       // The first view's rows and columns are put in grouped order by a worker, which would
-      // otherwise wait for this thread to do it, while this thread prepares the next view; by
-      // this thread when the view's windows are not swept in chunks.
-      const placement = inChunks ? placementOf(job) : undefined;
+      // otherwise wait for this thread to do it, while this thread prepares the next view.
+      const placement = chunked ? placementOf(job) : undefined;
       // Other columns to grouped order here, not in the workers: each worker would read every
       // row of each column to write its range's part (measured: 0.4 s more CPU a run; bench/README).
       groupColumns(job, placement);
       working.viewGrouped(run);
-      if (inChunks) {
+      if (chunked) {
         pending.push(
           inRanges(pool, job, threads, placement).then(() => {
             release(job, arrays);
@@ -129,6 +130,11 @@ function inRanges(pool: ReturnType<typeof sweepPool>, job: ViewJob, threads: num
     },
     threads,
   );
+}
+
+/** Whether the workers sweep a view in chunks (`inRanges`): every window fused, every feature a number. */
+function inChunks(plan: ViewPlan): boolean {
+  return plan.windows.every(fusable) && plan.features.every((f) => f.output === 'number');
 }
 
 /**

@@ -171,10 +171,15 @@ export interface BackfillMemory {
 }
 
 /**
- * `placeFirstLater`: the first view's rows and columns are left to be put in grouped order by
- * another thread (`placementOf` its job), when its key and events allow.
+ * `placeFirstLater`: whether the first view's rows and columns are to be left to another
+ * thread to put in grouped order (`placementOf` its job), when its key and events allow.
  */
-export function startBackfill(project: Project, options: BackfillOptions, memory: BackfillMemory, placeFirstLater = false): BackfillRun {
+export function startBackfill(
+  project: Project,
+  options: BackfillOptions,
+  memory: BackfillMemory,
+  placeFirstLater: (view: FeatureView) => boolean = () => false,
+): BackfillRun {
   const selection = select(project, options.views);
   const sources = [...new Set(selection.views.map((v) => v.source))];
   const eventsOf = (sourceName: string): Table => {
@@ -242,7 +247,7 @@ export function startBackfill(project: Project, options: BackfillOptions, memory
       const views = selection.views.filter((v) => v.source === view.source).map((v) => ({ entity: v.entity, view: v.name }));
       entityGroupings.set(events, (groupings = new EntityGroupings(events, ordered.byTime, spine, spineByTime, views, memory.forRun)));
     }
-    const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32, placeFirstLater && outputs.size === 0);
+    const { events: eventGroups, spine: spineGroups } = groupings.group(view.entity, view.name, memory.uint32, outputs.size === 0 && placeFirstLater(view));
     // Rows in no group have a null key part (a refined grouping works its positions out here).
     const position = eventGroups.order.length < events.length ? eventGroups.position : undefined;
     for (let i = 0; position !== undefined && i < events.length && rejected.length < 1_000; i++) {

@@ -149,14 +149,7 @@ export class EntityGroupings {
       const longer = this.#planned.find((p) => p.entity.keys.length > 1 && p.entity.keys[0] === keys[0]);
       if (placeLater && this.#tables.length === 1) {
         const next = longer && this.#field(longer.entity, longer.entity.keys[1]!, longer.view);
-        const placement = planPlacement(
-          shared(first.ids[0]!, allocate),
-          this.#byTime[0]!,
-          first.width,
-          allocate,
-          longer === undefined ? allocate : this.#allocateKept,
-          next && shared(next.ids[0]!, allocate),
-        );
+        const placement = planPlacement(first.ids[0]!, this.#byTime[0]!, first.width, allocate, longer === undefined ? allocate : this.#allocateKept, next?.ids[0]);
         if (placement !== undefined) {
           const grouping = placedGrouping(placement);
           if (longer !== undefined) {
@@ -371,14 +364,6 @@ function placedGrouping(placement: Placement): Grouping {
       return placement.position;
     },
   };
-}
-
-/** Ids in shared memory: as they are, or copied. */
-function shared(ids: Int32Array, allocate: (n: number) => Uint32Array): Int32Array {
-  if (ids.buffer instanceof SharedArrayBuffer) return ids;
-  const copy = asInt32(allocate(ids.length));
-  copy.set(ids);
-  return copy;
 }
 
 /** A column from a parent grouping's order to a refining one's: out[p] = values[via[p]]. */

@@ -36,7 +36,8 @@ const PLACED = 2;
  * A placement of the rows with a key id (−1: none) in time order, its group boundaries
  * counted; undefined when a row has no key (such rows are reported from their positions
  * before anything is placed). `allocate` and `allocateKept` give shared memory, which may
- * hold anything; the order and the carried ids come from `allocateKept`.
+ * hold anything; the order and the carried ids come from `allocateKept`, and ids not in
+ * shared memory yet are copied there once the count has found every row keyed.
  */
 export function planPlacement(
   ids: Int32Array,
@@ -51,11 +52,11 @@ export function planPlacement(
   const rows = ids.length;
   return {
     byTime,
-    ids,
+    ids: shared(ids, allocate),
     starts,
     order: allocateKept(rows),
     position: allocate(rows),
-    carry,
+    carry: carry && shared(carry, allocate),
     carried: carry === undefined ? undefined : asInt32(allocateKept(rows)),
     columns: [],
     sorted: [],
@@ -147,6 +148,14 @@ export function scatterToGrouped(values: Float64Array, position: Uint32Array, ou
     const at = position[i]!;
     if (((at - from) >>> 0) < span) out[at] = values[i]!;
   }
+}
+
+/** Ids in shared memory: as they are, or copied. */
+function shared(ids: Int32Array, allocate: (n: number) => Uint32Array): Int32Array {
+  if (ids.buffer instanceof SharedArrayBuffer) return ids;
+  const copy = asInt32(allocate(ids.length));
+  copy.set(ids);
+  return copy;
 }
 
 /** The same memory read as signed ids. */
