@@ -89,10 +89,17 @@ class RegisterSums {
  * the registers with an entry that expired in between, which a min-heap of entry times finds.
  * A read further back (a replay) scans every register and starts over from there. The sums are
  * of powers of two, exact in doubles, so every estimate equals a fresh scan's.
+ *
+ * The lists live in a `Map` by register while few registers have one (most entities see a
+ * handful of distinct values in a window), and move to an array indexed by register once more
+ * than 1/16 of them do: a stream holds one sketch per entity and feature, and an array of 2^p
+ * slots for each would be megabytes per thousand entities for the collector to trace.
  */
 export class SlidingRegisters extends RegisterSums {
   readonly precision: number;
-  readonly #lists: (number[] | undefined)[];
+  /** Each register's list while few have one; undefined once they are in `#dense`. */
+  #sparse: Map<number, number[]> | undefined = new Map();
+  #dense: (number[] | undefined)[] | undefined;
   /** Registers that may hold entries; compacted lazily. */
   #active: number[] = [];
   /** Each register's value as of `#lo` (0: empty); allocated by the first read. */
@@ -106,17 +113,41 @@ export class SlidingRegisters extends RegisterSums {
   constructor(precision: number) {
     super();
     this.precision = precision;
-    this.#lists = new Array<number[] | undefined>(1 << precision);
+  }
+
+  #list(reg: number): number[] | undefined {
+    const dense = this.#dense;
+    return dense !== undefined ? dense[reg] : this.#sparse!.get(reg);
+  }
+
+  #setList(reg: number, list: number[] | undefined): void {
+    const dense = this.#dense;
+    if (dense !== undefined) {
+      dense[reg] = list;
+      return;
+    }
+    const sparse = this.#sparse!;
+    if (list === undefined) {
+      sparse.delete(reg);
+      return;
+    }
+    sparse.set(reg, list);
+    if (sparse.size > 1 << (this.precision - 4)) {
+      const lists = new Array<number[] | undefined>(1 << this.precision);
+      for (const [r, l] of sparse) lists[r] = l;
+      this.#dense = lists;
+      this.#sparse = undefined;
+    }
   }
 
   /** Add a hash seen at time t; `dropBefore` discards entries no read can need any more. */
   add(t: number, hash: number, dropBefore: number): void {
     const reg = registerOf(hash, this.precision);
     const rank = rankOf(hash, this.precision);
-    let list = this.#lists[reg];
+    let list = this.#list(reg);
     if (list === undefined) {
       list = [];
-      this.#lists[reg] = list;
+      this.#setList(reg, list);
       this.#active.push(reg);
     }
     // Entries are few (expected O(log n)); drop expired ones from the front while here.
@@ -132,7 +163,11 @@ export class SlidingRegisters extends RegisterSums {
     // Earlier entries whose rank is not higher can never be a register's maximum again.
     let from = pos;
     while (from > 0 && list[from - 1]! <= rank) from -= 2;
-    list.splice(from, pos - from, t, rank);
+    if (pos === list.length) {
+      // In time order, the usual case: no splice.
+      list.length = from;
+      list.push(t, rank);
+    } else list.splice(from, pos - from, t, rank);
     if (this.#heapReady && t >= this.#lo) this.#push(t, reg);
     this.#refresh(reg);
   }
@@ -154,7 +189,8 @@ export class SlidingRegisters extends RegisterSums {
   }
 
   clear(): void {
-    for (const reg of this.#active) this.#lists[reg] = undefined;
+    this.#sparse = new Map();
+    this.#dense = undefined;
     this.#active = [];
     this.#values = undefined;
     this.#lo = Number.NEGATIVE_INFINITY;
@@ -173,9 +209,9 @@ export class SlidingRegisters extends RegisterSums {
     const active = this.#active;
     for (let a = 0; a < active.length; a++) {
       const reg = active[a]!;
-      const list = this.#lists[reg]!;
+      const list = this.#list(reg)!;
       if (list.length === 0) {
-        this.#lists[reg] = undefined;
+        this.#setList(reg, undefined);
         continue;
       }
       active[write++] = reg;
@@ -197,7 +233,7 @@ export class SlidingRegisters extends RegisterSums {
     const heap: number[] = [];
     const lo = this.#lo;
     for (const reg of this.#active) {
-      const list = this.#lists[reg];
+      const list = this.#list(reg);
       if (list === undefined) continue;
       for (let i = 0; i < list.length; i += 2) if (list[i]! >= lo) heap.push(list[i]!, reg);
     }
@@ -211,7 +247,7 @@ export class SlidingRegisters extends RegisterSums {
   #refresh(reg: number): void {
     const values = this.#values;
     if (values === undefined) return;
-    const list = this.#lists[reg]!;
+    const list = this.#list(reg)!;
     const lo = this.#lo;
     let i = 0;
     while (i < list.length && list[i]! < lo) i += 2;
