@@ -241,7 +241,7 @@ export class OnlineRuntime {
     await this.predictionLog.close();
     await this.#ownRegistry?.close();
     await this.catchUp().catch(() => undefined);
-    await this.processor?.snapshot();
+    await this.processor?.snapshotIfChanged();
     for (const log of this.#logs) await log.close();
   }
 

@@ -45,10 +45,13 @@ export class StreamProcessor {
   readonly #alreadyRejected: Set<number>;
   /** Dead-letter log position covering every rejection written so far. */
   #deadLetterEnd: number;
+  /** The offset of the snapshot on disk that equals the state, undefined when none does. */
+  #savedOffset: number | undefined;
 
-  private constructor(engine: StreamEngine, offset: number, options: StreamProcessorOptions, alreadyRejected: Set<number>, deadLetterEnd: number) {
+  private constructor(engine: StreamEngine, offset: number, options: StreamProcessorOptions, alreadyRejected: Set<number>, deadLetterEnd: number, savedOffset: number | undefined) {
     this.engine = engine;
     this.#offset = offset;
+    this.#savedOffset = savedOffset;
     this.#options = options;
     this.#alreadyRejected = alreadyRejected;
     this.#deadLetterEnd = deadLetterEnd;
@@ -72,7 +75,7 @@ export class StreamProcessor {
       }
       position = records.at(-1)!.offset + 1;
     }
-    return new StreamProcessor(engine, offset, options, alreadyRejected, Math.max(position, options.deadLetters.firstOffset));
+    return new StreamProcessor(engine, offset, options, alreadyRejected, Math.max(position, options.deadLetters.firstOffset), saved === undefined ? undefined : offset);
   }
 
   /** The next log offset to apply. */
@@ -96,7 +99,10 @@ export class StreamProcessor {
       else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, stage: 'stream', payload: { offset: record.offset, event } }));
     }
     if (rejected.length > 0) this.#deadLetterEnd = (await deadLetters.append(rejected)).last + 1;
-    if (records.length > 0) this.#offset = records.at(-1)!.offset + 1;
+    if (records.length > 0) {
+      this.#offset = records.at(-1)!.offset + 1;
+      this.#savedOffset = undefined;
+    }
     this.#sinceSnapshot += records.length;
     if (this.#sinceSnapshot >= (this.#options.snapshotEvery ?? 1_000_000)) await this.snapshot();
     return { applied, rejected: rejected.length + recordedBefore, offset: this.#offset };
@@ -133,6 +139,7 @@ export class StreamProcessor {
     }
     if (rejected.length > 0) this.#deadLetterEnd = (await this.#options.deadLetters.append(rejected)).last + 1;
     this.#offset = offset;
+    this.#savedOffset = undefined;
     await this.snapshot();
     return { applied, rejected: rejected.length, offset };
   }
@@ -144,5 +151,17 @@ export class StreamProcessor {
     await this.#options.deadLetters.commit(DEAD_LETTER_CONSUMER, this.#deadLetterEnd);
     this.#alreadyRejected.clear();
     this.#sinceSnapshot = 0;
+    this.#savedOffset = this.#offset;
+  }
+
+  /**
+   * Snapshot unless the one on disk already holds this state (nothing applied since it was
+   * taken or loaded): on shutdown right after a periodic snapshot, writing the same state
+   * again would only add seconds to the stop. Resolves true when it wrote one.
+   */
+  async snapshotIfChanged(): Promise<boolean> {
+    if (this.#savedOffset === this.#offset) return false;
+    await this.snapshot();
+    return true;
   }
 }

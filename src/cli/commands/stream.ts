@@ -141,7 +141,7 @@ export function registerStream(program: Command): void {
             if (step.applied + step.rejected === 0) await new Promise((done) => setTimeout(done, maxDelay));
           }
         }
-        await processor.snapshot();
+        await processor.snapshotIfChanged();
         const views = [...project.views.keys()].map((v) => `${formatCount(processor.engine.entityCount(v))} ${v}`).join(', ');
         process.stdout.write(
           `stream: applied ${formatCount(applied)} events (offsets ${formatCount(from)}–${formatCount(processor.offset - 1)}), ${formatCount(rejected)} rejected → ${dirs.deadLetters}, ` +
