@@ -33,15 +33,47 @@ export interface WindowStateSnapshot {
   readonly foldLast: readonly (readonly unknown[] | null)[];
 }
 
-function f64(values: Float64Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+/**
+ * Doubles travel in snapshots as the base64 of their bytes. One scratch array (and a Buffer
+ * over the same memory) carries them on the way, so a field costs its string and no arrays.
+ */
+let scratch = new Float64Array(256);
+let scratchBytes = Buffer.from(scratch.buffer);
+
+/** The scratch, at least `doubles` long (its contents are lost when it grows). */
+function scratchFor(doubles: number): Float64Array {
+  if (doubles > scratch.length) {
+    let length = scratch.length;
+    while (length < doubles) length *= 2;
+    scratch = new Float64Array(length);
+    scratchBytes = Buffer.from(scratch.buffer);
+  }
+  return scratch;
 }
 
-function fromF64(text: string): Float64Array {
-  const bytes = Buffer.from(text, 'base64');
-  const out = new Float64Array(bytes.length / 8);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+/** Base64 of the scratch's first `count` doubles. */
+function scratchText(count: number): string {
+  return count === 0 ? '' : scratchBytes.toString('base64', 0, count * 8);
+}
+
+/** Base64 of `count` doubles of `values` from `from`. */
+function f64(values: Float64Array, from: number, count: number): string {
+  const out = scratchFor(count);
+  for (let i = 0; i < count; i++) out[i] = values[from + i]!;
+  return scratchText(count);
+}
+
+/** Decode base64 doubles into the scratch; returns how many there are. */
+function readF64(text: string): number {
+  scratchFor(((text.length * 3) >> 5) + 1);
+  return scratchBytes.write(text, 0, 'base64') >> 3;
+}
+
+/** Decode base64 doubles into `to` from `at`, at most `max` of them; returns how many were written. */
+function copyF64(text: string, to: Float64Array, at: number, max = Infinity): number {
+  const count = Math.min(readF64(text), max);
+  for (let i = 0; i < count; i++) to[at + i] = scratch[i]!;
+  return count;
 }
 
 // Each entity's record: these fields, then per deque its head and size, then the moments of
@@ -484,15 +516,19 @@ export class WindowState {
     const life = this.#lifetime;
     const cols = this.#plan.columns;
     const ring = (lane: number): string => {
-      const out = new Float64Array(size);
+      const out = scratchFor(size);
       for (let i = 0; i < size; i++) out[i] = a[b + lane * cap + ((head + i) & mask)]!;
-      return f64(out);
+      return scratchText(size);
     };
-    const perColumn = (at: number): string => (at < 0 ? f64(new Float64Array(0)) : f64(m.slice(r + at, r + at + n)));
+    const perColumn = (at: number): string => (at < 0 ? '' : f64(m, r + at, n));
     const blocks = (offsets: Int32Array, present: boolean): string => {
-      const out = new Float64Array(present ? n * MOMENT_SIZE : 0);
-      if (present) offsets.forEach((at, c) => at >= 0 && out.set(m.subarray(r + at, r + at + MOMENT_SIZE), c * MOMENT_SIZE));
-      return f64(out);
+      if (!present) return '';
+      const out = scratchFor(n * MOMENT_SIZE).fill(0, 0, n * MOMENT_SIZE);
+      for (let c = 0; c < n; c++) {
+        const at = offsets[c]!;
+        if (at >= 0) for (let i = 0; i < MOMENT_SIZE; i++) out[c * MOMENT_SIZE + i] = m[r + at + i]!;
+      }
+      return scratchText(n * MOMENT_SIZE);
     };
     const hasMoments = cols.some((c) => c.moments);
     const regs = (list: (Uint8Array | undefined)[]): (string | null)[] =>
@@ -507,7 +543,14 @@ export class WindowState {
         const values = this.#anyRings[e * this.#nany + k];
         return Array.from({ length: size }, (_, i) => values?.[(head + i) & mask] ?? null);
       }),
-      scalars: f64(Float64Array.of(m[r + KEY_MAX]!, m[r + EVENTS]!, m[r + OPS]!, m[r + SKIP]!)),
+      scalars: (() => {
+        const out = scratchFor(4);
+        out[0] = m[r + KEY_MAX]!;
+        out[1] = m[r + EVENTS]!;
+        out[2] = m[r + OPS]!;
+        out[3] = m[r + SKIP]!;
+        return scratchText(4);
+      })(),
       moments: blocks(this.#momentAt, hasMoments),
       foldMoments: blocks(this.#foldMomentAt, life && hasMoments),
       lifeNonZero: perColumn(this.#lifeNonZeroAt),
@@ -555,29 +598,30 @@ export class WindowState {
     const a = this.#records.store.data;
     const b = m[r + BLOCK]!;
     m[r + SIZE] = snap.size;
-    a.set(fromF64(snap.times), b);
+    copyF64(snap.times, a, b);
     for (let c = 0; c < n; c++) {
       const num = snap.num[c];
-      if (num != null) a.set(fromF64(num), b + this.#lane[c]! * capacity);
+      if (num != null) copyF64(num, a, b + this.#lane[c]! * capacity);
       const any = snap.any[c];
       if (any != null) any.forEach((v, i) => (this.#anyRings[e * this.#nany + this.#anyIndex[c]!]![i] = v));
     }
-    const scalars = fromF64(snap.scalars);
-    const [keyMax, events, ops] = scalars;
-    m[r + KEY_MAX] = keyMax!;
-    m[r + EVENTS] = events!;
-    m[r + OPS] = ops!;
-    m[r + SKIP] = scalars[3] ?? 0;
-    const moments = fromF64(snap.moments);
-    const foldMoments = fromF64(snap.foldMoments);
-    for (let c = 0; c < n; c++) {
-      const mo = this.#momentAt[c]!;
-      if (mo >= 0) m.set(moments.subarray(c * MOMENT_SIZE, (c + 1) * MOMENT_SIZE), r + mo);
-      const fo = this.#foldMomentAt[c]!;
-      if (fo >= 0) m.set(foldMoments.subarray(c * MOMENT_SIZE, (c + 1) * MOMENT_SIZE), r + fo);
-    }
+    const scalarCount = readF64(snap.scalars);
+    const keyMax = scratch[0]!;
+    m[r + KEY_MAX] = keyMax;
+    m[r + EVENTS] = scratch[1]!;
+    m[r + OPS] = scratch[2]!;
+    m[r + SKIP] = scalarCount < 4 ? 0 : scratch[3]!;
+    const moments = (text: string, offsets: Int32Array): void => {
+      if (readF64(text) === 0) return;
+      for (let c = 0; c < n; c++) {
+        const at = offsets[c]!;
+        if (at >= 0) for (let i = 0; i < MOMENT_SIZE; i++) m[r + at + i] = scratch[c * MOMENT_SIZE + i]!;
+      }
+    };
+    moments(snap.moments, this.#momentAt);
+    moments(snap.foldMoments, this.#foldMomentAt);
     const perColumn = (at: number, text: string): void => {
-      if (at >= 0) m.set(fromF64(text).subarray(0, n), r + at);
+      if (at >= 0) copyF64(text, m, r + at, n);
     };
     perColumn(this.#lifeNonZeroAt, snap.lifeNonZero);
     perColumn(this.#lifeInverseAt, snap.lifeInverse);
@@ -586,11 +630,11 @@ export class WindowState {
     snap.lifeRegs.forEach((text, c) => text != null && (this.#lifeRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
     snap.foldRegs.forEach((text, c) => text != null && (this.#foldRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
     snap.foldLast.forEach((values, c) => values != null && (this.#foldLast[e * n + c] = [...values]));
-    if (scalars.length < 4 && !this.#lifetime) {
+    if (scalarCount < 4 && !this.#lifetime) {
       // A snapshot of version 1, whose sums held every retained event: the sums now hold the
       // newest event's window only.
       let skip = 0;
-      while (skip < snap.size && a[b + skip]! < keyMax! - this.#w) skip++;
+      while (skip < snap.size && a[b + skip]! < keyMax - this.#w) skip++;
       m[r + SKIP] = skip;
       m[r + OPS] = 0;
       this.#recomputeSums(e);
@@ -602,7 +646,7 @@ export class WindowState {
       const hashes = b + this.#lane[c]! * capacity;
       for (let i = 0; i < snap.size; i++) {
         const h = a[hashes + i]!;
-        if (h === h) this.#slidingOf(e, c).add(a[b + i]!, h, keyMax! - this.#w - this.#lateness);
+        if (h === h) this.#slidingOf(e, c).add(a[b + i]!, h, keyMax - this.#w - this.#lateness);
       }
     }
   }
