@@ -18,10 +18,26 @@ const byOrders = scorer((row: Row) => Math.min(1, (row['orders_1h'] as number) /
 
 /** The store, whose reads can be made to fail as an unreachable Redis's do. */
 function flaky(store: PartitionStateStore): PartitionStateStore & { down: boolean } {
-  const wrapped = Object.create(store) as PartitionStateStore & { down: boolean };
-  wrapped.down = false;
-  wrapped.read = (items) => (wrapped.down ? Promise.reject(new TandemError('TANDEM_STATE_UNAVAILABLE', 'Redis is down')) : store.read(items));
-  return wrapped;
+  let down = false;
+  // Every other member goes to the store itself (its private fields need it as the receiver).
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'down') return down;
+      if (property === 'read') {
+        return (items: Parameters<PartitionStateStore['read']>[0]) =>
+          down ? Promise.reject(new TandemError('TANDEM_STATE_UNAVAILABLE', 'Redis is down')) : target.read(items);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, property, value) {
+      if (property === 'down') {
+        down = value as boolean;
+        return true;
+      }
+      return Reflect.set(target, property, value, target);
+    },
+  }) as PartitionStateStore & { down: boolean };
 }
 
 describe('serving replicas of a shared online state', () => {
