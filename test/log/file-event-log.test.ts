@@ -101,6 +101,27 @@ describe('the embedded event log', () => {
       await log.close();
     }));
 
+  it('finishes the reads in flight before close lets their files go', () =>
+    withDir(async (dir) => {
+      const writer = await FileEventLog.open(dir, { segmentBytes: 1_024 });
+      for (let b = 0; b < 50; b++) await writer.append(Array.from({ length: 10 }, (_, i) => bytes(`record ${b * 10 + i}`)));
+      await writer.close();
+      expect((await segments(dir)).length).toBeGreaterThan(2);
+      const openFiles = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+      const before = await openFiles();
+      // A fresh log has no sealed segment open for reading: each read opens its files as it goes.
+      const log = await FileEventLog.open(dir, { segmentBytes: 1_024 });
+      const reads = [log.read(0, { max: 500 }), log.read(250, { max: 100 })];
+      await log.close();
+      const [all, some] = await Promise.all(reads);
+      expect(all!.map((r) => r.offset)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+      expect(some!.map((r) => r.offset)).toEqual(Array.from({ length: 100 }, (_, i) => 250 + i));
+      // Every file the reads opened was closed with the log (none left for the collector).
+      expect(await openFiles()).toBe(before);
+      // A read after close is refused.
+      await expect(log.read(0)).rejects.toThrow();
+    }));
+
   it('loses no acknowledged record when the process is killed while appending (kill -9, several moments)', async () => {
     for (const acksBeforeKill of [1, 40, 400]) {
       await withDir(async (dir) => {

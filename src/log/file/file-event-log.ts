@@ -59,6 +59,8 @@ export class FileEventLog implements EventLog {
   #acks: Promise<void> = Promise.resolve();
   #sync: PendingSync | undefined;
   #closed = false;
+  /** Reads in flight: close waits for them. */
+  readonly #reads = new Set<Promise<LogRecord[]>>();
 
   private constructor(dir: string, segments: Segment[], recovery: RecoveryReport, options: FileEventLogOptions) {
     this.dir = dir;
@@ -166,7 +168,16 @@ export class FileEventLog implements EventLog {
     }
   }
 
-  async read(from: number, options: LogReadOptions = {}): Promise<LogRecord[]> {
+  read(from: number, options: LogReadOptions = {}): Promise<LogRecord[]> {
+    const reading = this.#read(from, options);
+    // Tracked until settled, so that close waits for it instead of closing files under it.
+    this.#reads.add(reading);
+    const settled = (): void => void this.#reads.delete(reading);
+    reading.then(settled, settled);
+    return reading;
+  }
+
+  async #read(from: number, options: LogReadOptions): Promise<LogRecord[]> {
     this.#open();
     const max = options.max ?? 10_000;
     const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
@@ -270,6 +281,7 @@ export class FileEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.allSettled([...this.#reads]);
     while (this.#draining || this.#queue.length > 0) await new Promise((done) => setImmediate(done));
     await this.#acks;
     await this.#sync?.promise;
