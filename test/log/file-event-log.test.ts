@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, truncate, writeFile, readFile, appendFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -67,7 +68,7 @@ describe('the embedded event log', () => {
       await reopened.close();
     }));
 
-  it('refuses to open when a sealed segment is damaged, naming it', () =>
+  it('names a damaged sealed segment: when its record is read, or on open when it has no index', () =>
     withDir(async (dir) => {
       const log = await FileEventLog.open(dir, { segmentBytes: 200 });
       for (let i = 0; i < 20; i++) await log.append([new Uint8Array(50).fill(i)]);
@@ -77,7 +78,55 @@ describe('the embedded event log', () => {
       const data = await readFile(path);
       data[30] = data[30]! ^ 0xff;
       await writeFile(path, data);
+      // Its index still describes it (same size): the log opens, and reading the record fails.
+      const reopened = await FileEventLog.open(dir);
+      await expect(reopened.read(0)).rejects.toMatchObject({ code: 'TANDEM_LOG_CORRUPT', message: expect.stringContaining(first!) });
+      expect((await reopened.read(10)).map((r) => r.offset)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
+      await reopened.close();
+      // Without the index the segment is read through on open, and the log refuses to open.
+      await rm(path.replace(/\.seg$/, '.idx'));
       await expect(FileEventLog.open(dir)).rejects.toMatchObject({ code: 'TANDEM_LOG_CORRUPT', message: expect.stringContaining(first!) });
+    }));
+
+  it('indexes each sealed segment beside it, and reads a segment through when its index does not fit', () =>
+    withDir(async (dir) => {
+      const payload = (i: number): Uint8Array => bytes(`record ${i} `.repeat(1 + (i % 5)));
+      const log = await FileEventLog.open(dir, { segmentBytes: 300 });
+      for (let i = 0; i < 40; i++) await log.append([payload(i)]);
+      await log.close();
+      const sealed = (await segments(dir)).slice(0, -1);
+      expect(sealed.length).toBeGreaterThan(3);
+      const indexes = (await readdir(dir)).filter((f) => f.endsWith('.idx')).sort();
+      expect(indexes).toEqual(sealed.map((f) => f.replace(/\.seg$/, '.idx')));
+      const expected = Array.from({ length: 40 }, (_, i) => new TextDecoder().decode(payload(i)));
+      const readAll = async (): Promise<string[]> => {
+        const reopened = await FileEventLog.open(dir);
+        try {
+          return (await reopened.read(0)).map((r) => new TextDecoder().decode(r.payload));
+        } finally {
+          await reopened.close();
+        }
+      };
+      expect(await readAll()).toEqual(expected);
+      // A torn index, an index of garbage, an index of another size of segment: each is
+      // ignored (the segment is read through) and written again.
+      const [a, b, c] = indexes.map((f) => join(dir, f));
+      const originals = await Promise.all([a!, b!, c!].map((path) => readFile(path)));
+      await truncate(a!, 20);
+      await writeFile(b!, randomBytes(200));
+      const wrong = await readFile(c!);
+      wrong[8 + 8] = wrong[8 + 8]! ^ 0x01; // the segment size it records
+      await writeFile(c!, wrong);
+      expect(await readAll()).toEqual(expected);
+      const rewritten = await Promise.all([a!, b!, c!].map((path) => readFile(path)));
+      rewritten.forEach((bytes, i) => expect(bytes.equals(originals[i]!)).toBe(true));
+      expect(await readAll()).toEqual(expected);
+      // Retention takes a segment's index with it.
+      const kept = await FileEventLog.open(dir, { retention: { maxBytes: 600 } });
+      expect((await kept.applyRetention()).removedRecords).toBeGreaterThan(0);
+      await kept.close();
+      const left = (await segments(dir)).slice(0, -1).map((f) => f.replace(/\.seg$/, '.idx'));
+      expect((await readdir(dir)).filter((f) => f.endsWith('.idx')).sort()).toEqual(left);
     }));
 
   it('is opened by one process at a time, and takes over the lock of one that died', () =>

@@ -89,6 +89,12 @@ export class FileEventLog implements EventLog {
         if (previous !== undefined && previous.end !== base) {
           throw new TandemError('TANDEM_LOG_CORRUPT', `event log ${path}: segment ${segmentName(base)} starts at offset ${base}, but the one before ends at ${previous.end}`);
         }
+        const sealed = i < bases.length - 1;
+        // A sealed segment with its index is not read again: its records are checked when read.
+        if (sealed && (await segment.loadIndex())) {
+          segments.push(segment);
+          continue;
+        }
         const { valid, length } = await segment.scan();
         if (valid < length) {
           if (i < bases.length - 1) {
@@ -101,6 +107,7 @@ export class FileEventLog implements EventLog {
           await truncate(segment.path, valid);
           truncatedBytes = length - valid;
         }
+        if (sealed) await writeIndexQuietly(segment);
         segments.push(segment);
       }
       if (segments.length === 0) {
@@ -271,6 +278,7 @@ export class FileEventLog implements EventLog {
       this.#segments.shift();
       await oldest.handle?.close();
       await unlink(oldest.path);
+      await oldest.removeIndex();
       total -= oldest.size;
       removedRecords += oldest.count;
       removedBytes += oldest.size;
@@ -318,6 +326,7 @@ export class FileEventLog implements EventLog {
   async #roll(): Promise<Segment> {
     const sealed = this.#segments.at(-1)!;
     await sealed.handle!.sync();
+    await writeIndexQuietly(sealed);
     const next = new Segment(this.dir, this.#next);
     next.handle = await open(next.path, 'wx+');
     await syncDirectory(this.dir);
@@ -363,6 +372,18 @@ export class FileEventLog implements EventLog {
 function checkConsumer(consumer: string): void {
   if (!CONSUMER.test(consumer)) {
     throw new TandemError('TANDEM_USAGE', `consumer name ${quote(consumer)} is invalid; use up to 128 letters, digits, '_', '.' or '-'`);
+  }
+}
+
+/**
+ * Write a sealed segment's index; one that cannot be written (a full disk, say) only means the
+ * segment is read through again the next time the log is opened.
+ */
+async function writeIndexQuietly(segment: Segment): Promise<void> {
+  try {
+    await segment.writeIndex();
+  } catch {
+    await rm(`${segment.indexPath}.${process.pid}.tmp`, { force: true }).catch(() => undefined);
   }
 }
 
