@@ -377,13 +377,16 @@ function checkConsumer(consumer: string): void {
 
 /**
  * Write a sealed segment's index; one that cannot be written (a full disk, say) only means the
- * segment is read through again the next time the log is opened.
+ * segment is read through again the next time the log is opened. An older index under the
+ * same name (left by a log that was deleted without it) is removed then, so it cannot stand
+ * for this segment.
  */
 async function writeIndexQuietly(segment: Segment): Promise<void> {
   try {
     await segment.writeIndex();
   } catch {
     await rm(`${segment.indexPath}.${process.pid}.tmp`, { force: true }).catch(() => undefined);
+    await segment.removeIndex().catch(() => undefined);
   }
 }
 
