@@ -79,6 +79,11 @@ describe('Lambda mode: tandem stream --bootstrap', () => {
       for (const card of new Set(rows.map((r) => r['card'] as string))) {
         expect(reseeded.engine.read('by_card', card, { at }), card).toEqual(straight.read('by_card', card, { at }));
       }
+
+      // Run again with nothing new in the log: it says so, rather than an empty range of offsets.
+      out = '';
+      expect(await main(args), err).toBe(0);
+      expect(out).toContain('stream: applied 0 events (none after offset 4,999), 0 rejected');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -143,8 +143,10 @@ export function registerStream(program: Command): void {
         }
         await processor.snapshotIfChanged();
         const views = [...project.views.keys()].map((v) => `${formatCount(processor.engine.entityCount(v))} ${v}`).join(', ');
+        const range =
+          processor.offset > from ? `offsets ${formatCount(from)}–${formatCount(processor.offset - 1)}` : from > 0 ? `none after offset ${formatCount(from - 1)}` : 'the log has none';
         process.stdout.write(
-          `stream: applied ${formatCount(applied)} events (offsets ${formatCount(from)}–${formatCount(processor.offset - 1)}), ${formatCount(rejected)} rejected → ${dirs.deadLetters}, ` +
+          `stream: applied ${formatCount(applied)} events (${range}), ${formatCount(rejected)} rejected → ${dirs.deadLetters}, ` +
             `in ${formatSeconds((performance.now() - started) / 1000)}; entities: ${views}; snapshot at offset ${formatCount(processor.offset)} → ${snapshotPath}\n`,
         );
       } finally {
