@@ -112,12 +112,15 @@ describe('the embedded event log', () => {
       // ignored (the segment is read through) and written again.
       const [a, b, c] = indexes.map((f) => join(dir, f));
       const originals = await Promise.all([a!, b!, c!].map((path) => readFile(path)));
+      // What a process killed while writing an index leaves: removed on open.
+      await writeFile(`${a!}.4242.tmp`, 'half an index');
       await truncate(a!, 20);
       await writeFile(b!, randomBytes(200));
       const wrong = await readFile(c!);
       wrong[8 + 8] = wrong[8 + 8]! ^ 0x01; // the segment size it records
       await writeFile(c!, wrong);
       expect(await readAll()).toEqual(expected);
+      expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
       const rewritten = await Promise.all([a!, b!, c!].map((path) => readFile(path)));
       rewritten.forEach((bytes, i) => expect(bytes.equals(originals[i]!)).toBe(true));
       expect(await readAll()).toEqual(expected);
@@ -172,9 +175,11 @@ describe('the embedded event log', () => {
     }));
 
   it('loses no acknowledged record when the process is killed while appending (kill -9, several moments)', async () => {
-    for (const acksBeforeKill of [1, 40, 400]) {
+    // Default segments, and segments of 1 KiB, which roll (and write their index) every few batches.
+    for (const [acksBeforeKill, segmentBytes] of [[1], [40], [400], [40, 1_024], [400, 1_024]] as const) {
       await withDir(async (dir) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/log/fixtures/append-until-killed.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const args = ['--import', 'tsx', 'test/log/fixtures/append-until-killed.ts', dir, ...(segmentBytes === undefined ? [] : [String(segmentBytes)])];
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
         let lastAcked = -1;
         const lines = createInterface({ input: child.stdout! });
         await new Promise<void>((done) => {
@@ -193,6 +198,17 @@ describe('the embedded event log', () => {
         expect(records.length).toBe(log.nextOffset);
         records.forEach((r, i) => expect(new TextDecoder().decode(r.payload)).toBe(`event ${i}`));
         await log.close();
+        if (segmentBytes !== undefined) {
+          // Sealed segments were indexed as they rolled; opened again (from the indexes), the
+          // log holds the same records.
+          const sealed = (await segments(dir)).slice(0, -1);
+          expect(sealed.length).toBeGreaterThan(1);
+          const indexes = (await readdir(dir)).filter((f) => f.endsWith('.idx'));
+          expect(indexes.length).toBeGreaterThanOrEqual(sealed.length);
+          const again = await FileEventLog.open(dir);
+          expect((await again.read(0, { max: 1_000_000 })).map((r) => new TextDecoder().decode(r.payload))).toEqual(records.map((r) => new TextDecoder().decode(r.payload)));
+          await again.close();
+        }
       });
     }
   });

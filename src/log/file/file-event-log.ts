@@ -80,7 +80,10 @@ export class FileEventLog implements EventLog {
     await mkdir(join(path, 'consumers'), { recursive: true });
     await lock(path);
     try {
-      const bases = (await readdir(path)).map(parseSegmentName).filter((b): b is number => b !== undefined).sort((a, b) => a - b);
+      const names = await readdir(path);
+      // An index being written when a process died: its temporary file is of no use.
+      for (const name of names) if (/^\d{20}\.idx\.\d+\.tmp$/.test(name)) await rm(join(path, name), { force: true });
+      const bases = names.map(parseSegmentName).filter((b): b is number => b !== undefined).sort((a, b) => a - b);
       const segments: Segment[] = [];
       let truncatedBytes = 0;
       for (const [i, base] of bases.entries()) {
