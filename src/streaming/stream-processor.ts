@@ -1,6 +1,6 @@
 import type { Project } from '../features/project.js';
 import { StreamEngine } from '../engine/stream.js';
-import { decodeDeadLetter, decodeLoggedEvent, encodeJson } from '../ingest/log-records.js';
+import { decodeDeadLetter, decodeLoggedEvents, encodeJson } from '../ingest/log-records.js';
 import type { EventLog } from '../log/event-log.js';
 import { readSnapshot, writeSnapshot } from './snapshot-file.js';
 
@@ -91,8 +91,11 @@ export class StreamProcessor {
     let recordedBefore = 0;
     const rejected: Uint8Array[] = [];
     const now = (this.#options.now ?? Date.now)();
-    for (const record of records) {
-      const { source, event } = decodeLoggedEvent(record.payload, record.offset);
+    // Decoded before any is applied: a record that is not an event stops the batch untouched.
+    const events = decodeLoggedEvents(records);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const { source, event } = events[i]!;
       const result = this.engine.apply(source, event);
       if (result.status === 'applied') applied++;
       else if (this.#alreadyRejected.delete(record.offset)) recordedBefore++;

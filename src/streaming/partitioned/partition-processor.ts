@@ -1,7 +1,7 @@
 import type { Project } from '../../features/project.js';
 import { StreamEngine, type EngineProgress } from '../../engine/stream.js';
 import { TandemError } from '../../errors.js';
-import { decodeLoggedEvent } from '../../ingest/log-records.js';
+import { decodeLoggedEvents } from '../../ingest/log-records.js';
 import type { EventLog } from '../../log/event-log.js';
 import type { PartitionCommit, PartitionStateStore } from '../../online/partition-store.js';
 
@@ -105,8 +105,11 @@ export class PartitionProcessor {
     const deadLetters: string[] = [];
     const now = (this.#options.now ?? Date.now)();
     let applied = 0;
-    for (const record of records) {
-      const { source, event, views } = decodeLoggedEvent(record.payload, record.offset);
+    // Decoded before any is applied: a record that is not an event stops the batch untouched.
+    const events = decodeLoggedEvents(records);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const { source, event, views } = events[i]!;
       const result = engine.apply(source, event, views === undefined ? undefined : this.#viewSet(views));
       if (result.status === 'applied') applied++;
       else deadLetters.push(JSON.stringify({ source, code: result.code, reason: result.reason, receivedAt: now, stage: 'stream', payload: { partition, offset: record.offset, event } }));
