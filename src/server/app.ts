@@ -7,6 +7,7 @@ import { scopeOf, type ApiKeyStore } from './api-keys.js';
 import { inferenceV2Routes } from './inference-v2-routes.js';
 import type { OnlineRuntime } from './online-runtime.js';
 import { predictRoutes } from './predict-routes.js';
+import { SendBatch } from './send-batch.js';
 import { monitoringRoutes } from './monitoring-routes.js';
 import { dashboardRoutes } from '../dashboard/index.js';
 
@@ -120,10 +121,12 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     closing = true;
   });
   // While closing, responses to requests still in flight end their connection, so a keep-alive
-  // client does not hold the shutdown open until its idle timeout.
+  // client does not hold the shutdown open until its idle timeout. Responses are written
+  // together at the end of each event-loop turn (see SendBatch).
+  const sends = new SendBatch();
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    done(null, payload);
+    sends.hold(done, payload);
   });
   const isReady = (): boolean => !closing;
 

@@ -223,6 +223,24 @@ describe('GET /readyz and GET /metrics', () => {
     expect(closed).toBe(true);
   });
 
+  it('answers many requests in flight at once over keep-alive connections, each with its own prediction', async () => {
+    await start();
+    const address = await harness!.app.listen({ host: '127.0.0.1', port: 0 });
+    // Responses of one event-loop turn leave together (SendBatch): none may go to another request.
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const response = await fetch(`${address}/v1/predict/fraud`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request(i % 2 === 0 ? 'c1' : 'c9', { id: `r${i}` })),
+        });
+        const body = (await response.json()) as Prediction;
+        return [response.status, body.id, body.score];
+      }),
+    );
+    expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => [200, `r${i}`, i % 2 === 0 ? 0.3 : 1]));
+  });
+
   it('counts predictions, fallbacks by reason, decisions, versions and HTTP requests', async () => {
     await start();
     await predict('fraud', request('c1'));
