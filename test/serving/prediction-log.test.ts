@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -26,6 +28,46 @@ describe('the prediction log on disk', () => {
     const line = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     expect(line).toMatchObject({ type: 'prediction', id: 'p1', model: 'fraud', version: 1, decision: 'allow', features: { amount: 1, country: 'NL' } });
     expect(line['featuresSha256']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('writes each audit line as the JSON of its record, whatever the values (property)', async () => {
+    const text = fc.string({ unit: 'binary' });
+    const number = fc.oneof(fc.double(), fc.integer());
+    const entry = fc.record({
+      prediction: fc.record(
+        {
+          id: text,
+          model: text,
+          version: fc.option(fc.nat(), { nil: null }),
+          score: number,
+          decision: text,
+          rule: fc.option(text, { nil: null }),
+          reasons: fc.array(text, { maxLength: 3 }),
+          fallback: fc.record({ kind: fc.constantFrom('previous-version', 'heuristic', 'default'), name: text, reason: fc.constantFrom('timeout', 'overload', 'missing-features') }),
+          variant: fc.constant('canary'),
+        },
+        { requiredKeys: ['id', 'model', 'version', 'score', 'decision', 'rule', 'reasons'] },
+      ),
+      features: fc.dictionary(text, fc.oneof(number, text, fc.constant(null), fc.boolean())),
+      at: number,
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 5 }), async (entries) => {
+        await rm(path, { force: true });
+        const log = new PredictionLog({ path });
+        for (const e of entries) log.record(e as Parameters<PredictionLog['record']>[0]);
+        await log.close();
+        const expected = entries.map((e) => {
+          const p = e.prediction;
+          const features = JSON.stringify(e.features);
+          const featuresSha256 = createHash('sha256').update(features).digest('hex');
+          const record = { type: 'prediction', id: p.id, model: p.model, version: p.version, variant: p.variant ?? null, at: e.at, score: p.score, decision: p.decision, rule: p.rule, fallback: p.fallback ?? null, featuresSha256 };
+          return `${JSON.stringify(record).slice(0, -1)},"features":${features}}\n`;
+        });
+        expect(await readFile(path, 'utf8')).toBe(expected.join(''));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('rotates past rotateBytes, keeps the newest keepFiles rotated files, and still finds labels in all that is kept', async () => {
