@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,17 +30,30 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const CONNECTIONS = 32;
 
+/** What the load client measured, and the CPU time both processes spent while it ran (µs). */
+interface Load {
+  readonly result: autocannon.Result;
+  readonly clientCpuMicros: number;
+  readonly serverCpuMicros: number;
+}
+
 /** autocannon in a child process (bench/load-client.ts), started the way this script was (tsx). */
-const run = (options: { url: string; method?: 'GET' | 'POST'; bodies?: readonly string[] }): Promise<autocannon.Result> =>
+const run = (options: { url: string; method?: 'GET' | 'POST'; bodies?: readonly string[] }): Promise<Load> =>
   new Promise((done, fail) => {
     const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./load-client.ts', import.meta.url))], {
-      stdio: ['pipe', 'pipe', 'inherit'],
+      stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
     });
-    child.stdin.end(JSON.stringify({ connections: CONNECTIONS, duration: SECONDS, ...options }));
+    const cpu = process.cpuUsage();
+    child.stdin!.end(JSON.stringify({ connections: CONNECTIONS, duration: SECONDS, ...options }));
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    (child.stdio[3] as Readable).on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', fail);
-    child.on('exit', (code) => (code === 0 ? done(JSON.parse(out) as autocannon.Result) : fail(new Error(`load client exited with ${code}`))));
+    child.on('close', (code) => {
+      if (code !== 0) return fail(new Error(`load client exited with ${code}`));
+      const used = process.cpuUsage(cpu);
+      const { result, cpuMicros } = JSON.parse(out) as { result: autocannon.Result; cpuMicros: number };
+      done({ result, clientCpuMicros: cpuMicros, serverCpuMicros: used.user + used.system });
+    });
   });
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 
@@ -73,13 +87,14 @@ try {
   const baseline = await run({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/` });
   bare.close();
   const predict = await run({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`, method: 'POST', bodies: requests });
-  const line = (name: string, r: autocannon.Result): string =>
-    `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString('en-US').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   p99.9 ${r.latency.p99_9} ms   non-2xx ${r.non2xx + r.errors}`;
+  const line = (name: string, { result: r, serverCpuMicros, clientCpuMicros }: Load): string =>
+    `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString('en-US').padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   p99.9 ${r.latency.p99_9} ms   non-2xx ${r.non2xx + r.errors}   ` +
+    `CPU per request: server ${(serverCpuMicros / r.requests.total).toFixed(1)} µs, client ${(clientCpuMicros / r.requests.total).toFixed(1)} µs`;
   console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);
   console.log(line('bare node, fixed JSON', baseline));
   console.log(line('POST /v1/predict (GBDT)', predict));
-  const ratio = predict.requests.average / baseline.requests.average;
-  const p99 = predict.latency.p99 / Math.max(baseline.latency.p99, 1);
+  const ratio = predict.result.requests.average / baseline.result.requests.average;
+  const p99 = predict.result.latency.p99 / Math.max(baseline.result.latency.p99, 1);
   console.log(`predict / bare: ${ratio.toFixed(2)}× the requests/s (target ≥ 0.60: ${ratio >= 0.6 ? 'met' : 'not met'}), p99 ${p99.toFixed(2)}× (target ≤ 2: ${p99 <= 2 ? 'met' : 'not met'})`);
   // Not the target's figure, context for clients: an array body predicts many requests at once,
   // so the HTTP cost per request is paid once per batch.
@@ -87,7 +102,8 @@ try {
   const batches = Array.from({ length: 200 }, (_, b) => `[${Array.from({ length: BATCH }, (_, i) => requests[(b * BATCH + i) % requests.length]).join(',')}]`);
   const batched = await run({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`, method: 'POST', bodies: batches });
   console.log(line(`POST /v1/predict, ${BATCH} per body`, batched));
-  console.log(`  = ${Math.round(batched.requests.average * BATCH).toLocaleString('en-US')} predictions/s, ${((batched.requests.average * BATCH) / baseline.requests.average).toFixed(2)}× the bare server's requests/s`);
+  const perSecond = batched.result.requests.average * BATCH;
+  console.log(`  = ${Math.round(perSecond).toLocaleString('en-US')} predictions/s, ${(perSecond / baseline.result.requests.average).toFixed(2)}× the bare server's requests/s`);
 
   // In process: the whole predict (features read + request features + score + rules), timed per call.
   const predictor = runtime.predictor!;
