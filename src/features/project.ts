@@ -30,10 +30,11 @@ export interface Project {
   readonly jobs: ReadonlyMap<string, JobDefinitionInProject>;
 }
 
+/** `what`: the kind of definition, in the plural (it names several). */
 function addUnique<T extends { readonly name: string }>(map: Map<string, T>, item: T, what: string): void {
   const existing = map.get(item.name);
   if (existing !== undefined && existing !== item) {
-    throw new TandemError('TANDEM_INVALID_DEFINITION', `two different ${what}s are named '${item.name}'`);
+    throw new TandemError('TANDEM_INVALID_DEFINITION', `two different ${what} are named '${item.name}': define it once and use that definition everywhere`);
   }
   map.set(item.name, item);
 }
@@ -44,15 +45,15 @@ export function defineProject(options: ProjectOptions): Project {
   const entities = new Map<string, Entity>();
   const views = new Map<string, FeatureView>();
   const requests = new Map<string, RequestFeatures>();
-  for (const s of options.sources ?? []) addUnique(sources, s, 'source');
-  for (const e of options.entities ?? []) addUnique(entities, e, 'entity');
+  for (const s of options.sources ?? []) addUnique(sources, s, 'sources');
+  for (const e of options.entities ?? []) addUnique(entities, e, 'entities');
   for (const v of options.views ?? []) {
     if (v?.kind !== 'featureView') {
       throw new TandemError('TANDEM_INVALID_DEFINITION', 'project views must be made with featureView()');
     }
-    addUnique(views, v, 'feature view');
-    addUnique(sources, v.source, 'source');
-    addUnique(entities, v.entity, 'entity');
+    addUnique(views, v, 'feature views');
+    addUnique(sources, v.source, 'sources');
+    addUnique(entities, v.entity, 'entities');
   }
   for (const r of options.requestFeatures ?? []) {
     if (r?.kind !== 'requestFeatures') {
@@ -61,7 +62,7 @@ export function defineProject(options: ProjectOptions): Project {
     if (views.has(r.name)) {
       throw new TandemError('TANDEM_INVALID_DEFINITION', `request features '${r.name}' has the name of a feature view`);
     }
-    addUnique(requests, r, 'request feature set');
+    addUnique(requests, r, 'request feature sets');
     for (const v of r.views) {
       if (views.get(v.name) !== v) {
         throw new TandemError(
@@ -76,7 +77,7 @@ export function defineProject(options: ProjectOptions): Project {
     if (m?.kind !== 'model') {
       throw new TandemError('TANDEM_INVALID_DEFINITION', 'project models must be made with model()');
     }
-    addUnique(models, m, 'model');
+    addUnique(models, m, 'models');
     const definitions = { sources, views, requestFeatures: requests };
     modelSpineSource(definitions, m, resolveModelFeatures(definitions, m));
     if (m.retrain.schedule !== undefined) checkSchedule(`model '${m.name}': retrain`, m.retrain.schedule);
@@ -84,7 +85,7 @@ export function defineProject(options: ProjectOptions): Project {
   const jobs = new Map<string, JobDefinitionInProject>();
   for (const j of options.jobs ?? []) {
     if (j?.kind !== 'job') throw new TandemError('TANDEM_INVALID_DEFINITION', 'project jobs must be made with job()');
-    addUnique(jobs, j, 'job');
+    addUnique(jobs, j, 'jobs');
     const model = jobModel(j.task);
     if (model !== undefined && !models.has(model)) {
       throw new TandemError('TANDEM_INVALID_DEFINITION', `job '${j.name}' names unknown model '${model}' (the project defines: ${[...models.keys()].join(', ') || 'none'})`);

@@ -411,6 +411,13 @@ describe('definition errors name the view, the feature and the problem', () => {
     expect(error.message).toMatch(/two different feature views/);
   });
 
+  it('two entities of one name, each defined inline in its view', () => {
+    const one = featureView('a', tx, { entity: entity('user', { key: 'user' }), features: { n: count() } });
+    const two = featureView('b', tx, { entity: entity('user', { key: 'user' }), features: { m: count() } });
+    const error = thrown(() => defineProject({ views: [one, two] }));
+    expect(error.message).toBe("two different entities are named 'user': define it once and use that definition everywhere");
+  });
+
   it('an entity key that is not a field of the source', () => {
     const card = entity('card', { key: 'card_id' });
     const error = thrown(() => featureView('card_stats', tx, { entity: card, features: { n: count() } }));
