@@ -24,6 +24,20 @@ export type ApplyResult =
   | { readonly status: 'applied' }
   | { readonly status: 'rejected'; readonly code: ErrorCode; readonly reason: string };
 
+/** An event of a batch that was not applied: its index in the batch, and why. */
+export interface RejectedRow {
+  readonly index: number;
+  readonly status: 'rejected';
+  readonly code: ErrorCode;
+  readonly reason: string;
+}
+
+/** What `applyBatch` did: how many events it applied, and each one it rejected, in batch order. */
+export interface BatchResult {
+  readonly applied: number;
+  readonly rejected: readonly RejectedRow[];
+}
+
 export interface RejectedEvent {
   readonly source: string;
   readonly event: Row;
@@ -166,12 +180,62 @@ class ViewRuntime {
 
   /** Evaluate every input of the view for one event into the one-row slot buffers. */
   evaluate(event: Row): void {
+    this.evaluateInto(event, this.data, 0);
+  }
+
+  /** Evaluate every input of the view for one event into row `row` of `data`. */
+  evaluateInto(event: Row, data: SlotData, row: number): void {
     const slots = this.plan.slots;
     for (let s = 0; s < slots.length; s++) {
       const slot = slots[s]!;
       const value = inputValue(slot, event);
-      if (slot.transform === 'raw') (this.data.any[s] as unknown[])[0] = toRaw(value);
-      else this.data.num[s]![0] = toStored(slot.transform, value, slot);
+      if (slot.transform === 'raw') (data.any[s] as unknown[])[row] = toRaw(value);
+      else data.num[s]![row] = toStored(slot.transform, value, slot);
+    }
+  }
+
+  /** Slot buffers of `rows` rows for this view's inputs. */
+  slotData(rows: number): SlotData {
+    return {
+      num: this.plan.slots.map((s) => (s.transform === 'raw' ? undefined : new Float64Array(rows))),
+      any: this.plan.slots.map((s) => (s.transform === 'raw' ? new Array<unknown>(rows).fill(null) : undefined)),
+    };
+  }
+
+  /** Per entity: the batch row of its latest event while a batch is grouped, -1 otherwise. */
+  #lastRow = new Int32Array(0);
+
+  /**
+   * Apply rows [0, count) of a batch, entity by entity: each entity's rows in batch order,
+   * every window over them, then the next entity. `ids` and `times` hold each row's entity
+   * and event time; `next` is scratch of `count` rows.
+   */
+  applyGrouped(ids: Int32Array, times: Float64Array, data: SlotData, count: number, next: Int32Array, firsts: Int32Array, track: boolean): void {
+    if (this.#lastRow.length < this.ids.size) {
+      const grown = new Int32Array(Math.max(64, this.ids.size * 2)).fill(-1);
+      grown.set(this.#lastRow);
+      this.#lastRow = grown;
+    }
+    const last = this.#lastRow;
+    let groups = 0;
+    for (let r = 0; r < count; r++) {
+      const id = ids[r]!;
+      const previous = last[id]!;
+      if (previous < 0) firsts[groups++] = r;
+      else next[previous] = r;
+      last[id] = r;
+      next[r] = -1;
+    }
+    const windows = this.windows;
+    for (let g = 0; g < groups; g++) {
+      const first = firsts[g]!;
+      const id = ids[first]!;
+      last[id] = -1;
+      for (let w = 0; w < windows.length; w++) {
+        const window = windows[w]!;
+        for (let r = first; r >= 0; r = next[r]!) window.apply(id, times[r]!, data, r);
+      }
+      if (track) this.markChanged(id);
     }
   }
 
@@ -211,6 +275,15 @@ interface SourceRuntime {
   watermark: number;
 }
 
+/** Where `applyBatch` keeps a batch's rows: times, each view's entity ids and inputs, and grouping scratch. */
+interface BatchScratch {
+  readonly times: Float64Array;
+  readonly ids: readonly Int32Array[];
+  readonly data: readonly SlotData[];
+  readonly next: Int32Array;
+  readonly firsts: Int32Array;
+}
+
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
 /** Where `apply` leaves what it read ahead of time (see WindowState.touch), so the reads stay. */
 const readAhead = { sum: 0 };
@@ -232,6 +305,7 @@ export class StreamEngine {
   #rejectedCount = 0;
   #appliedCount = 0;
   readonly #trackChanges: boolean;
+  readonly #batches = new Map<SourceRuntime, BatchScratch>();
 
   constructor(project: Project, options: StreamEngineOptions = {}) {
     this.#project = project;
@@ -331,18 +405,8 @@ export class StreamEngine {
     const runtimes = state.runtimes;
     const raw = event[source.timestamp];
     const t = toEventTime(raw);
-    if (t !== t) {
-      return this.#reject(source, event, 'TANDEM_INVALID_EVENT', `field '${source.timestamp}' is ${JSON.stringify(raw) ?? 'missing'}, not a timestamp (epoch ms or ISO 8601)`);
-    }
     const watermark = state.watermark;
-    if (t < watermark - source.allowedLatenessMs) {
-      return this.#reject(
-        source,
-        event,
-        'TANDEM_LATE_EVENT',
-        `event time ${formatEventTime(t)} is ${formatDuration(watermark - t)} behind the newest event (${formatEventTime(watermark)}), beyond the allowed lateness of ${formatDuration(source.allowedLatenessMs)}`,
-      );
-    }
+    if (t !== t || t < watermark - source.allowedLatenessMs) return this.#rejectTime(source, event, t, watermark);
     // Feature functions see the event time as epoch ms, as they do in backfill.
     const normalized = raw === t ? event : { ...event, [source.timestamp]: t };
     const ids = state.ids;
@@ -391,6 +455,91 @@ export class StreamEngine {
     if (t > watermark) state.watermark = t;
     this.#appliedCount++;
     return APPLIED;
+  }
+
+  /**
+   * Apply `events` of one source as `apply` would one after another — the same rejections,
+   * the same state — but view by view and, within a view, entity by entity: an entity's
+   * events of the batch are applied together, while its state is in the cache.
+   */
+  applyBatch(sourceName: string, events: readonly Row[], only?: ReadonlySet<string>): BatchResult {
+    let state = this.#lastSource;
+    if (state === undefined || state.source.name !== sourceName) this.#lastSource = state = this.#sources.get(sourceName) ?? this.#unknownSource(sourceName);
+    const source = state.source;
+    const runtimes = state.runtimes;
+    const nv = runtimes.length;
+    const n = events.length;
+    const batch = this.#batchFor(state, n);
+    const rejected: RejectedRow[] = [];
+    const keys = state.keys;
+    const positions = state.positions;
+    let watermark = state.watermark;
+    let count = 0;
+    try {
+      for (let i = 0; i < n; i++) {
+        const event = events[i]!;
+        const raw = event[source.timestamp];
+        const t = toEventTime(raw);
+        if (t !== t || t < watermark - source.allowedLatenessMs) {
+          rejected.push({ index: i, ...this.#rejectTime(source, event, t, watermark) });
+          continue;
+        }
+        const normalized = raw === t ? event : { ...event, [source.timestamp]: t };
+        let added = false;
+        try {
+          keys.find(normalized);
+          for (let v = 0; v < nv; v++) {
+            const id = (batch.ids[v]![count] = runtimes[v]!.ids.find(keys.parts, positions[v]!));
+            if (id < 0) added = true;
+          }
+          for (let v = 0; v < nv; v++) runtimes[v]!.evaluateInto(normalized, batch.data[v]!, count);
+        } catch (error) {
+          if (error instanceof TandemError) {
+            rejected.push({ index: i, ...this.#reject(source, event, error.code, error.message) });
+            continue;
+          }
+          throw error;
+        }
+        if (added) {
+          keys.addMissing(normalized);
+          for (let v = 0; v < nv; v++) {
+            const runtime = runtimes[v]!;
+            if (batch.ids[v]![count]! < 0 && (only === undefined || only.has(runtime.plan.view.name))) batch.ids[v]![count] = runtime.addEntity(keys.parts, positions[v]!);
+          }
+        }
+        batch.times[count] = t;
+        if (t > watermark) watermark = t;
+        count++;
+      }
+    } finally {
+      // A feature function that throws (a bug to surface, not a rejection) ends the batch at
+      // its event; the events before it are applied, as one by one they would have been.
+      for (let v = 0; v < nv; v++) {
+        const runtime = runtimes[v]!;
+        if (only !== undefined && !only.has(runtime.plan.view.name)) continue;
+        runtime.applyGrouped(batch.ids[v]!, batch.times, batch.data[v]!, count, batch.next, batch.firsts, this.#trackChanges);
+      }
+      state.watermark = watermark;
+      this.#appliedCount += count;
+    }
+    return { applied: count, rejected };
+  }
+
+  /** The batch scratch of a source, for at least `rows` events. */
+  #batchFor(state: SourceRuntime, rows: number): BatchScratch {
+    let batch = this.#batches.get(state);
+    if (batch === undefined || batch.times.length < rows) {
+      const size = Math.max(rows, 2 * (batch?.times.length ?? 0), 64);
+      batch = {
+        times: new Float64Array(size),
+        ids: state.runtimes.map(() => new Int32Array(size)),
+        data: state.runtimes.map((runtime) => runtime.slotData(size)),
+        next: new Int32Array(size),
+        firsts: new Int32Array(size),
+      };
+      this.#batches.set(state, batch);
+    }
+    return batch;
   }
 
   /**
@@ -555,7 +704,21 @@ export class StreamEngine {
     return t;
   }
 
-  #reject(source: Source, event: Row, code: ErrorCode, reason: string): ApplyResult {
+  /** Reject an event whose time `t` is not a time (NaN) or is beyond the allowed lateness behind `watermark`. */
+  #rejectTime(source: Source, event: Row, t: number, watermark: number): ApplyResult & { readonly status: 'rejected' } {
+    if (t !== t) {
+      const raw = event[source.timestamp];
+      return this.#reject(source, event, 'TANDEM_INVALID_EVENT', `field '${source.timestamp}' is ${JSON.stringify(raw) ?? 'missing'}, not a timestamp (epoch ms or ISO 8601)`);
+    }
+    return this.#reject(
+      source,
+      event,
+      'TANDEM_LATE_EVENT',
+      `event time ${formatEventTime(t)} is ${formatDuration(watermark - t)} behind the newest event (${formatEventTime(watermark)}), beyond the allowed lateness of ${formatDuration(source.allowedLatenessMs)}`,
+    );
+  }
+
+  #reject(source: Source, event: Row, code: ErrorCode, reason: string): ApplyResult & { readonly status: 'rejected' } {
     this.#rejectedCount++;
     if (this.#rejected.length >= this.#keepRejected) this.#rejected.shift();
     this.#rejected.push({ source: source.name, event, code, reason });
