@@ -2,10 +2,17 @@ import type { Project } from '../features/project.js';
 import { StreamEngine } from '../engine/stream.js';
 import { decodeDeadLetter, decodeLoggedEvents, encodeJson } from '../ingest/log-records.js';
 import type { EventLog } from '../log/event-log.js';
+import { applyLoggedEvents } from './apply-logged.js';
 import { readSnapshot, writeSnapshot } from './snapshot-file.js';
 
 /** The dead-letter log position each snapshot covers, as a consumer commit on that log. */
 const DEAD_LETTER_CONSUMER = 'stream-snapshot';
+
+/**
+ * History is applied in batches of this many events: an entity's events of a batch are applied
+ * together (StreamEngine.applyBatch), so bigger batches find more of them at once.
+ */
+const BOOTSTRAP_BATCH = 100_000;
 
 export interface StreamProcessorOptions {
   readonly log: EventLog;
@@ -87,20 +94,16 @@ export class StreamProcessor {
   async step(): Promise<ProcessResult> {
     const { log, deadLetters } = this.#options;
     const records = await log.read(this.#offset, { max: this.#options.batchSize ?? 10_000 });
-    let applied = 0;
     let recordedBefore = 0;
     const rejected: Uint8Array[] = [];
     const now = (this.#options.now ?? Date.now)();
     // Decoded before any is applied: a record that is not an event stops the batch untouched.
     const events = decodeLoggedEvents(records);
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      const { source, event } = events[i]!;
-      const result = this.engine.apply(source, event);
-      if (result.status === 'applied') applied++;
-      else if (this.#alreadyRejected.delete(record.offset)) recordedBefore++;
-      else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, stage: 'stream', payload: { offset: record.offset, event } }));
-    }
+    const applied = applyLoggedEvents(this.engine, events, (i, { code, reason }) => {
+      const offset = records[i]!.offset;
+      if (this.#alreadyRejected.delete(offset)) recordedBefore++;
+      else rejected.push(encodeJson({ source: events[i]!.source, code, reason, receivedAt: now, stage: 'stream', payload: { offset, event: events[i]!.event } }));
+    });
     if (rejected.length > 0) this.#deadLetterEnd = (await deadLetters.append(rejected)).last + 1;
     if (records.length > 0) {
       this.#offset = records.at(-1)!.offset + 1;
@@ -135,10 +138,11 @@ export class StreamProcessor {
     let applied = 0;
     const rejected: Uint8Array[] = [];
     const now = (this.#options.now ?? Date.now)();
-    for (const { event } of ordered) {
-      const result = this.engine.apply(source, event);
-      if (result.status === 'applied') applied++;
-      else rejected.push(encodeJson({ source, code: result.code, reason: result.reason, receivedAt: now, payload: { history: true, event } }));
+    for (let from = 0; from < ordered.length; from += BOOTSTRAP_BATCH) {
+      const batch = ordered.slice(from, from + BOOTSTRAP_BATCH).map(({ event }) => event);
+      const result = this.engine.applyBatch(source, batch);
+      applied += result.applied;
+      for (const { index, code, reason } of result.rejected) rejected.push(encodeJson({ source, code, reason, receivedAt: now, payload: { history: true, event: batch[index] } }));
     }
     if (rejected.length > 0) this.#deadLetterEnd = (await this.#options.deadLetters.append(rejected)).last + 1;
     this.#offset = offset;

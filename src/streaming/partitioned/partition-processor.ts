@@ -3,6 +3,7 @@ import { StreamEngine, type EngineProgress } from '../../engine/stream.js';
 import { TandemError } from '../../errors.js';
 import { decodeLoggedEvents } from '../../ingest/log-records.js';
 import type { EventLog } from '../../log/event-log.js';
+import { applyLoggedEvents } from '../apply-logged.js';
 import type { PartitionCommit, PartitionStateStore } from '../../online/partition-store.js';
 
 /** What a partition's checkpoint carries beside its offset. */
@@ -104,16 +105,17 @@ export class PartitionProcessor {
     const engine = this.engine;
     const deadLetters: string[] = [];
     const now = (this.#options.now ?? Date.now)();
-    let applied = 0;
     // Decoded before any is applied: a record that is not an event stops the batch untouched.
     const events = decodeLoggedEvents(records);
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      const { source, event, views } = events[i]!;
-      const result = engine.apply(source, event, views === undefined ? undefined : this.#viewSet(views));
-      if (result.status === 'applied') applied++;
-      else deadLetters.push(JSON.stringify({ source, code: result.code, reason: result.reason, receivedAt: now, stage: 'stream', payload: { partition, offset: record.offset, event } }));
-    }
+    const applied = applyLoggedEvents(
+      engine,
+      events,
+      (i, { code, reason }) => {
+        const { source, event } = events[i]!;
+        deadLetters.push(JSON.stringify({ source, code, reason, receivedAt: now, stage: 'stream', payload: { partition, offset: records[i]!.offset, event } }));
+      },
+      ({ views }) => (views === undefined ? undefined : this.#viewSet(views)),
+    );
     this.#offset = records.at(-1)!.offset + 1;
     const commit: PartitionCommit = {
       entities: engine.takeChanges(),
