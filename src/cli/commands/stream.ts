@@ -74,7 +74,7 @@ export function registerStream(program: Command): void {
     .option('-c, --config <file>', 'project file', 'tandem.config.ts')
     .option('--data-dir <dir>', 'where the event log, dead letters and snapshot live', '.tandem')
     .option('--once', 'stop when the log is caught up (else keep following it until Ctrl-C)', false)
-    .option('--batch-size <n>', 'events per micro-batch', '10000')
+    .option('--batch-size <n>', "events per micro-batch (an entity's events of a batch are applied together: bigger batches catch up faster)", '100000')
     .option('--max-delay <ms>', 'how long to wait for new events when caught up', '200')
     .option('--snapshot-every <n>', 'events between snapshots (one is also taken on exit)', '1000000')
     .option('--bootstrap <file>', 'Lambda mode: first seed the state from this history file (events the log does not hold)')
