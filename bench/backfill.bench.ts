@@ -9,6 +9,7 @@
  *   npm run bench -- --json                # machine-readable results on stdout
  *   npm run bench -- --runs 3 --save r.json # 3 rounds, the sides alternating; best of each side, results also saved as JSON
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Command, Option } from 'commander';
@@ -26,6 +27,7 @@ const options = new Command('backfill.bench')
   .description('Tandem backfill vs DuckDB SQL window functions on the same features')
   .option('--events <n>', 'events to generate', wholeNumber, 3_000_000)
   .option('--stream-events <n>', 'events applied through the stream driver (at most --events)', wholeNumber, 1_000_000)
+  .option('--stream-batch <n>', 'events per applyBatch call in the batched stream apply', wholeNumber, 100_000)
   .option('--runs <n>', 'timed rounds, each running every side once in turn (the best of each side is reported; round 1 includes compiling)', wholeNumber, 5)
   .option('--seed <n>', 'generator seed', wholeNumber, 20_240_601)
   .option('--spot-checks <n>', 'random rows whose features are also brute-forced exactly', wholeNumber, 20)
@@ -33,7 +35,7 @@ const options = new Command('backfill.bench')
   .option('--json', 'print the results as JSON on stdout', false)
   .option('--save <file>', 'also write the results as JSON to a file')
   .parse()
-  .opts<{ events: number; streamEvents: number; runs: number; seed: number; spotChecks: number; time: TimeEncoding; json: boolean; save?: string }>();
+  .opts<{ events: number; streamEvents: number; streamBatch: number; runs: number; seed: number; spotChecks: number; time: TimeEncoding; json: boolean; save?: string }>();
 const timeEncoding = options.time;
 
 // Progress goes to stderr, one line per phase, so --json output stays clean.
@@ -140,9 +142,18 @@ interface StreamResult {
   /** What the engine's state adds, after a GC: JS heap and typed-array storage (MB). */
   readonly stateHeapMB: number;
   readonly stateArrayBuffersMB: number;
+  /** The same events through `applyBatch`, `batch` at a time, into a fresh engine: the same state (checked). */
+  readonly batched: { readonly batch: number; readonly seconds: number; readonly perSecond: number };
 }
 
-function streamApply(events: GeneratedEvents, count: number): StreamResult {
+/** SHA-256 of an engine's snapshot: its whole state, watermarks and counters. */
+function stateDigest(engine: StreamEngine): string {
+  const hash = createHash('sha256');
+  for (const line of engine.snapshotLines()) hash.update(line);
+  return hash.digest('hex');
+}
+
+function streamApply(events: GeneratedEvents, count: number, batchSize: number): StreamResult {
   const rows = new Array<Record<string, number | string>>(count);
   for (let i = 0; i < count; i++) {
     rows[i] = {
@@ -171,14 +182,28 @@ function streamApply(events: GeneratedEvents, count: number): StreamResult {
   // A use after the measurement, so the events are not collected in it and counted as freed.
   if (rows.length !== count) throw new Error('rows changed');
   const mb = (bytes: number): number => Math.round(bytes / 1_048_576);
+  const entities = VIEW_NAMES.reduce((sum, view) => sum + engine.entityCount(view), 0);
+  const digest = stateDigest(engine);
+
+  // The same events in micro-batches (made before the clock starts, as the objects were),
+  // into a fresh engine: applyBatch applies an entity's events of a batch together.
+  const batches: (typeof rows)[] = [];
+  for (let i = 0; i < count; i += batchSize) batches.push(rows.slice(i, i + batchSize));
+  collect();
+  const batchedEngine = new StreamEngine(project);
+  const t1 = performance.now();
+  for (const batch of batches) batchedEngine.applyBatch(transactions.name, batch);
+  const batchedSeconds = (performance.now() - t1) / 1000;
+  if (stateDigest(batchedEngine) !== digest) throw new Error('applyBatch left another state than apply one event at a time');
   return {
     events: count,
     seconds,
     perSecond: count / seconds,
     rejected,
-    entities: VIEW_NAMES.reduce((sum, view) => sum + engine.entityCount(view), 0),
+    entities,
     stateHeapMB: mb(after.heapUsed - before.heapUsed),
     stateArrayBuffersMB: mb(after.arrayBuffers - before.arrayBuffers),
+    batched: { batch: batchSize, seconds: batchedSeconds, perSecond: count / batchedSeconds },
   };
 }
 
@@ -249,11 +274,12 @@ async function main(): Promise<void> {
 
   const streamCount = Math.min(options.streamEvents, n);
   phase(`stream apply of ${streamCount.toLocaleString('en-US')} events as objects`);
-  const stream = streamApply(events, streamCount);
+  const stream = streamApply(events, streamCount, options.streamBatch);
   const memStream = memory();
   phase(
     `stream apply: ${stream.seconds.toFixed(3)}s (${Math.round(stream.perSecond).toLocaleString('en-US')} events/s, ${stream.rejected} rejected); ` +
-      `state of ${stream.entities.toLocaleString('en-US')} entities: heap +${stream.stateHeapMB} MB, array buffers +${stream.stateArrayBuffersMB} MB`,
+      `state of ${stream.entities.toLocaleString('en-US')} entities: heap +${stream.stateHeapMB} MB, array buffers +${stream.stateArrayBuffersMB} MB; ` +
+      `batched (applyBatch, ${stream.batched.batch.toLocaleString('en-US')} a call): ${Math.round(stream.batched.perSecond).toLocaleString('en-US')} events/s, the same state`,
   );
 
   phase('DuckDB: checking that the SQL frame is [t − w, t) on a hand-made example');
@@ -496,7 +522,8 @@ function printReport(r: Results): void {
     ...(r.speedupParallelByRound.length > 1
       ? [['by round', `${r.speedupParallelByRound.map((v) => `${v.toFixed(1)}×`).join(' / ')} with 2 threads each (median ${median(r.speedupParallelByRound).toFixed(1)}×; round 1 includes compiling)`] as [string, string]]
       : []),
-    ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, ${r.stream.rejected} rejected; target ≥ 1,000,000)`],
+    ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, one at a time, ${r.stream.rejected} rejected; target ≥ 1,000,000)`],
+    ['stream apply, batched', `${int(r.stream.batched.perSecond)} events/s  (applyBatch, ${int(r.stream.batched.batch)} events a call; the same state, checked)`],
     ['stream state', `${int(r.stream.entities)} entities: heap +${r.stream.stateHeapMB} MB, array buffers +${r.stream.stateArrayBuffersMB} MB (after a GC)`],
     ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
   ];

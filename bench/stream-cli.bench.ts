@@ -7,7 +7,7 @@
  * events, read from the same log and decoded beforehand, which is what the stream command would
  * reach with no log, decoding or snapshot at all.
  *
- * Run: npm run bench:stream-cli [-- --events 1000000]
+ * Run: npm run bench:stream-cli [-- --events 1000000 --batch-size 100000]
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,8 +26,9 @@ import { wholeNumber } from './options.js';
 
 const options = new Command()
   .option('--events <n>', 'generated transactions', wholeNumber, 1_000_000)
+  .option('--batch-size <n>', "tandem stream's --batch-size, and the baseline's events per applyBatch call", wholeNumber, 100_000)
   .parse()
-  .opts<{ events: number }>();
+  .opts<{ events: number; batchSize: number }>();
 
 const CONFIG = resolve('examples/fraud/tandem.config.ts');
 const BIN = resolve('src/cli/bin.ts');
@@ -63,11 +64,13 @@ try {
   const load = loadavg()[0]!;
 
   const ingest = cli(['ingest', parquet, '--config', CONFIG, '--source', 'transactions', '--data-dir', data], env);
-  const stream = cli(['stream', '--once', '--config', CONFIG, '--data-dir', data], env);
-  const restart = cli(['stream', '--once', '--config', CONFIG, '--data-dir', data], env);
+  const batch = options.batchSize;
+  const stream = cli(['stream', '--once', '--batch-size', String(batch), '--config', CONFIG, '--data-dir', data], env);
+  const restart = cli(['stream', '--once', '--batch-size', String(batch), '--config', CONFIG, '--data-dir', data], env);
   if (!/applied 0 events/.test(restart.output)) throw new Error(`the restart applied events again: ${restart.output}`);
 
-  // The baseline: the engine alone on the same events, decoded before the clock starts.
+  // The baseline: the engine alone on the same events, decoded before the clock starts, in
+  // the stream's micro-batches (one source: one applyBatch call each).
   const log = await FileEventLog.open(join(data, 'events'));
   const events: LoggedEvent[] = [];
   for (let from = 0; from < log.nextOffset; ) {
@@ -77,19 +80,23 @@ try {
   }
   await log.close();
   const engine = new StreamEngine(await loadProject(CONFIG));
+  const batches: LoggedEvent['event'][][] = [];
+  for (let i = 0; i < events.length; i += batch) batches.push(events.slice(i, i + batch).map((e) => e.event));
+  const source = events[0]!.source;
+  if (events.some((e) => e.source !== source)) throw new Error('the baseline expects one source');
   const t0 = performance.now();
-  for (const { source, event } of events) engine.apply(source, event);
+  for (const run of batches) engine.applyBatch(source, run);
   const applySeconds = (performance.now() - t0) / 1000;
   if (engine.appliedCount !== n) throw new Error(`the engine applied ${engine.appliedCount} of ${n} events`);
 
   const rate = (seconds: number): string => `${Math.round(n / seconds).toLocaleString('en-US')} events/s`;
   const mb = (run: Run): string => (run.maxRssMB === undefined ? 'maxRSS n/a' : `maxRSS ${run.maxRssMB.toLocaleString('en-US')} MB`);
   const rows: [string, string][] = [
-    ['events', `${n.toLocaleString('en-US')} fraud-example transactions (3 views), load average ${load.toFixed(2)} before`],
+    ['events', `${n.toLocaleString('en-US')} fraud-example transactions (3 views), micro-batches of ${batch.toLocaleString('en-US')}, load average ${load.toFixed(2)} before`],
     ['tandem ingest', `${ingest.seconds.toFixed(1)} s wall (process start included), ${rate(ingest.seconds)}, ${mb(ingest)}`],
     ['tandem stream --once', `${stream.seconds.toFixed(1)} s wall, ${rate(stream.seconds)}, ${mb(stream)}`],
     ['restart (restore only)', `${restart.seconds.toFixed(1)} s wall, ${mb(restart)}`],
-    ['engine alone (baseline)', `${applySeconds.toFixed(1)} s, ${rate(applySeconds)}, the same events decoded beforehand, in this process`],
+    ['engine alone (baseline)', `${applySeconds.toFixed(1)} s, ${rate(applySeconds)}, the same events decoded beforehand, ${batch.toLocaleString('en-US')} per applyBatch call, in this process`],
     ['stream / engine alone', `${(applySeconds / stream.seconds).toFixed(2)}× the baseline's rate`],
   ];
   for (const [label, value] of rows) console.log(`${label.padEnd(25)} ${value}`);
