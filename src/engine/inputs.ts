@@ -57,5 +57,22 @@ export function toStored(transform: Exclude<SlotTransform, 'raw'>, value: unknow
 /** The input's value for one event object. */
 export function inputValue(slot: SlotPlan, event: Readonly<Record<string, unknown>>): unknown {
   const input = slot.input;
-  return typeof input === 'string' ? event[input] : input(event);
+  return typeof input === 'string' ? event[input] : callInput(slot, input, event);
+}
+
+/**
+ * A feature function's value for one event. What it throws becomes a TANDEM_FEATURE_VALUE
+ * error naming the feature: the stream rejects that event to the dead letters, as it does a
+ * value of the wrong type, instead of stopping on it; backfill names the event's row.
+ */
+export function callInput(slot: SlotPlan, fn: (event: Readonly<Record<string, unknown>>) => unknown, event: Readonly<Record<string, unknown>>): unknown {
+  try {
+    return fn(event);
+  } catch (error) {
+    if (error instanceof TandemError) throw error;
+    throw new TandemError('TANDEM_FEATURE_VALUE', `${describe(slot)} threw: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+      details: { input: slot.label },
+    });
+  }
 }

@@ -1,7 +1,7 @@
 import { TandemError } from '../errors.js';
 import type { Table } from '../io/table.js';
 import { hashValue } from './hash.js';
-import { toRaw, toStored } from './inputs.js';
+import { callInput, toRaw, toStored } from './inputs.js';
 import type { SlotPlan, ViewPlan } from './plan.js';
 import { rowCursor } from './table-access.js';
 import { columnValue } from '../io/column-value.js';
@@ -58,7 +58,12 @@ export function slotColumns(plan: ViewPlan, events: Table, allocate: (n: number)
     const at = cursor;
     if (slot.transform === 'raw') {
       const out = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) out[i] = toRaw(fn(at(i)));
+      let i = 0;
+      try {
+        for (; i < n; i++) out[i] = toRaw(callInput(slot, fn, at(i)));
+      } catch (error) {
+        throw rowError(error, i);
+      }
       num.push(undefined);
       any.push(out);
     } else {
@@ -75,7 +80,7 @@ function functionColumn(slot: SlotPlan, out: Float64Array, fn: (event: Readonly<
   const n = out.length;
   let i = 0;
   try {
-    for (; i < n; i++) out[i] = toStored(transform, fn(at(i)), slot);
+    for (; i < n; i++) out[i] = toStored(transform, callInput(slot, fn, at(i)), slot);
   } catch (error) {
     throw rowError(error, i);
   }

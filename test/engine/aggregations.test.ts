@@ -411,6 +411,22 @@ describe('definition errors name the view, the feature and the problem', () => {
     expect(error.message).toMatch(/two different feature views/);
   });
 
+  it('a feature function that throws: backfill names the feature and the event row', () => {
+    const view = featureView('v', tx, {
+      entity: user,
+      features: {
+        checked: sum((e: Tx) => {
+          if (e.amount === 13) throw new Error('unlucky');
+          return e.amount;
+        }),
+      },
+    });
+    const project = defineProject({ views: [view] });
+    const error = thrown(() => backfillRows(project, { views: ['v'], events: [ev(1, { amount: 2 }), ev(2, { amount: 13 })], spine: 'events' }));
+    expect(error.code).toBe('TANDEM_FEATURE_VALUE');
+    expect(error.message).toBe("event row 2: the function of feature 'v.checked' threw: unlucky");
+  });
+
   it('two entities of one name, each defined inline in its view', () => {
     const one = featureView('a', tx, { entity: entity('user', { key: 'user' }), features: { n: count() } });
     const two = featureView('b', tx, { entity: entity('user', { key: 'user' }), features: { m: count() } });

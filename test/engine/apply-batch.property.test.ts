@@ -133,7 +133,7 @@ describe('StreamEngine.applyBatch', () => {
     );
   });
 
-  it('applies the events before one whose feature function throws, then throws its error', () => {
+  it('rejects an event whose feature function throws, naming the feature, as apply does', () => {
     const tx = source('tx', { timestamp: 'ts', schema });
     const byUser = featureView('by_user', tx, {
       entity: entity('user', { key: 'user' }),
@@ -148,10 +148,30 @@ describe('StreamEngine.applyBatch', () => {
     const project = defineProject({ views: [byUser] });
     const events = [1, 2, 13, 4].map((amount, i) => ({ ts: BASE + i, user: `u${i % 2}`, a: 'x', b: 1, amount, flag: null, cat: null }));
     const one = new StreamEngine(project);
-    one.apply('tx', events[0]!);
-    one.apply('tx', events[1]!);
+    const results = events.map((event) => one.apply('tx', event));
     const batched = new StreamEngine(project);
-    expect(() => batched.applyBatch('tx', events)).toThrow('unlucky');
+    const result = batched.applyBatch('tx', events);
+    expect(result.applied).toBe(3);
+    expect(result.rejected).toEqual([{ index: 2, status: 'rejected', code: 'TANDEM_FEATURE_VALUE', reason: "the function of feature 'by_user.checked' threw: unlucky" }]);
+    expect(results[2]).toEqual({ status: 'rejected', code: 'TANDEM_FEATURE_VALUE', reason: "the function of feature 'by_user.checked' threw: unlucky" });
+    expect([...batched.snapshotLines()]).toEqual([...one.snapshotLines()]);
+  });
+
+  it('applies the events before one that fails unexpectedly, then throws its error', () => {
+    const project = makeProject(0);
+    const event = (i: number) => ({ ts: BASE + i, user: `u${i % 2}`, a: 'x', b: 1, amount: i, flag: null, cat: null });
+    // A key field whose getter throws is no rejection: the error surfaces, as it does from apply.
+    const broken = Object.defineProperty(event(2), 'user', {
+      get: () => {
+        throw new Error('unreadable');
+      },
+    });
+    const one = new StreamEngine(project);
+    one.apply('tx', event(0));
+    one.apply('tx', event(1));
+    expect(() => one.apply('tx', broken)).toThrow('unreadable');
+    const batched = new StreamEngine(project);
+    expect(() => batched.applyBatch('tx', [event(0), event(1), broken, event(3)])).toThrow('unreadable');
     expect([...batched.snapshotLines()]).toEqual([...one.snapshotLines()]);
     expect(batched.appliedCount).toBe(2);
   });

@@ -7,6 +7,7 @@ import { Ingestor, PiiProtector } from '../../src/ingest/index.js';
 import { decodeDeadLetter } from '../../src/ingest/log-records.js';
 import { FileEventLog } from '../../src/log/index.js';
 import { StreamProcessor } from '../../src/streaming/index.js';
+import { count, defineProject, entity, featureView, source, sum } from '../../src/index.js';
 
 const CONFIG = 'test/fixtures/payments.config.ts';
 const H = 3_600_000;
@@ -49,6 +50,41 @@ describe('engine rejections in the dead letters', () => {
       expect(letters.map((l) => [l.code, l.stage, (l.payload as { offset: number }).offset])).toEqual([
         ['TANDEM_LATE_EVENT', 'stream', 2],
         ['TANDEM_LATE_EVENT', 'stream', 4],
+      ]);
+      await log.close();
+      await deadLetters.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes an event whose feature function throws, with the error, and goes on with the next', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
+    try {
+      const tx = source('payments', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', amount: 'number' } });
+      const byCard = featureView('by_card', tx, {
+        entity: entity('card', { key: 'card' }),
+        features: {
+          n: count({ window: '1h' }),
+          fragile: sum((e: { amount: number }) => {
+            if (e.amount < 0) throw new RangeError('negative amount');
+            return e.amount;
+          }),
+        },
+      });
+      const project = defineProject({ views: [byCard] });
+      const log = await FileEventLog.open(join(dir, 'events'));
+      const deadLetters = await FileEventLog.open(join(dir, 'dead-letters'));
+      const encode = (event: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ source: 'payments', event }));
+      await log.append([encode({ ts: t0, card: 'a', amount: 5 }), encode({ ts: t0 + 1, card: 'a', amount: -1 }), encode({ ts: t0 + 2, card: 'a', amount: 7 })]);
+      const processor = await StreamProcessor.start(project, { snapshotPath: join(dir, 'snapshot.ndjson'), log, deadLetters });
+      // Twice: a second pass has nothing left to apply, so nothing is counted again.
+      expect(await processor.catchUp()).toMatchObject({ applied: 2, rejected: 1, offset: 3 });
+      expect(await processor.catchUp()).toMatchObject({ applied: 0, rejected: 0, offset: 3 });
+      expect(processor.engine.read('by_card', 'a', { at: t0 + H / 2 })).toEqual({ n: 2, fragile: 12 });
+      const letters = (await deadLetters.read(0)).map((r) => decodeDeadLetter(r.payload));
+      expect(letters.map((l) => [l.code, l.reason, (l.payload as { offset: number }).offset])).toEqual([
+        ['TANDEM_FEATURE_VALUE', "the function of feature 'by_card.fragile' threw: negative amount", 1],
       ]);
       await log.close();
       await deadLetters.close();
