@@ -1,3 +1,4 @@
+import { TandemError } from '../errors.js';
 import type { Project } from '../features/project.js';
 import { StreamEngine } from '../engine/stream.js';
 import { decodeDeadLetter, decodeLoggedEvents, encodeJson } from '../ingest/log-records.js';
@@ -54,6 +55,8 @@ export class StreamProcessor {
   #deadLetterEnd: number;
   /** The offset of the snapshot on disk that equals the state, undefined when none does. */
   #savedOffset: number | undefined;
+  /** Set when a micro-batch failed half applied: the state is no longer the log's (see step). */
+  #broken: TandemError | undefined;
 
   private constructor(engine: StreamEngine, offset: number, options: StreamProcessorOptions, alreadyRejected: Set<number>, deadLetterEnd: number, savedOffset: number | undefined) {
     this.engine = engine;
@@ -92,6 +95,7 @@ export class StreamProcessor {
 
   /** Apply one micro-batch; resolves with what it did (nothing when caught up). */
   async step(): Promise<ProcessResult> {
+    if (this.#broken !== undefined) throw this.#broken;
     const { log, deadLetters } = this.#options;
     const records = await log.read(this.#offset, { max: this.#options.batchSize ?? 10_000 });
     let recordedBefore = 0;
@@ -99,11 +103,19 @@ export class StreamProcessor {
     const now = (this.#options.now ?? Date.now)();
     // Decoded before any is applied: a record that is not an event stops the batch untouched.
     const events = decodeLoggedEvents(records);
-    const applied = applyLoggedEvents(this.engine, events, (i, { code, reason }) => {
-      const offset = records[i]!.offset;
-      if (this.#alreadyRejected.delete(offset)) recordedBefore++;
-      else rejected.push(encodeJson({ source: events[i]!.source, code, reason, receivedAt: now, stage: 'stream', payload: { offset, event: events[i]!.event } }));
-    });
+    let applied: number;
+    try {
+      applied = applyLoggedEvents(this.engine, events, (i, { code, reason }) => {
+        const offset = records[i]!.offset;
+        if (this.#alreadyRejected.delete(offset)) recordedBefore++;
+        else rejected.push(encodeJson({ source: events[i]!.source, code, reason, receivedAt: now, stage: 'stream', payload: { offset, event: events[i]!.event } }));
+      });
+    } catch (error) {
+      // Not a rejection (those are dead letters): a failure inside the engine, with part of
+      // the batch applied and the offset where it was. Applying the batch again would count
+      // that part twice, and a snapshot would keep it: refuse both until a restart reloads.
+      throw this.#break(error, records[0]!.offset);
+    }
     if (rejected.length > 0) this.#deadLetterEnd = (await deadLetters.append(rejected)).last + 1;
     if (records.length > 0) {
       this.#offset = records.at(-1)!.offset + 1;
@@ -153,6 +165,7 @@ export class StreamProcessor {
 
   /** Save the state with the offset it reflects, and record it as the consumer's position. */
   async snapshot(): Promise<void> {
+    if (this.#broken !== undefined) throw this.#broken;
     await writeSnapshot(this.engine, this.#options.snapshotPath, { offset: this.#offset, takenAt: (this.#options.now ?? Date.now)() });
     await this.#options.log.commit('stream', this.#offset);
     await this.#options.deadLetters.commit(DEAD_LETTER_CONSUMER, this.#deadLetterEnd);
@@ -164,11 +177,23 @@ export class StreamProcessor {
   /**
    * Snapshot unless the one on disk already holds this state (nothing applied since it was
    * taken or loaded): on shutdown right after a periodic snapshot, writing the same state
-   * again would only add seconds to the stop. Resolves true when it wrote one.
+   * again would only add seconds to the stop. Nor after a micro-batch failed half applied
+   * (see step): that state must not outlive the process. Resolves true when it wrote one.
    */
   async snapshotIfChanged(): Promise<boolean> {
-    if (this.#savedOffset === this.#offset) return false;
+    if (this.#savedOffset === this.#offset || this.#broken !== undefined) return false;
     await this.snapshot();
     return true;
+  }
+
+  /** Stop this processor for good after a batch failed half applied from `offset`. */
+  #break(error: unknown, offset: number): TandemError {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#broken = new TandemError(
+      'TANDEM_INTERNAL',
+      `stream processing failed inside the micro-batch from log offset ${offset} (${message}); part of it is applied, so this state is no longer the log's: restart to reload the last snapshot and replay from its offset`,
+      { cause: error },
+    );
+    return this.#broken;
   }
 }

@@ -7,6 +7,7 @@ import { Ingestor, PiiProtector } from '../../src/ingest/index.js';
 import { decodeDeadLetter } from '../../src/ingest/log-records.js';
 import { FileEventLog } from '../../src/log/index.js';
 import { StreamProcessor } from '../../src/streaming/index.js';
+import { StreamEngine } from '../../src/engine/index.js';
 import { count, defineProject, entity, featureView, source, sum } from '../../src/index.js';
 
 const CONFIG = 'test/fixtures/payments.config.ts';
@@ -86,6 +87,53 @@ describe('engine rejections in the dead letters', () => {
       expect(letters.map((l) => [l.code, l.reason, (l.payload as { offset: number }).offset])).toEqual([
         ['TANDEM_FEATURE_VALUE', "the function of feature 'by_card.fragile' threw: negative amount", 1],
       ]);
+      await log.close();
+      await deadLetters.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a batch that fails inside the engine: no second application, no snapshot of that state, a restart goes on exactly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
+    try {
+      const project = await loadProject(CONFIG);
+      const open = async () => ({ log: await FileEventLog.open(join(dir, 'events')), deadLetters: await FileEventLog.open(join(dir, 'dead-letters')) });
+      let { log, deadLetters } = await open();
+      const ingestor = new Ingestor(project, { log, deadLetters, pii: new PiiProtector(undefined) });
+      await ingestor.ingest('payments', [payment(t0, 'a'), payment(t0 + 1, 'b')]);
+      const options = { snapshotPath: join(dir, 'snapshot.ndjson'), snapshotEvery: Number.MAX_SAFE_INTEGER };
+      let processor = await StreamProcessor.start(project, { ...options, log, deadLetters });
+      await processor.catchUp();
+      await processor.snapshot();
+      await ingestor.ingest('payments', [payment(t0 + 2, 'a'), payment(t0 + 3, 'a'), payment(t0 + 4, 'c')]);
+      // An engine failure after the first event of the batch (a bug, not a rejected event).
+      const engine = processor.engine;
+      const applyBatch = engine.applyBatch.bind(engine);
+      engine.applyBatch = (source, batch, only) => {
+        applyBatch(source, batch.slice(0, 1), only);
+        throw new Error('engine bug');
+      };
+      await expect(processor.step()).rejects.toMatchObject({ code: 'TANDEM_INTERNAL', message: expect.stringContaining('from log offset 2') });
+      await expect(processor.catchUp()).rejects.toMatchObject({ code: 'TANDEM_INTERNAL' });
+      expect(engine.appliedCount).toBe(3);
+      expect(await processor.snapshotIfChanged()).toBe(false);
+      await expect(processor.snapshot()).rejects.toMatchObject({ code: 'TANDEM_INTERNAL' });
+      // Restart: the snapshot at offset 2, then the log from there.
+      await log.close();
+      await deadLetters.close();
+      ({ log, deadLetters } = await open());
+      processor = await StreamProcessor.start(project, { ...options, log, deadLetters });
+      expect(processor.offset).toBe(2);
+      expect(await processor.catchUp()).toMatchObject({ applied: 3, rejected: 0, offset: 5 });
+      const at = t0 + H / 2;
+      expect(processor.engine.readEntity('by_card', 'a', { at }).values).toEqual(
+        (() => {
+          const fresh = new StreamEngine(project);
+          for (const [ts, card] of [[t0, 'a'], [t0 + 1, 'b'], [t0 + 2, 'a'], [t0 + 3, 'a'], [t0 + 4, 'c']] as const) fresh.apply('payments', payment(ts, card));
+          return fresh.readEntity('by_card', 'a', { at }).values;
+        })(),
+      );
       await log.close();
       await deadLetters.close();
     } finally {

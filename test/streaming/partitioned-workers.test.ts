@@ -200,6 +200,43 @@ describe('partitioned stream workers', () => {
     await store.clear();
   });
 
+  it('a batch that fails inside the engine is not committed; the processor refuses to go on and a reload goes on exactly', async () => {
+    const store = await MemoryPartitionStore.open({ partitions: PARTITIONS, namespace });
+    const router = new PartitionRouter(project, PARTITIONS);
+    const all = events(600);
+    await router.append(logs, 'pay', all);
+    const p = [...router.route('pay', all[0]!).keys()][0]!;
+    expect(await store.acquire(p, 'w', 60_000)).toBe(true);
+    const processor = await PartitionProcessor.load(project, { partition: p, store, log: logs[p]!, owner: 'w' });
+    await processor.step(20);
+    const committed = (await store.checkpoint(p))!.offset;
+    // An engine failure half way through the next batch (a bug, not a rejected event).
+    const engine = processor.engine;
+    const applyBatch = engine.applyBatch.bind(engine);
+    engine.applyBatch = (source, batch, only) => {
+      applyBatch(source, batch.slice(0, 5), only);
+      throw new Error('engine bug');
+    };
+    await expect(processor.step(20)).rejects.toMatchObject({ code: 'TANDEM_INTERNAL', message: expect.stringContaining('engine bug') });
+    expect(processor.broken).toBe(true);
+    const applied = engine.appliedCount;
+    await expect(processor.step(20)).rejects.toMatchObject({ code: 'TANDEM_INTERNAL' });
+    expect(engine.appliedCount).toBe(applied);
+    expect((await store.checkpoint(p))!.offset).toBe(committed);
+    const reloaded = await PartitionProcessor.load(project, { partition: p, store, log: logs[p]!, owner: 'w' });
+    while ((await reloaded.step(70)).records > 0);
+    const at = T0 + 600 * 20_000;
+    const reader = new StreamEngine(project);
+    for (const entity of await collect(store, p)) reader.loadEntity(entity.view, entity.key, entity.state);
+    const expectedEngine = new StreamEngine(project);
+    for (const record of await logs[p]!.read(0, { max: 100_000 })) {
+      const logged = JSON.parse(new TextDecoder().decode(record.payload)) as { event: ValidatedEvent; views?: string[] };
+      expectedEngine.apply('pay', logged.event, logged.views === undefined ? undefined : new Set(logged.views));
+    }
+    for (const entity of await collect(store, p)) expect(reader.read(entity.view, entity.key, { at })).toEqual(expectedEngine.read(entity.view, entity.key, { at }));
+    await store.clear();
+  });
+
   it('a drain longer than the lease renews it as it goes, and applies everything', async () => {
     const store = await MemoryPartitionStore.open({ partitions: PARTITIONS, namespace });
     const router = new PartitionRouter(project, PARTITIONS);

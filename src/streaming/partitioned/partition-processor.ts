@@ -42,6 +42,7 @@ export class PartitionProcessor {
   readonly engine: StreamEngine;
   readonly #options: PartitionProcessorOptions;
   #offset: number;
+  #broken: TandemError | undefined;
   /**
    * The offset of the checkpoint the state extends (−1: none): each commit must follow it, so
    * commits the store lost (a Redis restart) are noticed instead of built upon.
@@ -90,6 +91,11 @@ export class PartitionProcessor {
     return this.#offset;
   }
 
+  /** Whether a micro-batch failed half applied: the processor must be dropped and the partition reloaded. */
+  get broken(): boolean {
+    return this.#broken !== undefined;
+  }
+
   /**
    * Apply one micro-batch of the partition's log and commit it. Rejects with
    * TANDEM_LEASE_LOST when the lease went to another worker or the stored checkpoint is not
@@ -98,6 +104,7 @@ export class PartitionProcessor {
    * settled first).
    */
   async step(batchSize = 10_000): Promise<PartitionStep> {
+    if (this.#broken !== undefined) throw this.#broken;
     if (this.#pending !== undefined) await this.#settle(this.#pending);
     const { log, partition } = this.#options;
     const records = await log.read(this.#offset, { max: batchSize });
@@ -107,15 +114,30 @@ export class PartitionProcessor {
     const now = (this.#options.now ?? Date.now)();
     // Decoded before any is applied: a record that is not an event stops the batch untouched.
     const events = decodeLoggedEvents(records);
-    const applied = applyLoggedEvents(
-      engine,
-      events,
-      (i, { code, reason }) => {
-        const { source, event } = events[i]!;
-        deadLetters.push(JSON.stringify({ source, code, reason, receivedAt: now, stage: 'stream', payload: { partition, offset: records[i]!.offset, event } }));
-      },
-      ({ views }) => (views === undefined ? undefined : this.#viewSet(views)),
-    );
+    let applied: number;
+    try {
+      applied = applyLoggedEvents(
+        engine,
+        events,
+        (i, { code, reason }) => {
+          const { source, event } = events[i]!;
+          deadLetters.push(JSON.stringify({ source, code, reason, receivedAt: now, stage: 'stream', payload: { partition, offset: records[i]!.offset, event } }));
+        },
+        ({ views }) => (views === undefined ? undefined : this.#viewSet(views)),
+      );
+    } catch (error) {
+      // A failure inside the engine (rejections are dead letters) with part of the batch
+      // applied: stepping again would apply that part twice and commit it. Nothing of the
+      // batch is committed; the processor refuses to go on, and a reload starts from the
+      // stored checkpoint.
+      const message = error instanceof Error ? error.message : String(error);
+      this.#broken = new TandemError(
+        'TANDEM_INTERNAL',
+        `partition ${partition}: stream processing failed inside the micro-batch from log offset ${this.#offset} (${message}); nothing of it is committed; reload the partition from its checkpoint`,
+        { cause: error },
+      );
+      throw this.#broken;
+    }
     this.#offset = records.at(-1)!.offset + 1;
     const commit: PartitionCommit = {
       entities: engine.takeChanges(),

@@ -195,6 +195,14 @@ export class PartitionedStreamWorker {
         this.#say(`worker ${this.id}: lost partition ${processor.partition}: ${error.message}`);
         return 0;
       }
+      if (processor.broken) {
+        // Its state holds part of an uncommitted batch: drop it; the next tick loads the
+        // partition again from the stored checkpoint.
+        this.#owned.delete(processor.partition);
+        await this.#options.store.release(processor.partition, this.id).catch(() => undefined);
+        this.#say(`worker ${this.id}: ${error instanceof Error ? error.message : String(error)}; reloading it`);
+        return 0;
+      }
       throw error;
     }
   }
