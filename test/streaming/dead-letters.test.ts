@@ -15,10 +15,19 @@ const H = 3_600_000;
 const t0 = Date.UTC(2026, 0, 1);
 const payment = (ts: number, card: string) => ({ ts, card, merchant: 'm1', amount: 10, country: 'NL' });
 
+/** Run `body` with a fresh temporary folder, removed afterwards. */
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('engine rejections in the dead letters', () => {
-  it('are recorded once even when a crash replays the events that caused them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
-    try {
+  it('are recorded once even when a crash replays the events that caused them', () =>
+    withDir(async (dir) => {
       const project = await loadProject(CONFIG);
       const open = async () => ({ log: await FileEventLog.open(join(dir, 'events')), deadLetters: await FileEventLog.open(join(dir, 'dead-letters')) });
       let { log, deadLetters } = await open();
@@ -54,14 +63,10 @@ describe('engine rejections in the dead letters', () => {
       ]);
       await log.close();
       await deadLetters.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('takes an event whose feature function throws, with the error, and goes on with the next', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
-    try {
+  it('takes an event whose feature function throws, with the error, and goes on with the next', () =>
+    withDir(async (dir) => {
       const tx = source('payments', { timestamp: 'ts', schema: { ts: 'timestamp', card: 'string', amount: 'number' } });
       const byCard = featureView('by_card', tx, {
         entity: entity('card', { key: 'card' }),
@@ -89,14 +94,10 @@ describe('engine rejections in the dead letters', () => {
       ]);
       await log.close();
       await deadLetters.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a batch that fails inside the engine: no second application, no snapshot of that state, a restart goes on exactly', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tandem-dl-'));
-    try {
+  it('a batch that fails inside the engine: no second application, no snapshot of that state, a restart goes on exactly', () =>
+    withDir(async (dir) => {
       const project = await loadProject(CONFIG);
       const open = async () => ({ log: await FileEventLog.open(join(dir, 'events')), deadLetters: await FileEventLog.open(join(dir, 'dead-letters')) });
       let { log, deadLetters } = await open();
@@ -136,8 +137,5 @@ describe('engine rejections in the dead letters', () => {
       );
       await log.close();
       await deadLetters.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

@@ -67,6 +67,18 @@ describe('partitioned stream workers', () => {
       }),
     );
 
+  /** Partition p's committed state reads, for every entity it holds, like one engine over p's whole log. */
+  async function expectPartitionLikeItsLog(store: MemoryPartitionStore, p: number, at: number): Promise<void> {
+    const reader = new StreamEngine(project);
+    for (const entity of await collect(store, p)) reader.loadEntity(entity.view, entity.key, entity.state);
+    const expectedEngine = new StreamEngine(project);
+    for (const record of await logs[p]!.read(0, { max: 100_000 })) {
+      const logged = JSON.parse(new TextDecoder().decode(record.payload)) as { event: ValidatedEvent; views?: string[] };
+      expectedEngine.apply('pay', logged.event, logged.views === undefined ? undefined : new Set(logged.views));
+    }
+    for (const entity of await collect(store, p)) expect(reader.read(entity.view, entity.key, { at })).toEqual(expectedEngine.read(entity.view, entity.key, { at }));
+  }
+
   /** What every view reads for every key, from the shared store, as a serving replica would. */
   async function readAll(store: MemoryPartitionStore, all: readonly ValidatedEvent[], at: number): Promise<Record<string, unknown>> {
     const reader = new StreamEngine(project);
@@ -189,14 +201,7 @@ describe('partitioned stream workers', () => {
     expect(reloaded.offset).toBe(50);
     while ((await reloaded.step(70)).records > 0);
     const at = T0 + 1_200 * 20_000;
-    const reader = new StreamEngine(project);
-    for (const entity of await collect(store, p)) reader.loadEntity(entity.view, entity.key, entity.state);
-    const expectedEngine = new StreamEngine(project);
-    for (const record of await logs[p]!.read(0, { max: 100_000 })) {
-      const logged = JSON.parse(new TextDecoder().decode(record.payload)) as { event: ValidatedEvent; views?: string[] };
-      expectedEngine.apply('pay', logged.event, logged.views === undefined ? undefined : new Set(logged.views));
-    }
-    for (const entity of await collect(store, p)) expect(reader.read(entity.view, entity.key, { at })).toEqual(expectedEngine.read(entity.view, entity.key, { at }));
+    await expectPartitionLikeItsLog(store, p, at);
     await store.clear();
   });
 
@@ -226,14 +231,7 @@ describe('partitioned stream workers', () => {
     const reloaded = await PartitionProcessor.load(project, { partition: p, store, log: logs[p]!, owner: 'w' });
     while ((await reloaded.step(70)).records > 0);
     const at = T0 + 600 * 20_000;
-    const reader = new StreamEngine(project);
-    for (const entity of await collect(store, p)) reader.loadEntity(entity.view, entity.key, entity.state);
-    const expectedEngine = new StreamEngine(project);
-    for (const record of await logs[p]!.read(0, { max: 100_000 })) {
-      const logged = JSON.parse(new TextDecoder().decode(record.payload)) as { event: ValidatedEvent; views?: string[] };
-      expectedEngine.apply('pay', logged.event, logged.views === undefined ? undefined : new Set(logged.views));
-    }
-    for (const entity of await collect(store, p)) expect(reader.read(entity.view, entity.key, { at })).toEqual(expectedEngine.read(entity.view, entity.key, { at }));
+    await expectPartitionLikeItsLog(store, p, at);
     await store.clear();
   });
 
