@@ -6,10 +6,11 @@ export type SendDone = (error: null, payload: unknown) => void;
  * after every request read in that turn has been handled), then lets them all go, back to
  * back. Under load a server reads several requests per turn; writing each response as soon
  * as it is ready interleaves socket writes with the next request's work, and each write then
- * pays the kernel's work of waking the reader anew. Written together, the same responses took
- * 7 µs of system time each instead of 12.5 µs, and `POST /v1/predict` served a quarter more
- * requests per second (bench/README.md, "Serving"). A response waits at most for the rest of
- * its own turn; a request alone in its turn is answered at the end of that turn.
+ * costs more system time (most likely the kernel waking the reader anew for each one).
+ * Written together, the same responses took 7 µs of system time each instead of 12.5 µs, and
+ * `POST /v1/predict` served about a third more requests per second (bench/README.md,
+ * "Serving"). A response waits at most for the rest of its own turn; a request alone in its
+ * turn is answered at the end of that turn.
  */
 export class SendBatch {
   #dones: SendDone[] = [];
