@@ -205,13 +205,13 @@ class ViewRuntime {
   /** Per entity: the batch row of its latest event while a batch is grouped, -1 otherwise. */
   #lastRow = new Int32Array(0);
   /** A batch's rows gathered in entity order: times and inputs, read in sequence by the windows. */
-  #gathered: { times: Float64Array; data: SlotData } | undefined;
+  #gathered: { rows: Int32Array; times: Float64Array; data: SlotData } | undefined;
 
   /**
    * Apply rows [0, count) of a batch, entity by entity: each entity's rows in batch order,
    * every window over them, then the next entity. `ids` and `times` hold each row's entity
-   * and event time; `next` and `firsts` are scratch of `count` rows. The rows are first
-   * gathered in that order, so that each window reads its inputs in sequence.
+   * and event time; `next` and `firsts` are scratch of `count` rows. The rows' times and
+   * inputs are first gathered in that order, so that each window reads them in sequence.
    */
   applyGrouped(ids: Int32Array, times: Float64Array, data: SlotData, count: number, next: Int32Array, firsts: Int32Array, track: boolean): void {
     if (this.#lastRow.length < this.ids.size) {
@@ -230,28 +230,29 @@ class ViewRuntime {
       next[r] = -1;
     }
     let gathered = this.#gathered;
-    if (gathered === undefined || gathered.times.length < count) this.#gathered = gathered = { times: new Float64Array(times.length), data: this.slotData(times.length) };
-    const order = gathered.times;
-    const slots = this.plan.slots.length;
-    // `firsts` becomes each group's first gathered position; `next` holds the rows in order.
+    if (gathered === undefined || gathered.times.length < count) {
+      this.#gathered = gathered = { rows: new Int32Array(times.length), times: new Float64Array(times.length), data: this.slotData(times.length) };
+    }
+    // The batch rows in entity order; `firsts` becomes each group's first position in it.
+    const rows = gathered.rows;
     let k = 0;
     for (let g = 0; g < groups; g++) {
       let r = firsts[g]!;
       last[ids[r]!] = -1;
       firsts[g] = k;
-      for (; r >= 0; r = next[r]!) order[k++] = r;
+      for (; r >= 0; r = next[r]!) rows[k++] = r;
     }
-    for (let j = 0; j < count; j++) next[j] = order[j]!;
-    for (let j = 0; j < count; j++) order[j] = times[next[j]!]!;
-    for (let s = 0; s < slots; s++) {
+    const order = gathered.times;
+    for (let j = 0; j < count; j++) order[j] = times[rows[j]!]!;
+    for (let s = 0; s < this.plan.slots.length; s++) {
       const from = data.num[s];
       if (from !== undefined) {
         const to = gathered.data.num[s]!;
-        for (let j = 0; j < count; j++) to[j] = from[next[j]!]!;
+        for (let j = 0; j < count; j++) to[j] = from[rows[j]!]!;
       } else {
         const fromAny = data.any[s]!;
         const toAny = gathered.data.any[s] as unknown[];
-        for (let j = 0; j < count; j++) toAny[j] = fromAny[next[j]!];
+        for (let j = 0; j < count; j++) toAny[j] = fromAny[rows[j]!];
       }
     }
     const windows = this.windows;
@@ -260,10 +261,10 @@ class ViewRuntime {
     for (let g = 0; g < groups; g++) {
       const from = firsts[g]!;
       const to = g + 1 < groups ? firsts[g + 1]! : count;
-      const id = ids[next[from]!]!;
+      const id = ids[rows[from]!]!;
       if (g + AHEAD < groups) {
         // Start loading a later entity's record and rings while this one is applied.
-        const later = ids[next[firsts[g + AHEAD]!]!]!;
+        const later = ids[rows[firsts[g + AHEAD]!]!]!;
         touched += this.records.touch(later);
         for (let w = 0; w < windows.length; w++) touched += windows[w]!.touch(later);
       }
