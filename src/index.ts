@@ -40,6 +40,7 @@ export {
   type RejectedEvent,
   type ReadOptions,
   type StreamEngineOptions,
+  type PageSizes,
   type EntityKey,
 } from './engine/index.js';
 export type { Table, Column } from './io/table.js';

@@ -1,4 +1,4 @@
-import { RingArena } from './ring-arena.js';
+import { offsetOf, RingArena, type PageSizes } from './ring-arena.js';
 
 /** Records are allocated in chunks of this many entities. */
 const CHUNK_BITS = 8;
@@ -11,11 +11,18 @@ const CHUNK = 1 << CHUNK_BITS;
  * lines on one page rather than one scattered record per window.
  */
 export class EntityRecords {
-  readonly store = new RingArena();
+  readonly store: RingArena;
   #stride = 0;
   #count = 0;
-  /** Offsets of the chunks of CHUNK records. */
-  readonly #chunks: number[] = [];
+  /** Per chunk of CHUNK records: its page, where it starts in the page, and its address. */
+  readonly #chunkPages: Float64Array[] = [];
+  readonly #chunkAt: number[] = [];
+  readonly #chunkAddress: number[] = [];
+
+  /** `pages`: the store's page sizes (small ones let tests cross pages). */
+  constructor(pages?: PageSizes) {
+    this.store = new RingArena(pages);
+  }
 
   /** Reserve `doubles` in every record; returns their offset in it. Only before the first `add`. */
   reserve(doubles: number): number {
@@ -32,13 +39,28 @@ export class EntityRecords {
   /** Add the next entity, its record all zeros; returns its id. */
   add(): number {
     const e = this.#count++;
-    if ((e & (CHUNK - 1)) === 0) this.#chunks.push(this.store.allocZeroed(CHUNK * this.#stride));
+    if ((e & (CHUNK - 1)) === 0) {
+      const address = this.store.allocZeroed(CHUNK * this.#stride);
+      this.#chunkPages.push(this.store.page(address));
+      this.#chunkAt.push(offsetOf(address));
+      this.#chunkAddress.push(address);
+    }
     return e;
   }
 
-  /** Where entity e's record starts in `store.data`. */
+  /** The page holding entity e's record. */
+  page(e: number): Float64Array {
+    return this.#chunkPages[e >>> CHUNK_BITS]!;
+  }
+
+  /** Where entity e's record starts in its page. */
   at(e: number): number {
-    return this.#chunks[e >>> CHUNK_BITS]! + (e & (CHUNK - 1)) * this.#stride;
+    return this.#chunkAt[e >>> CHUNK_BITS]! + (e & (CHUNK - 1)) * this.#stride;
+  }
+
+  /** The store address of entity e's record (`at(e)` within `page(e)`). */
+  address(e: number): number {
+    return this.#chunkAddress[e >>> CHUNK_BITS]! + (e & (CHUNK - 1)) * this.#stride;
   }
 
   /**
@@ -47,7 +69,7 @@ export class EntityRecords {
    * applied, the cache misses overlap instead of coming one after another.
    */
   touch(e: number): number {
-    const m = this.store.data;
+    const m = this.page(e);
     const r = this.at(e);
     const end = r + this.#stride;
     let sum = 0;

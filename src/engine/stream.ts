@@ -9,6 +9,7 @@ import { formatEventTime, toEventTime } from './event-time.js';
 import { inputValue, toRaw, toStored } from './inputs.js';
 import { EntityIds } from './entity-ids.js';
 import { EntityRecords } from './entity-records.js';
+import type { PageSizes } from './ring-arena.js';
 import { KeyDictionary } from './key-dictionary.js';
 import { SourceKeys } from './source-keys.js';
 import type { EntityKey } from './keys.js';
@@ -61,6 +62,12 @@ export interface StreamEngineOptions {
   readonly keepRejected?: number;
   /** Remember which entities events change, for `takeChanges`. @default false */
   readonly trackChanges?: boolean;
+  /**
+   * Sizes, in doubles, of the pages each view's state is stored in (see RingArena): the first
+   * page, and the largest the doubling stops at. Small pages only cost a little memory per
+   * view; tests use them to cross pages often. @default { first: 65,536, largest: 1,048,576 }
+   */
+  readonly pages?: PageSizes;
 }
 
 /** One entity's state in one view, serialized (see `StreamEngine.takeChanges`). */
@@ -113,7 +120,7 @@ class ViewRuntime {
   readonly plan: ViewPlan;
   readonly ids: EntityIds;
   /** Each entity's record, all windows' parts together. */
-  readonly records = new EntityRecords();
+  readonly records: EntityRecords;
   readonly windows: readonly WindowState[];
   readonly data: SlotData;
   readonly out: FeatureOutputs;
@@ -122,8 +129,9 @@ class ViewRuntime {
   #changedFlags = new Uint8Array(0);
   #empty: Record<string, FeatureValue> | undefined;
 
-  constructor(view: FeatureView, dictionary: (field: string) => KeyDictionary) {
+  constructor(view: FeatureView, dictionary: (field: string) => KeyDictionary, pages?: PageSizes) {
     this.plan = planView(view);
+    this.records = new EntityRecords(pages);
     this.ids = new EntityIds(view.entity, view.entity.keys.map(dictionary));
     this.windows = this.plan.windows.map((w) => new WindowState(w, this.plan.allowedLatenessMs, this.records));
     this.data = {
@@ -361,7 +369,7 @@ export class StreamEngine {
       if (found === undefined) dictionaries.set(field, (found = new KeyDictionary()));
       return found;
     };
-    for (const name of names) this.#views.set(name, new ViewRuntime(this.#view(name), dictionary));
+    for (const name of names) this.#views.set(name, new ViewRuntime(this.#view(name), dictionary, options.pages));
     for (const source of project.sources.values()) {
       const runtimes = [...this.#views.values()].filter((runtime) => runtime.plan.view.source === source);
       const keys = new SourceKeys(runtimes.map((runtime) => runtime.plan.view.entity), dictionary);

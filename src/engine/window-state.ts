@@ -2,6 +2,7 @@ import { estimate, estimateRegisters, rankOf, registerOf, SlidingRegisters } fro
 import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentMerge, momentRecompute, momentRemove, momentValue, recomputeDue } from './moments.js';
 import type { WindowPlan } from './plan.js';
 import type { EntityRecords } from './entity-records.js';
+import { offsetOf, type RingArena } from './ring-arena.js';
 
 /** Per-slot event values: the backfill passes whole columns, the stream one-element arrays. */
 export interface SlotData {
@@ -120,8 +121,9 @@ const INLINE_CAPACITY = 2;
  *
  * Layout (no object per entity, so nothing for the GC to trace and fewer cache misses): the
  * view's `EntityRecords` hold one record of doubles per entity, in which this window has its
- * part — scalars, deque cursors, moments — and one Float64Array (`RingArena`) holds those
- * records and the rings: a ring is a block of `cap` event times, then `cap` values per
+ * part — scalars, deque cursors, moments — and the pages of one store (`RingArena`) hold
+ * those records and the rings: a record's page is `EntityRecords.page`, a ring's the page of
+ * its block's address (BLOCK). A ring is a block of `cap` event times, then `cap` values per
  * numeric column, then per min/max deque `cap` times and `cap` values (a deque never holds
  * more entries than the ring). Rings of up to INLINE_CAPACITY events sit inside the record,
  * as most entities of a busy view hold only a few events per window; longer rings move to
@@ -163,6 +165,8 @@ export class WindowState {
   readonly #inlineAt: number;
   /** The view's records, this window's part of each at #base. */
   readonly #records: EntityRecords;
+  /** The records' store, which also holds the rings that have moved out of them. */
+  readonly #store: RingArena;
   readonly #base: number;
   /** Rings of raw values, per entity and raw-value column. */
   readonly #anyRings: (unknown[] | undefined)[] = [];
@@ -227,16 +231,17 @@ export class WindowState {
     this.#inlineAt = at;
     this.#stride = at + INLINE_CAPACITY * this.#lanes;
     this.#records = records;
+    this.#store = records.store;
     this.#base = records.reserve(this.#stride);
     this.#reading = new Float64Array(Math.max(1, n) * MOMENT_SIZE);
   }
 
   /** Set up the part of entity e's record (just added to the view's records, so all zeros). */
   initEntity(e: number): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     m[r + CAP] = INLINE_CAPACITY;
-    m[r + BLOCK] = r + this.#inlineAt;
+    m[r + BLOCK] = this.#inlineAddress(e);
     m[r + KEY_MAX] = -Infinity;
     if (this.#lifetime) {
       m.fill(Infinity, r + this.#foldMinAt, r + this.#foldMinAt + this.#ncol);
@@ -245,8 +250,14 @@ export class WindowState {
     for (let k = 0; k < this.#nany; k++) this.#anyRings[e * this.#nany + k] = new Array<unknown>(INLINE_CAPACITY).fill(undefined);
   }
 
+  /** Where entity e's part of its record starts in its page (`EntityRecords.page`). */
   #record(e: number): number {
     return this.#records.at(e) + this.#base;
+  }
+
+  /** The store address of entity e's inline ring, part of its record. */
+  #inlineAddress(e: number): number {
+    return this.#records.address(e) + this.#base + this.#inlineAt;
   }
 
   /**
@@ -254,14 +265,15 @@ export class WindowState {
    * EntityRecords.touch), returning it so the load is not optimised away.
    */
   touch(e: number): number {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    return m[m[r + BLOCK]! + m[r + HEAD]!]!;
+    const block = m[r + BLOCK]!;
+    return this.#store.page(block)[offsetOf(block) + m[r + HEAD]!]!;
   }
 
   /** The entity's newest event time, -Infinity before any. */
   newest(e: number): number {
-    return this.#records.store.data[this.#record(e) + KEY_MAX]!;
+    return this.#records.page(e)[this.#record(e) + KEY_MAX]!;
   }
 
   /**
@@ -272,21 +284,22 @@ export class WindowState {
   apply(e: number, t: number, data: SlotData, row: number): void {
     const r = this.#record(e);
     const lifetime = this.#lifetime;
-    const store = this.#records.store.data;
-    const keyMax = store[r + KEY_MAX]!;
+    const m = this.#records.page(e);
+    const keyMax = m[r + KEY_MAX]!;
     const late = t < keyMax;
     // The sums first lose the events older than this event's window (an event in order only:
     // a late one's window starts before the sums do).
     if (!lifetime && !late) {
-      const skip = store[r + SKIP]!;
-      if (skip < store[r + SIZE]! && store[store[r + BLOCK]! + ((store[r + HEAD]! + skip) & (store[r + CAP]! - 1))]! < t - this.#w) this.#dropFromSums(e, t - this.#w);
+      const skip = m[r + SKIP]!;
+      const block = m[r + BLOCK]!;
+      if (skip < m[r + SIZE]! && this.#store.page(block)[offsetOf(block) + ((m[r + HEAD]! + skip) & (m[r + CAP]! - 1))]! < t - this.#w) this.#dropFromSums(e, t - this.#w);
     }
-    if (this.#records.store.data[r + SIZE] === this.#records.store.data[r + CAP]) this.#resize(e, this.#records.store.data[r + CAP]! * 2);
-    // Records and rings share one array (read after a resize, which may grow it).
-    const m = this.#records.store.data;
-    const a = m;
+    if (m[r + SIZE] === m[r + CAP]) this.#resize(e, m[r + CAP]! * 2);
+    // The ring: in the record, or a block of the store (read after a resize, which moves it).
     const cap = m[r + CAP]!;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     const mask = cap - 1;
     let at: number;
     if (!late) {
@@ -313,9 +326,9 @@ export class WindowState {
         if (mo >= 0 && inSums) momentAdd(m, r + mo, v);
         if (!late) {
           const dMax = this.#maxDeque[c]!;
-          if (dMax >= 0) this.#push(a, b, cap, r, dMax, t, v);
+          if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, t, v);
           const dMin = this.#minDeque[c]!;
-          if (dMin >= 0) this.#push(a, b, cap, r, dMin, t, -v);
+          if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, t, -v);
         }
         if (col.hllPrecision > 0) this.#addHash(e, c, t, v, keyMax);
       } else {
@@ -343,10 +356,11 @@ export class WindowState {
    * column, and the backfill kernels perform these when they read as of that event's time.
    */
   #dropFromSums(e: number, bound: number): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    const a = m;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     const cap = m[r + CAP]!;
     const mask = cap - 1;
     const head = m[r + HEAD]!;
@@ -373,7 +387,7 @@ export class WindowState {
 
   /** Recompute every column's sums from the events they hold. */
   #recomputeSums(e: number): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const head = m[r + HEAD]!;
     const mask = m[r + CAP]! - 1;
@@ -388,10 +402,11 @@ export class WindowState {
    * `row`. Exact for any t ≥ newest − allowed lateness; callers enforce that bound.
    */
   read(e: number, t: number, out: FeatureOutputs, row: number): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    const a = this.#records.store.data;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const mask = m[r + CAP]! - 1;
@@ -460,17 +475,18 @@ export class WindowState {
     const r = this.#record(e);
     const o = c * MOMENT_SIZE;
     const m = this.#reading;
-    const meta = this.#records.store.data;
+    const meta = this.#records.page(e);
     momentCopy(meta, r + this.#momentAt[c]!, m, o);
     const skip = meta[r + SKIP]!;
     const size = meta[r + SIZE]!;
     const end = size - skipTail;
     if (skipHead === skip && end === size) return;
-    const a = this.#records.store.data;
+    const block = meta[r + BLOCK]!;
+    const a = this.#store.page(block);
     const head = meta[r + HEAD]!;
     const cap = meta[r + CAP]!;
     const mask = cap - 1;
-    const values = meta[r + BLOCK]! + this.#lane[c]! * cap;
+    const values = offsetOf(block) + this.#lane[c]! * cap;
     // Removals first: when every event of the sums goes, the block resets exactly.
     for (let i = skip; i < skipHead; i++) {
       const v = a[values + ((head + i) & mask)]!;
@@ -492,10 +508,12 @@ export class WindowState {
 
   /** Column c's ring of entity e as its own array (positions masked by the ring's capacity). */
   #laneOf(e: number, c: number): Float64Array {
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    const cap = this.#records.store.data[r + CAP]!;
-    const start = this.#records.store.data[r + BLOCK]! + this.#lane[c]! * cap;
-    return this.#records.store.data.subarray(start, start + cap);
+    const cap = m[r + CAP]!;
+    const block = m[r + BLOCK]!;
+    const start = offsetOf(block) + this.#lane[c]! * cap;
+    return this.#store.page(block).subarray(start, start + cap);
   }
 
   /**
@@ -504,15 +522,16 @@ export class WindowState {
    * which determine them.
    */
   snapshot(e: number): WindowStateSnapshot {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const n = this.#ncol;
     const size = m[r + SIZE]!;
     const head = m[r + HEAD]!;
     const cap = m[r + CAP]!;
     const mask = cap - 1;
-    const a = this.#records.store.data;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     const life = this.#lifetime;
     const cols = this.#plan.columns;
     const ring = (lane: number): string => {
@@ -568,10 +587,10 @@ export class WindowState {
    * its sketches and raw values are dropped. `restore` can then load another state over it.
    */
   clear(e: number): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const block = m[r + BLOCK]!;
-    if (block !== 0 && block !== r + this.#inlineAt) this.#records.store.free(block, m[r + CAP]! * this.#lanes);
+    if (block !== 0 && block !== this.#inlineAddress(e)) this.#store.free(block, m[r + CAP]! * this.#lanes);
     m.fill(0, r, r + this.#stride);
     const n = this.#ncol;
     for (let c = 0; c < n; c++) {
@@ -593,10 +612,11 @@ export class WindowState {
     let capacity = INLINE_CAPACITY;
     while (capacity < snap.size) capacity *= 2;
     if (capacity > INLINE_CAPACITY) this.#resize(e, capacity);
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    const a = this.#records.store.data;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     m[r + SIZE] = snap.size;
     copyF64(snap.times, a, b);
     for (let c = 0; c < n; c++) {
@@ -655,8 +675,8 @@ export class WindowState {
   // Entries in time order with strictly decreasing values, so the maximum of every suffix of
   // the window is at hand; minima use a deque of negated values. Amortised O(1) per event.
 
-  #push(a: Float64Array, b: number, cap: number, r: number, d: number, t: number, v: number): void {
-    const m = this.#records.store.data;
+  /** Push (t, v) onto deque d of the record at `r` of `m`, whose ring is at `b` of `a`. */
+  #push(m: Float64Array, r: number, a: Float64Array, b: number, cap: number, d: number, t: number, v: number): void {
     const at = r + FIXED + 2 * d;
     const head = m[at]!;
     let size = m[at + 1]!;
@@ -673,14 +693,15 @@ export class WindowState {
 
   /** The maximum of deque d's entries at or after `lo` (all being before the read time); NaN if none. */
   #maxFrom(e: number, d: number, lo: number): number {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const head = m[r + FIXED + 2 * d]!;
     const size = m[r + FIXED + 2 * d + 1]!;
     const cap = m[r + CAP]!;
     const mask = cap - 1;
-    const a = this.#records.store.data;
-    const times = m[r + BLOCK]! + (this.#dequeLane + 2 * d) * cap;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const times = offsetOf(block) + (this.#dequeLane + 2 * d) * cap;
     for (let i = 0; i < size; i++) {
       const slot = (head + i) & mask;
       if (a[times + slot]! >= lo) return a[times + cap + slot]!;
@@ -689,14 +710,15 @@ export class WindowState {
   }
 
   #scanExtreme(e: number, c: number, skipHead: number, skipTail: number, isMax: boolean): number {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const cap = m[r + CAP]!;
     const mask = cap - 1;
-    const a = this.#records.store.data;
-    const values = m[r + BLOCK]! + this.#lane[c]! * cap;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const values = offsetOf(block) + this.#lane[c]! * cap;
     let best = NaN;
     for (let i = skipHead; i < size - skipTail; i++) {
       const v = a[values + ((head + i) & mask)]!;
@@ -707,7 +729,7 @@ export class WindowState {
   }
 
   #rebuildDeques(e: number): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     m[r + DEQUES_DIRTY] = 0;
     if (this.#ndeque === 0) return;
@@ -715,8 +737,9 @@ export class WindowState {
     const size = m[r + SIZE]!;
     const cap = m[r + CAP]!;
     const mask = cap - 1;
-    const a = this.#records.store.data;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     for (let d = 0; d < this.#ndeque; d++) m[r + FIXED + 2 * d] = m[r + FIXED + 2 * d + 1] = 0;
     for (let c = 0; c < this.#ncol; c++) {
       const dMax = this.#maxDeque[c]!;
@@ -727,14 +750,13 @@ export class WindowState {
         const at = (head + i) & mask;
         const v = a[values + at]!;
         if (v !== v) continue;
-        if (dMax >= 0) this.#push(a, b, cap, r, dMax, a[b + at]!, v);
-        if (dMin >= 0) this.#push(a, b, cap, r, dMin, a[b + at]!, -v);
+        if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, a[b + at]!, v);
+        if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, a[b + at]!, -v);
       }
     }
   }
 
-  #dropFromDeques(r: number, a: Float64Array, b: number, cap: number, bound: number): void {
-    const m = this.#records.store.data;
+  #dropFromDeques(m: Float64Array, r: number, a: Float64Array, b: number, cap: number, bound: number): void {
     const mask = cap - 1;
     for (let d = 0; d < this.#ndeque; d++) {
       const at = r + FIXED + 2 * d;
@@ -764,15 +786,16 @@ export class WindowState {
     out: FeatureOutputs,
     row: number,
   ): void {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const cap = m[r + CAP]!;
     const mask = cap - 1;
-    const a = this.#records.store.data;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
     const lane = this.#lane[c]!;
-    const values = m[r + BLOCK]! + lane * cap;
+    const values = offsetOf(block) + lane * cap;
     const any = lane > 0 ? undefined : this.#anyRings[e * this.#nany + this.#anyIndex[c]!];
     const want = single ? 1 : k;
     const found: unknown[] = [];
@@ -824,7 +847,7 @@ export class WindowState {
     const old = regs[reg]!;
     if (rank <= old) return;
     // Sums of powers of two: exact in doubles, so the estimate is order-independent.
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     if (old === 0) m[r + this.#lifeNonZeroAt + c]!++;
     else m[r + this.#lifeInverseAt + c]! -= 2 ** -old;
@@ -833,7 +856,7 @@ export class WindowState {
   }
 
   #distinct(e: number, c: number, lo: number, past: boolean, skipHead: number, skipTail: number, p: number): number {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
     if (!past) {
       if (!this.#lifetime) return this.#sliding[e * this.#ncol + c]?.estimateFrom(lo) ?? 0;
@@ -845,8 +868,9 @@ export class WindowState {
     const size = m[r + SIZE]!;
     const cap = m[r + CAP]!;
     const mask = cap - 1;
-    const a = this.#records.store.data;
-    const hashes = m[r + BLOCK]! + this.#lane[c]! * cap;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const hashes = offsetOf(block) + this.#lane[c]! * cap;
     for (let i = skipHead; i < size - skipTail; i++) {
       const h = a[hashes + ((head + i) & mask)]!;
       if (h !== h) continue;
@@ -866,10 +890,11 @@ export class WindowState {
   #drop(e: number, bound: number): void {
     const cols = this.#plan.columns;
     const lifetime = this.#lifetime;
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    const a = this.#records.store.data;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     const cap = m[r + CAP]!;
     const mask = cap - 1;
     let head = m[r + HEAD]!;
@@ -918,7 +943,7 @@ export class WindowState {
     m[r + HEAD] = head;
     m[r + SIZE] = size;
     m[r + EVENTS] = events;
-    this.#dropFromDeques(r, a, b, cap, bound);
+    this.#dropFromDeques(m, r, a, b, cap, bound);
   }
 
   #foldLastValue(e: number, c: number, v: unknown): void {
@@ -930,10 +955,11 @@ export class WindowState {
 
   /** Make room for a late event at its place in time order (after equal times); returns its slot. */
   #openSlot(e: number, t: number): number {
-    const m = this.#records.store.data;
+    const m = this.#records.page(e);
     const r = this.#record(e);
-    const a = this.#records.store.data;
-    const b = m[r + BLOCK]!;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
     const cap = m[r + CAP]!;
     const mask = cap - 1;
     const head = m[r + HEAD]!;
@@ -958,37 +984,39 @@ export class WindowState {
 
   /** Move entity e's ring (and deques) to a block of `capacity` events, oldest first. */
   #resize(e: number, capacity: number): void {
+    const m = this.#records.page(e);
     const r = this.#record(e);
     const lanes = this.#lanes;
-    const next = this.#records.store.alloc(capacity * lanes);
-    // Read after the allocation, which may have grown (replaced) the store.
-    const m = this.#records.store.data;
-    const a = m;
+    const next = this.#store.alloc(capacity * lanes);
+    const to = this.#store.page(next);
+    const toAt = offsetOf(next);
     const oldCap = m[r + CAP]!;
     const oldBlock = m[r + BLOCK]!;
+    const from = this.#store.page(oldBlock);
+    const fromAt = offsetOf(oldBlock);
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const mask = oldCap - 1;
     for (let lane = 0; lane < this.#dequeLane; lane++) {
-      const from = oldBlock + lane * oldCap;
-      const to = next + lane * capacity;
-      for (let i = 0; i < size; i++) a[to + i] = a[from + ((head + i) & mask)]!;
+      const source = fromAt + lane * oldCap;
+      const target = toAt + lane * capacity;
+      for (let i = 0; i < size; i++) to[target + i] = from[source + ((head + i) & mask)]!;
     }
     for (let d = 0; d < this.#ndeque; d++) {
       const at = r + FIXED + 2 * d;
       const dHead = m[at]!;
       const dSize = m[at + 1]!;
-      const from = oldBlock + (this.#dequeLane + 2 * d) * oldCap;
-      const to = next + (this.#dequeLane + 2 * d) * capacity;
+      const source = fromAt + (this.#dequeLane + 2 * d) * oldCap;
+      const target = toAt + (this.#dequeLane + 2 * d) * capacity;
       for (let i = 0; i < dSize; i++) {
         const slot = (dHead + i) & mask;
-        a[to + i] = a[from + slot]!;
-        a[to + capacity + i] = a[from + oldCap + slot]!;
+        to[target + i] = from[source + slot]!;
+        to[target + capacity + i] = from[source + oldCap + slot]!;
       }
       m[at] = 0;
     }
     // The inline ring stays part of the record; a block of the store goes back for reuse.
-    if (oldBlock !== r + this.#inlineAt) this.#records.store.free(oldBlock, oldCap * lanes);
+    if (oldBlock !== this.#inlineAddress(e)) this.#store.free(oldBlock, oldCap * lanes);
     for (let k = 0; k < this.#nany; k++) {
       const at = e * this.#nany + k;
       const old = this.#anyRings[at];

@@ -91,7 +91,8 @@ describe('StreamEngine.applyBatch', () => {
         const one = new StreamEngine(project, { trackChanges: scenario.track });
         const expected = events.map(({ source, event }) => one.apply(source, event, only));
 
-        const batched = new StreamEngine(project, { trackChanges: scenario.track });
+        // Small pages, so that the state crosses pages often: it must not matter.
+        const batched = new StreamEngine(project, { trackChanges: scenario.track, pages: { first: 16, largest: 64 } });
         const ends = [...new Set(scenario.cuts.map((c) => Math.floor(c * events.length))), events.length].sort((x, y) => x - y);
         const results: unknown[] = new Array(events.length).fill('applied');
         let from = 0;

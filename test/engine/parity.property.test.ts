@@ -306,7 +306,8 @@ function runStream(project: Project, scenario: Scenario, readSpecs: readonly Rea
     project,
     arrivals.map((event) => ({ source: SOURCE, event })),
   );
-  const engine = new StreamEngine(project);
+  // Small pages, so that records and rings cross pages often (the defaults hold these in one).
+  const engine = new StreamEngine(project, { pages: { first: 16, largest: 64 } });
   const problems: string[] = [];
   const applied: Row[] = [];
   const reads: StreamRead[] = [];
