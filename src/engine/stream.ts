@@ -276,10 +276,7 @@ class ViewRuntime {
         touched += this.records.touch(later);
         for (let w = 0; w < windows.length; w++) touched += windows[w]!.touch(later);
       }
-      for (let w = 0; w < windows.length; w++) {
-        const window = windows[w]!;
-        for (let j = from; j < to; j++) window.apply(id, order[j]!, gatheredData, j);
-      }
+      for (let w = 0; w < windows.length; w++) windows[w]!.applyRun(id, order, gatheredData, from, to);
       if (track) this.markChanged(id);
     }
     readAhead.sum = touched;

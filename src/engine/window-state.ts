@@ -159,6 +159,8 @@ export class WindowState {
   readonly #lifeNonZeroAt: number;
   readonly #lifeInverseAt: number;
   readonly #hasHll: boolean;
+  /** Whether `applyRun` has its own loop for this window: finite, numeric values, no sketches. */
+  readonly #runs: boolean;
   readonly #stride: number;
 
   /** Where the inline ring starts within this window's part of a record. */
@@ -222,6 +224,7 @@ export class WindowState {
       });
     }
     this.#hasHll = cols.some((c) => c.hllPrecision > 0);
+    this.#runs = !life && nany === 0 && !this.#hasHll;
     this.#foldMinAt = life ? at : -1;
     this.#foldMaxAt = life ? at + n : -1;
     if (life) at += 2 * n;
@@ -346,6 +349,126 @@ export class WindowState {
     if (recompute) {
       m[r + OPS] = 0;
       this.#recomputeSums(e);
+    }
+  }
+
+  /**
+   * Apply rows [from, to) of `data` to entity e, with event times `times[from..to)`, as
+   * `apply` row after row would: the same operations in the same order. A finite window of
+   * numeric values without sketches keeps the record's cursors in locals between the events
+   * and drops events inline; a late event, and every other window, go through `apply`.
+   */
+  applyRun(e: number, times: Float64Array, data: SlotData, from: number, to: number): void {
+    if (!this.#runs) {
+      for (let j = from; j < to; j++) this.apply(e, times[j]!, data, j);
+      return;
+    }
+    const m = this.#records.page(e);
+    const r = this.#record(e);
+    const w = this.#w;
+    const lateness = this.#lateness;
+    const ncol = this.#ncol;
+    const cols = this.#plan.columns;
+    const lanes = this.#lane;
+    const momentAt = this.#momentAt;
+    const maxDeque = this.#maxDeque;
+    const minDeque = this.#minDeque;
+    let j = from;
+    while (j < to) {
+      // The cursors, loaded at the start and again after an event `apply` took.
+      let head = m[r + HEAD]!;
+      let size = m[r + SIZE]!;
+      let skip = m[r + SKIP]!;
+      let events = m[r + EVENTS]!;
+      let ops = m[r + OPS]!;
+      let keyMax = m[r + KEY_MAX]!;
+      let cap = m[r + CAP]!;
+      let block = m[r + BLOCK]!;
+      let a = this.#store.page(block);
+      let b = offsetOf(block);
+      let mask = cap - 1;
+      for (; j < to; j++) {
+        const t = times[j]!;
+        if (t < keyMax) break;
+        // The sums lose the events older than this event's window (#dropFromSums).
+        const lo = t - w;
+        if (skip < size && a[b + ((head + skip) & mask)]! < lo) {
+          do {
+            const at = (head + skip) & mask;
+            for (let c = 0; c < ncol; c++) {
+              const mo = momentAt[c]!;
+              if (mo < 0) continue;
+              const v = a[b + lanes[c]! * cap + at]!;
+              if (v === v) momentRemove(m, r + mo, v);
+            }
+            skip++;
+          } while (skip < size && a[b + ((head + skip) & mask)]! < lo);
+          for (let c = 0; c < ncol; c++) {
+            const mo = momentAt[c]!;
+            if (mo >= 0 && momentImprecise(m, r + mo)) {
+              const lane = b + lanes[c]! * cap;
+              momentRecompute(m, r + mo, a.subarray(lane, lane + cap), head + skip, head + size, mask);
+            }
+          }
+        }
+        if (size === cap) {
+          m[r + HEAD] = head;
+          m[r + SIZE] = size;
+          this.#resize(e, cap * 2);
+          head = 0;
+          cap = m[r + CAP]!;
+          block = m[r + BLOCK]!;
+          a = this.#store.page(block);
+          b = offsetOf(block);
+          mask = cap - 1;
+        }
+        const at = (head + size) & mask;
+        size++;
+        a[b + at] = t;
+        events++;
+        for (let c = 0; c < ncol; c++) {
+          const v = data.num[cols[c]!.slot]![j]!;
+          a[b + lanes[c]! * cap + at] = v;
+          if (v !== v) continue; // null
+          const mo = momentAt[c]!;
+          if (mo >= 0) momentAdd(m, r + mo, v);
+          const dMax = maxDeque[c]!;
+          if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, t, v);
+          const dMin = minDeque[c]!;
+          if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, t, -v);
+        }
+        if (t > keyMax) keyMax = t;
+        const recompute = ++ops > recomputeDue(size - skip);
+        // The ring loses the events no read can need any more (#drop).
+        const bound = keyMax - w - lateness;
+        if (a[b + head]! < bound) {
+          const before = size;
+          while (size > 0 && a[b + head]! < bound) {
+            events--;
+            head = (head + 1) & mask;
+            size--;
+          }
+          skip -= before - size;
+          this.#dropFromDeques(m, r, a, b, cap, bound);
+        }
+        if (recompute) {
+          ops = 0;
+          m[r + HEAD] = head;
+          m[r + SIZE] = size;
+          m[r + SKIP] = skip;
+          this.#recomputeSums(e);
+        }
+      }
+      m[r + HEAD] = head;
+      m[r + SIZE] = size;
+      m[r + SKIP] = skip;
+      m[r + EVENTS] = events;
+      m[r + OPS] = ops;
+      m[r + KEY_MAX] = keyMax;
+      if (j < to) {
+        this.apply(e, times[j]!, data, j);
+        j++;
+      }
     }
   }
 

@@ -134,6 +134,59 @@ describe('StreamEngine.applyBatch', () => {
     );
   });
 
+  it('applies long runs of few entities as apply does: windows that drop, grow, recompute and take late events (property)', () => {
+    // Finite windows of numbers without sketches or raw values, which `WindowState.applyRun`
+    // applies in a loop of its own; many events per entity and batch, so that rings grow, the
+    // sums are recomputed (after 16n + 64 updates) and turn imprecise (1e12 beside 0.1).
+    const tx = source('tx', { timestamp: 'ts', allowedLateness: '2m', schema });
+    const project = defineProject({
+      views: [
+        featureView('by_user', tx, {
+          entity: entity('user', { key: 'user' }),
+          features: {
+            n_30s: count({ window: '30s' }),
+            sum_1m: sum('amount', { window: '1m' }),
+            std_1m: std('amount', { window: '1m' }),
+            max_1m: max('amount', { window: '1m' }),
+            min_1m: min('amount', { window: '1m' }),
+            mean_5m: mean('amount', { window: '5m' }),
+            big_5m: count((e: Tx) => (e.amount !== null && e.amount > 100 ? true : null), { window: '5m' }),
+          },
+        }),
+      ],
+    });
+    const stepArb = fc.record({
+      gap: fc.constantFrom(0, 1, 1_000, 5_000, 20_000, 20_000, 40_000, 61_000),
+      late: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 1_000, 30_000, 90_000),
+      user: fc.constantFrom('u1', 'u1', 'u1', 'u2'),
+      amount: fc.option(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(0.1, 0.2, 1e12, -1e12, 2.5)), { nil: null, freq: 6 }),
+    });
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 400, size: 'max' }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }), (steps, cuts) => {
+        let clock = BASE;
+        const events = steps.map((step) => {
+          clock += step.gap;
+          return { ts: clock - step.late, user: step.user, a: 'x', b: 1, amount: step.amount, flag: null, cat: null };
+        });
+        const one = new StreamEngine(project);
+        const expected = events.map((event) => one.apply('tx', event).status);
+        const batched = new StreamEngine(project, { pages: { first: 16, largest: 64 } });
+        const ends = [...new Set(cuts.map((c) => Math.floor(c * events.length))), events.length].sort((x, y) => x - y);
+        const statuses: string[] = new Array(events.length).fill('applied');
+        let from = 0;
+        for (const end of ends) {
+          for (const r of batched.applyBatch('tx', events.slice(from, end)).rejected) statuses[from + r.index] = r.status;
+          from = end;
+        }
+        expect(statuses).toEqual(expected);
+        expect([...batched.snapshotLines()]).toEqual([...one.snapshotLines()]);
+        const at = one.watermark('tx') + 1;
+        for (const user of ['u1', 'u2']) expect(batched.readEntity('by_user', { user }, { at })).toEqual(one.readEntity('by_user', { user }, { at }));
+      }),
+      { numRuns: Number(process.env['TANDEM_PARITY_RUNS'] ?? 200) },
+    );
+  });
+
   it('rejects an event whose feature function throws, naming the feature, as apply does', () => {
     const tx = source('tx', { timestamp: 'ts', schema });
     const byUser = featureView('by_user', tx, {
