@@ -159,7 +159,7 @@ export class WindowState {
   readonly #lifeNonZeroAt: number;
   readonly #lifeInverseAt: number;
   readonly #hasHll: boolean;
-  /** Whether `applyRun` has its own loop for this window: finite, numeric values, no sketches. */
+  /** Whether `applyRun` has its own loop for this window: finite, numeric values only. */
   readonly #runs: boolean;
   readonly #stride: number;
 
@@ -224,7 +224,7 @@ export class WindowState {
       });
     }
     this.#hasHll = cols.some((c) => c.hllPrecision > 0);
-    this.#runs = !life && nany === 0 && !this.#hasHll;
+    this.#runs = !life && nany === 0;
     this.#foldMinAt = life ? at : -1;
     this.#foldMaxAt = life ? at + n : -1;
     if (life) at += 2 * n;
@@ -355,8 +355,9 @@ export class WindowState {
   /**
    * Apply rows [from, to) of `data` to entity e, with event times `times[from..to)`, as
    * `apply` row after row would: the same operations in the same order. A finite window of
-   * numeric values without sketches keeps the record's cursors in locals between the events
-   * and drops events inline; a late event, and every other window, go through `apply`.
+   * numeric values (distinct-count hashes included) keeps the record's cursors in locals
+   * between the events and drops events inline; a late event, and every other window, go
+   * through `apply`.
    */
   applyRun(e: number, times: Float64Array, data: SlotData, from: number, to: number): void {
     if (!this.#runs) {
@@ -436,6 +437,7 @@ export class WindowState {
           if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, t, v);
           const dMin = minDeque[c]!;
           if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, t, -v);
+          if (cols[c]!.hllPrecision > 0) this.#addHash(e, c, t, v, keyMax);
         }
         if (t > keyMax) keyMax = t;
         const recompute = ++ops > recomputeDue(size - skip);

@@ -135,7 +135,7 @@ describe('StreamEngine.applyBatch', () => {
   });
 
   it('applies long runs of few entities as apply does: windows that drop, grow, recompute and take late events (property)', () => {
-    // Finite windows of numbers without sketches or raw values, which `WindowState.applyRun`
+    // Finite windows of numbers (distinct-count hashes included), which `WindowState.applyRun`
     // applies in a loop of its own; many events per entity and batch, so that rings grow, the
     // sums are recomputed (after 16n + 64 updates) and turn imprecise (1e12 beside 0.1).
     const tx = source('tx', { timestamp: 'ts', allowedLateness: '2m', schema });
@@ -151,6 +151,7 @@ describe('StreamEngine.applyBatch', () => {
             min_1m: min('amount', { window: '1m' }),
             mean_5m: mean('amount', { window: '5m' }),
             big_5m: count((e: Tx) => (e.amount !== null && e.amount > 100 ? true : null), { window: '5m' }),
+            cats_1m: approxDistinct('cat', { window: '1m' }),
           },
         }),
       ],
@@ -160,13 +161,14 @@ describe('StreamEngine.applyBatch', () => {
       late: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 1_000, 30_000, 90_000),
       user: fc.constantFrom('u1', 'u1', 'u1', 'u2'),
       amount: fc.option(fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(0.1, 0.2, 1e12, -1e12, 2.5)), { nil: null, freq: 6 }),
+      cat: fc.option(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { nil: null, freq: 6 }),
     });
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 400, size: 'max' }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }), (steps, cuts) => {
         let clock = BASE;
         const events = steps.map((step) => {
           clock += step.gap;
-          return { ts: clock - step.late, user: step.user, a: 'x', b: 1, amount: step.amount, flag: null, cat: null };
+          return { ts: clock - step.late, user: step.user, a: 'x', b: 1, amount: step.amount, flag: null, cat: step.cat };
         });
         const one = new StreamEngine(project);
         const expected = events.map((event) => one.apply('tx', event).status);
