@@ -479,6 +479,8 @@ export class WindowState {
    * event's t − w); when any left, recompute each column whose sums have become imprecise for
    * what remains. A read subtracts the same events with the same operations, column by
    * column, and the backfill kernels perform these when they read as of that event's time.
+   * `applyRun` performs the same steps inline, cursors in locals: change the two together
+   * (the long-runs property in apply-batch.property.test.ts compares them).
    */
   #dropFromSums(e: number, bound: number): void {
     const m = this.#records.page(e);
@@ -1010,7 +1012,8 @@ export class WindowState {
 
   /**
    * Drop retained events older than `bound` from the ring: for lifetime windows, fold them
-   * into the running aggregates; a finite window's sums no longer hold them.
+   * into the running aggregates; a finite window's sums no longer hold them. `applyRun`
+   * performs the finite, numeric case inline: change the two together.
    */
   #drop(e: number, bound: number): void {
     const cols = this.#plan.columns;
