@@ -1,5 +1,5 @@
 /** Addresses: page index × PAGE_SPAN + offset within the page, exact as doubles. */
-const PAGE_SPAN = 2 ** 32;
+export const PAGE_SPAN = 2 ** 32;
 
 /** Sizes of the pages, in doubles: the first, and the largest the doubling stops at. */
 export interface PageSizes {

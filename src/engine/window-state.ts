@@ -3,6 +3,7 @@ import { MOMENT_SIZE, momentAdd, momentCopy, momentImprecise, momentMerge, momen
 import type { WindowPlan } from './plan.js';
 import type { EntityRecords } from './entity-records.js';
 import { offsetOf, type RingArena } from './ring-arena.js';
+import { compiledRun, type RunKernel } from './run-kernel.js';
 
 /** Per-slot event values: the backfill passes whole columns, the stream one-element arrays. */
 export interface SlotData {
@@ -159,8 +160,12 @@ export class WindowState {
   readonly #lifeNonZeroAt: number;
   readonly #lifeInverseAt: number;
   readonly #hasHll: boolean;
-  /** Whether `applyRun` has its own loop for this window: finite, numeric values only. */
-  readonly #runs: boolean;
+  /** `applyRun`'s loop generated for this window (run-kernel.ts): finite, numeric values only; undefined: `apply`. */
+  readonly #kernel: RunKernel | undefined;
+  /** The entity whose run the kernel applies, for its two calls back. */
+  #runEntity = 0;
+  readonly #growRun = (capacity: number): void => this.#resize(this.#runEntity, capacity);
+  readonly #hashRun = (c: number, t: number, v: number, keyMax: number): void => this.#addHash(this.#runEntity, c, t, v, keyMax);
   readonly #stride: number;
 
   /** Where the inline ring starts within this window's part of a record. */
@@ -224,7 +229,6 @@ export class WindowState {
       });
     }
     this.#hasHll = cols.some((c) => c.hllPrecision > 0);
-    this.#runs = !life && nany === 0;
     this.#foldMinAt = life ? at : -1;
     this.#foldMaxAt = life ? at + n : -1;
     if (life) at += 2 * n;
@@ -237,6 +241,16 @@ export class WindowState {
     this.#store = records.store;
     this.#base = records.reserve(this.#stride);
     this.#reading = new Float64Array(Math.max(1, n) * MOMENT_SIZE);
+    const columns = cols.map((col, c) => ({
+      slot: col.slot,
+      lane: this.#lane[c]!,
+      momentAt: this.#momentAt[c]!,
+      maxDeque: this.#maxDeque[c]!,
+      minDeque: this.#minDeque[c]!,
+      hashed: col.hllPrecision > 0,
+    }));
+    const layout = { head: HEAD, size: SIZE, cap: CAP, block: BLOCK, keyMax: KEY_MAX, events: EVENTS, ops: OPS, skip: SKIP, fixed: FIXED, dequeLane: this.#dequeLane };
+    this.#kernel = !life && nany === 0 ? compiledRun(layout, columns) : undefined;
   }
 
   /** Set up the part of entity e's record (just added to the view's records, so all zeros). */
@@ -355,118 +369,22 @@ export class WindowState {
   /**
    * Apply rows [from, to) of `data` to entity e, with event times `times[from..to)`, as
    * `apply` row after row would: the same operations in the same order. A finite window of
-   * numeric values (distinct-count hashes included) keeps the record's cursors in locals
-   * between the events and drops events inline; a late event, and every other window, go
-   * through `apply`.
+   * numeric values (distinct-count hashes included) runs its generated loop (run-kernel.ts),
+   * which holds the record's cursors and sums in locals between the events; a late event, and
+   * every other window (or every window, where code generation is off), go through `apply`.
    */
   applyRun(e: number, times: Float64Array, data: SlotData, from: number, to: number): void {
-    if (!this.#runs) {
+    const kernel = this.#kernel;
+    if (kernel === undefined) {
       for (let j = from; j < to; j++) this.apply(e, times[j]!, data, j);
       return;
     }
     const m = this.#records.page(e);
     const r = this.#record(e);
-    const w = this.#w;
-    const lateness = this.#lateness;
-    const ncol = this.#ncol;
-    const cols = this.#plan.columns;
-    const lanes = this.#lane;
-    const momentAt = this.#momentAt;
-    const maxDeque = this.#maxDeque;
-    const minDeque = this.#minDeque;
+    this.#runEntity = e;
     let j = from;
     while (j < to) {
-      // The cursors, loaded at the start and again after an event `apply` took.
-      let head = m[r + HEAD]!;
-      let size = m[r + SIZE]!;
-      let skip = m[r + SKIP]!;
-      let events = m[r + EVENTS]!;
-      let ops = m[r + OPS]!;
-      let keyMax = m[r + KEY_MAX]!;
-      let cap = m[r + CAP]!;
-      let block = m[r + BLOCK]!;
-      let a = this.#store.page(block);
-      let b = offsetOf(block);
-      let mask = cap - 1;
-      for (; j < to; j++) {
-        const t = times[j]!;
-        if (t < keyMax) break;
-        // The sums lose the events older than this event's window (#dropFromSums).
-        const lo = t - w;
-        if (skip < size && a[b + ((head + skip) & mask)]! < lo) {
-          do {
-            const at = (head + skip) & mask;
-            for (let c = 0; c < ncol; c++) {
-              const mo = momentAt[c]!;
-              if (mo < 0) continue;
-              const v = a[b + lanes[c]! * cap + at]!;
-              if (v === v) momentRemove(m, r + mo, v);
-            }
-            skip++;
-          } while (skip < size && a[b + ((head + skip) & mask)]! < lo);
-          for (let c = 0; c < ncol; c++) {
-            const mo = momentAt[c]!;
-            if (mo >= 0 && momentImprecise(m, r + mo)) {
-              const lane = b + lanes[c]! * cap;
-              momentRecompute(m, r + mo, a.subarray(lane, lane + cap), head + skip, head + size, mask);
-            }
-          }
-        }
-        if (size === cap) {
-          m[r + HEAD] = head;
-          m[r + SIZE] = size;
-          this.#resize(e, cap * 2);
-          head = 0;
-          cap = m[r + CAP]!;
-          block = m[r + BLOCK]!;
-          a = this.#store.page(block);
-          b = offsetOf(block);
-          mask = cap - 1;
-        }
-        const at = (head + size) & mask;
-        size++;
-        a[b + at] = t;
-        events++;
-        for (let c = 0; c < ncol; c++) {
-          const v = data.num[cols[c]!.slot]![j]!;
-          a[b + lanes[c]! * cap + at] = v;
-          if (v !== v) continue; // null
-          const mo = momentAt[c]!;
-          if (mo >= 0) momentAdd(m, r + mo, v);
-          const dMax = maxDeque[c]!;
-          if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, t, v);
-          const dMin = minDeque[c]!;
-          if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, t, -v);
-          if (cols[c]!.hllPrecision > 0) this.#addHash(e, c, t, v, keyMax);
-        }
-        if (t > keyMax) keyMax = t;
-        const recompute = ++ops > recomputeDue(size - skip);
-        // The ring loses the events no read can need any more (#drop).
-        const bound = keyMax - w - lateness;
-        if (a[b + head]! < bound) {
-          const before = size;
-          while (size > 0 && a[b + head]! < bound) {
-            events--;
-            head = (head + 1) & mask;
-            size--;
-          }
-          skip -= before - size;
-          this.#dropFromDeques(m, r, a, b, cap, bound);
-        }
-        if (recompute) {
-          ops = 0;
-          m[r + HEAD] = head;
-          m[r + SIZE] = size;
-          m[r + SKIP] = skip;
-          this.#recomputeSums(e);
-        }
-      }
-      m[r + HEAD] = head;
-      m[r + SIZE] = size;
-      m[r + SKIP] = skip;
-      m[r + EVENTS] = events;
-      m[r + OPS] = ops;
-      m[r + KEY_MAX] = keyMax;
+      j = kernel(m, r, times, data.num, j, to, this.#w, this.#lateness, this.#store, this.#growRun, this.#hashRun);
       if (j < to) {
         this.apply(e, times[j]!, data, j);
         j++;
@@ -479,8 +397,9 @@ export class WindowState {
    * event's t − w); when any left, recompute each column whose sums have become imprecise for
    * what remains. A read subtracts the same events with the same operations, column by
    * column, and the backfill kernels perform these when they read as of that event's time.
-   * `applyRun` performs the same steps inline, cursors in locals: change the two together
-   * (the long-runs property in apply-batch.property.test.ts compares them).
+   * `applyRun`'s generated loop (run-kernel.ts) performs the same steps inline, cursors in
+   * locals: change the two together (the long-runs property in apply-batch.property.test.ts
+   * compares them).
    */
   #dropFromSums(e: number, bound: number): void {
     const m = this.#records.page(e);
@@ -1012,8 +931,8 @@ export class WindowState {
 
   /**
    * Drop retained events older than `bound` from the ring: for lifetime windows, fold them
-   * into the running aggregates; a finite window's sums no longer hold them. `applyRun`
-   * performs the finite, numeric case inline: change the two together.
+   * into the running aggregates; a finite window's sums no longer hold them. `applyRun`'s
+   * generated loop performs the finite, numeric case inline: change the two together.
    */
   #drop(e: number, bound: number): void {
     const cols = this.#plan.columns;
