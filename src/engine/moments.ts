@@ -92,17 +92,18 @@ export function momentRemove(m: Float64Array, o: number, v: number): void {
 }
 
 /**
- * Recompute the block from the values `values[from..to)` read through `at(i)` (which maps a
- * position to an index of `values`), skipping NaN (null). The shift becomes the value nearest
+ * Recompute the block from the values at positions [from, to), skipping NaN (null): position i
+ * is `values[base + (i & mask) * stride]` (a ring of `mask + 1` slots, `stride` doubles each,
+ * or with mask -1 and the defaults simply `values[i]`). The shift becomes the value nearest
  * the mean, so a window of equal values has y = 0 exactly.
  */
-export function momentRecompute(m: Float64Array, o: number, values: Float64Array, from: number, to: number, mask: number): void {
+export function momentRecompute(m: Float64Array, o: number, values: Float64Array, from: number, to: number, mask: number, base = 0, stride = 1): void {
   momentReset(m, o);
   let s = 0;
   let c = 0;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const v = values[i & mask]!;
+    const v = values[base + (i & mask) * stride]!;
     if (v !== v) continue;
     const t = s + v;
     c += twoSumError(s, v, t);
@@ -114,7 +115,7 @@ export function momentRecompute(m: Float64Array, o: number, values: Float64Array
   let k = NaN;
   let best = Infinity;
   for (let i = from; i < to; i++) {
-    const v = values[i & mask]!;
+    const v = values[base + (i & mask) * stride]!;
     const d = Math.abs(v - mean);
     if (d < best) {
       best = d;
@@ -123,7 +124,7 @@ export function momentRecompute(m: Float64Array, o: number, values: Float64Array
   }
   m[o + M_K] = k;
   for (let i = from; i < to; i++) {
-    const v = values[i & mask]!;
+    const v = values[base + (i & mask) * stride]!;
     if (v === v) addShifted(m, o, v);
   }
 }

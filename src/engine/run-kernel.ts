@@ -29,6 +29,8 @@ export interface RunLayout {
   readonly fixed: number;
   /** Lane of the first deque's times; deque d uses lanes dequeLane + 2d (times) and + 1 (values). */
   readonly dequeLane: number;
+  /** Doubles per ring slot: the event's time, its columns' values, the deques' entries. */
+  readonly lanes: number;
 }
 
 /** One numeric column of the window, as the loop needs it. */
@@ -108,7 +110,8 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   const store = (block: Block, at: number): string =>
     [block.n, block.k, block.s1, block.c1, block.s2, block.c2, block.a2].map((name, i) => `m[${momentOffset(at, i)}] = ${name};`).join(' ');
   const fromScratch = (block: Block): string => [block.n, block.k, block.s1, block.c1, block.s2, block.c2, block.a2].map((name, i) => `${name} = scratch[${i}];`).join(' ');
-  const lane = (n: number): string => `b + ${n} * cap`;
+  // Slot `slot` of the ring, lane n: b + slot × lanes + n.
+  const cell = (slot: string, n: number): string => `b + ${/^\w+$/.test(slot) ? slot : `(${slot})`} * ${L.lanes}${n === 0 ? '' : ` + ${n}`}`;
   const dequeTimes = (d: number): number => L.dequeLane + 2 * d;
   const saveDeques = (): void => {
     for (const { d } of deques) code.line(`m[r + ${L.fixed + 2 * d}] = dh${d}; m[r + ${L.fixed + 2 * d + 1}] = ds${d};`);
@@ -138,22 +141,22 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   code.line('if (t < keyMax) break;');
   // The sums lose the events older than this event's window (WindowState.#dropFromSums).
   code.line('const lo = t - w;');
-  code.line('if (skip < size && a[b + ((head + skip) & mask)] < lo) {');
+  code.line(`if (skip < size && a[${cell('(head + skip) & mask', 0)}] < lo) {`);
   code.line('do {');
   if (moments.length > 0) code.line('const at = (head + skip) & mask;');
   for (const { column, block } of moments) {
     code.line('{');
-    code.line(`const x = a[${lane(column.lane)} + at];`);
+    code.line(`const x = a[${cell('at', column.lane)}];`);
     code.line('if (x === x) {');
     block.remove(code, 'x');
     code.line('}');
     code.line('}');
   }
   code.line('skip++;');
-  code.line('} while (skip < size && a[b + ((head + skip) & mask)] < lo);');
+  code.line(`} while (skip < size && a[${cell('(head + skip) & mask', 0)}] < lo);`);
   for (const { column, block } of moments) {
     code.line(`if (${block.imprecise()}) {`);
-    code.line(`momentRecompute(scratch, 0, a.subarray(${lane(column.lane)}, ${lane(column.lane)} + cap), head + skip, head + size, mask);`);
+    code.line(`momentRecompute(scratch, 0, a, head + skip, head + size, mask, b + ${column.lane}, ${L.lanes});`);
     code.line(fromScratch(block));
     code.line('}');
   }
@@ -169,12 +172,12 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   code.line('}');
   code.line('const at = (head + size) & mask;');
   code.line('size++;');
-  code.line('a[b + at] = t;');
+  code.line(`a[${cell('at', 0)}] = t;`);
   code.line('events++;');
   for (const [c, column] of columns.entries()) {
     code.line('{');
     code.line(`const x = x${c}[j];`);
-    code.line(`a[${lane(column.lane)} + at] = x;`);
+    code.line(`a[${cell('at', column.lane)}] = x;`);
     code.line('if (x === x) {');
     const block = moments.find((mo) => mo.c === c)?.block;
     if (block !== undefined) block.add(code, 'x');
@@ -183,10 +186,10 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
       const value = negate ? '-x' : 'x';
       code.line('{');
       code.line(`const v = ${value};`);
-      code.line(`while (ds${d} > 0 && a[${lane(dequeTimes(d) + 1)} + ((dh${d} + ds${d} - 1) & mask)] <= v) ds${d}--;`);
+      code.line(`while (ds${d} > 0 && a[${cell(`(dh${d} + ds${d} - 1) & mask`, dequeTimes(d) + 1)}] <= v) ds${d}--;`);
       code.line(`const slot = (dh${d} + ds${d}) & mask;`);
-      code.line(`a[${lane(dequeTimes(d))} + slot] = t;`);
-      code.line(`a[${lane(dequeTimes(d) + 1)} + slot] = v;`);
+      code.line(`a[${cell('slot', dequeTimes(d))}] = t;`);
+      code.line(`a[${cell('slot', dequeTimes(d) + 1)}] = v;`);
       code.line(`ds${d}++;`);
       code.line('}');
     }
@@ -199,16 +202,16 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   code.line(`const recompute = ++ops > ${recomputeDue(1) - recomputeDue(0)} * (size - skip) + ${recomputeDue(0)};`);
   // The ring loses the events no read can need any more (WindowState.#drop).
   code.line('const bound = keyMax - w - lateness;');
-  code.line('if (a[b + head] < bound) {');
+  code.line(`if (a[${cell('head', 0)}] < bound) {`);
   code.line('const before = size;');
-  code.line('while (size > 0 && a[b + head] < bound) {');
+  code.line(`while (size > 0 && a[${cell('head', 0)}] < bound) {`);
   code.line('events--;');
   code.line('head = (head + 1) & mask;');
   code.line('size--;');
   code.line('}');
   code.line('skip -= before - size;');
   for (const { d } of deques) {
-    code.line(`while (ds${d} > 0 && a[${lane(dequeTimes(d))} + dh${d}] < bound) {`);
+    code.line(`while (ds${d} > 0 && a[${cell(`dh${d}`, dequeTimes(d))}] < bound) {`);
     code.line(`dh${d} = (dh${d} + 1) & mask;`);
     code.line(`ds${d}--;`);
     code.line('}');
@@ -218,7 +221,7 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
     code.line('if (recompute) {');
     code.line('ops = 0;');
     for (const { column, block } of moments) {
-      code.line(`momentRecompute(scratch, 0, a.subarray(${lane(column.lane)}, ${lane(column.lane)} + cap), head + skip, head + size, mask);`);
+      code.line(`momentRecompute(scratch, 0, a, head + skip, head + size, mask, b + ${column.lane}, ${L.lanes});`);
       code.line(fromScratch(block));
     }
     code.line('}');

@@ -71,10 +71,10 @@ function readF64(text: string): number {
   return scratchBytes.write(text, 0, 'base64') >> 3;
 }
 
-/** Decode base64 doubles into `to` from `at`, at most `max` of them; returns how many were written. */
-function copyF64(text: string, to: Float64Array, at: number, max = Infinity): number {
+/** Decode base64 doubles into `to` at `at`, `at + stride`, …, at most `max` of them; returns how many were written. */
+function copyF64(text: string, to: Float64Array, at: number, max = Infinity, stride = 1): number {
   const count = Math.min(readF64(text), max);
-  for (let i = 0; i < count; i++) to[at + i] = scratch[i]!;
+  for (let i = 0; i < count; i++) to[at + i * stride] = scratch[i]!;
   return count;
 }
 
@@ -124,9 +124,11 @@ const INLINE_CAPACITY = 2;
  * view's `EntityRecords` hold one record of doubles per entity, in which this window has its
  * part — scalars, deque cursors, moments — and the pages of one store (`RingArena`) hold
  * those records and the rings: a record's page is `EntityRecords.page`, a ring's the page of
- * its block's address (BLOCK). A ring is a block of `cap` event times, then `cap` values per
- * numeric column, then per min/max deque `cap` times and `cap` values (a deque never holds
- * more entries than the ring). Rings of up to INLINE_CAPACITY events sit inside the record,
+ * its block's address (BLOCK). A ring is a block of `cap` slots of `lanes` doubles each: an
+ * event's time, its value of each numeric column, then per min/max deque a time and a value
+ * (a deque never holds more entries than the ring; its entries have slots of their own
+ * numbering). An event's lanes sit together, so applying, dropping or reading it touches one
+ * or two cache lines, not one per lane. Rings of up to INLINE_CAPACITY events sit inside the record,
  * as most entities of a busy view hold only a few events per window; longer rings move to
  * blocks of the store that double as they fill. Values a Float64 cannot hold (raw inputs of
  * last/lastK) and sketches live in per-entity objects, created only for views that use them.
@@ -249,7 +251,7 @@ export class WindowState {
       minDeque: this.#minDeque[c]!,
       hashed: col.hllPrecision > 0,
     }));
-    const layout = { head: HEAD, size: SIZE, cap: CAP, block: BLOCK, keyMax: KEY_MAX, events: EVENTS, ops: OPS, skip: SKIP, fixed: FIXED, dequeLane: this.#dequeLane };
+    const layout = { head: HEAD, size: SIZE, cap: CAP, block: BLOCK, keyMax: KEY_MAX, events: EVENTS, ops: OPS, skip: SKIP, fixed: FIXED, dequeLane: this.#dequeLane, lanes: this.#lanes };
     this.#kernel = !life && nany === 0 ? compiledRun(layout, columns) : undefined;
   }
 
@@ -285,7 +287,7 @@ export class WindowState {
     const m = this.#records.page(e);
     const r = this.#record(e);
     const block = m[r + BLOCK]!;
-    return this.#store.page(block)[offsetOf(block) + m[r + HEAD]!]!;
+    return this.#store.page(block)[offsetOf(block) + m[r + HEAD]! * this.#lanes]!;
   }
 
   /** The entity's newest event time, -Infinity before any. */
@@ -309,7 +311,7 @@ export class WindowState {
     if (!lifetime && !late) {
       const skip = m[r + SKIP]!;
       const block = m[r + BLOCK]!;
-      if (skip < m[r + SIZE]! && this.#store.page(block)[offsetOf(block) + ((m[r + HEAD]! + skip) & (m[r + CAP]! - 1))]! < t - this.#w) this.#dropFromSums(e, t - this.#w);
+      if (skip < m[r + SIZE]! && this.#store.page(block)[offsetOf(block) + ((m[r + HEAD]! + skip) & (m[r + CAP]! - 1)) * this.#lanes]! < t - this.#w) this.#dropFromSums(e, t - this.#w);
     }
     if (m[r + SIZE] === m[r + CAP]) this.#resize(e, m[r + CAP]! * 2);
     // The ring: in the record, or a block of the store (read after a resize, which moves it).
@@ -329,7 +331,9 @@ export class WindowState {
     const inSums = lifetime || t >= keyMax - this.#w;
     if (!inSums) m[r + SKIP]!++;
     const size = ++m[r + SIZE]!;
-    a[b + at] = t;
+    const lanes = this.#lanes;
+    const slot = b + at * lanes;
+    a[slot] = t;
     m[r + EVENTS]!++;
     const cols = this.#plan.columns;
     for (let c = 0; c < this.#ncol; c++) {
@@ -337,7 +341,7 @@ export class WindowState {
       const lane = this.#lane[c]!;
       if (lane > 0) {
         const v = data.num[col.slot]![row]!;
-        a[b + lane * cap + at] = v;
+        a[slot + lane] = v;
         if (v !== v) continue; // null
         const mo = this.#momentAt[c]!;
         if (mo >= 0 && inSums) momentAdd(m, r + mo, v);
@@ -358,7 +362,7 @@ export class WindowState {
 
     const recompute = !lifetime && ++m[r + OPS]! > recomputeDue(size - m[r + SKIP]!);
     const bound = lifetime ? newest - this.#lateness : newest - this.#w - this.#lateness;
-    if (a[b + m[r + HEAD]!]! < bound) this.#drop(e, bound);
+    if (a[b + m[r + HEAD]! * lanes]! < bound) this.#drop(e, bound);
     if (m[r + DEQUES_DIRTY] !== 0) this.#rebuildDeques(e);
     if (recompute) {
       m[r + OPS] = 0;
@@ -412,13 +416,14 @@ export class WindowState {
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const first = m[r + SKIP]!;
+    const lanes = this.#lanes;
     let skip = first;
-    while (skip < size && a[b + ((head + skip) & mask)]! < bound) {
-      const at = (head + skip) & mask;
+    while (skip < size && a[b + ((head + skip) & mask) * lanes]! < bound) {
+      const at = b + ((head + skip) & mask) * lanes;
       for (let c = 0; c < this.#ncol; c++) {
         const mo = this.#momentAt[c]!;
         if (mo < 0) continue;
-        const v = a[b + this.#lane[c]! * cap + at]!;
+        const v = a[at + this.#lane[c]!]!;
         if (v === v) momentRemove(m, r + mo, v);
       }
       skip++;
@@ -427,7 +432,7 @@ export class WindowState {
     m[r + SKIP] = skip;
     for (let c = 0; c < this.#ncol; c++) {
       const mo = this.#momentAt[c]!;
-      if (mo >= 0 && momentImprecise(m, r + mo)) momentRecompute(m, r + mo, this.#laneOf(e, c), head + skip, head + size, mask);
+      if (mo >= 0 && momentImprecise(m, r + mo)) this.#recomputeColumn(e, c, m, r + mo, head + skip, head + size);
     }
   }
 
@@ -436,10 +441,9 @@ export class WindowState {
     const m = this.#records.page(e);
     const r = this.#record(e);
     const head = m[r + HEAD]!;
-    const mask = m[r + CAP]! - 1;
     for (let c = 0; c < this.#ncol; c++) {
       const mo = this.#momentAt[c]!;
-      if (mo >= 0) momentRecompute(m, r + mo, this.#laneOf(e, c), head + m[r + SKIP]!, head + m[r + SIZE]!, mask);
+      if (mo >= 0) this.#recomputeColumn(e, c, m, r + mo, head + m[r + SKIP]!, head + m[r + SIZE]!);
     }
   }
 
@@ -460,10 +464,11 @@ export class WindowState {
     // Retained events outside [lo, t): a prefix older than lo, and (for reads in the past) a
     // suffix at or after t.
     let skipHead = 0;
-    while (skipHead < size && a[b + ((head + skipHead) & mask)]! < lo) skipHead++;
+    const lanes = this.#lanes;
+    while (skipHead < size && a[b + ((head + skipHead) & mask) * lanes]! < lo) skipHead++;
     let skipTail = 0;
     if (t <= m[r + KEY_MAX]!) {
-      while (skipTail < size - skipHead && a[b + ((head + size - 1 - skipTail) & mask)]! >= t) skipTail++;
+      while (skipTail < size - skipHead && a[b + ((head + size - 1 - skipTail) & mask) * lanes]! >= t) skipTail++;
     }
     const past = skipTail > 0;
     const events = this.#lifetime ? m[r + EVENTS]! - skipTail : size - skipHead - skipTail;
@@ -530,36 +535,34 @@ export class WindowState {
     const block = meta[r + BLOCK]!;
     const a = this.#store.page(block);
     const head = meta[r + HEAD]!;
-    const cap = meta[r + CAP]!;
-    const mask = cap - 1;
-    const values = offsetOf(block) + this.#lane[c]! * cap;
+    const mask = meta[r + CAP]! - 1;
+    const lanes = this.#lanes;
+    const values = offsetOf(block) + this.#lane[c]!;
     // Removals first: when every event of the sums goes, the block resets exactly.
     for (let i = skip; i < skipHead; i++) {
-      const v = a[values + ((head + i) & mask)]!;
+      const v = a[values + ((head + i) & mask) * lanes]!;
       if (v === v) momentRemove(m, o, v);
     }
     for (let i = Math.max(skip, end); i < size; i++) {
-      const v = a[values + ((head + i) & mask)]!;
+      const v = a[values + ((head + i) & mask) * lanes]!;
       if (v === v) momentRemove(m, o, v);
     }
     for (let i = skipHead, last = Math.min(skip, end); i < last; i++) {
-      const v = a[values + ((head + i) & mask)]!;
+      const v = a[values + ((head + i) & mask) * lanes]!;
       if (v === v) momentAdd(m, o, v);
     }
     if (!momentImprecise(m, o)) return;
-    momentRecompute(m, o, this.#laneOf(e, c), head + skipHead, head + end, mask);
+    this.#recomputeColumn(e, c, m, o, head + skipHead, head + end);
     // Lifetime sums also hold folded events the ring no longer has: add their own moments.
     if (this.#lifetime) momentMerge(m, o, meta, r + this.#foldMomentAt[c]!);
   }
 
-  /** Column c's ring of entity e as its own array (positions masked by the ring's capacity). */
-  #laneOf(e: number, c: number): Float64Array {
+  /** Recompute the moments at `o` of `to` from column c's values at ring positions [from, end) of entity e. */
+  #recomputeColumn(e: number, c: number, to: Float64Array, o: number, from: number, end: number): void {
     const m = this.#records.page(e);
     const r = this.#record(e);
-    const cap = m[r + CAP]!;
     const block = m[r + BLOCK]!;
-    const start = offsetOf(block) + this.#lane[c]! * cap;
-    return this.#store.page(block).subarray(start, start + cap);
+    momentRecompute(to, o, this.#store.page(block), from, end, m[r + CAP]! - 1, offsetOf(block) + this.#lane[c]!, this.#lanes);
   }
 
   /**
@@ -573,8 +576,8 @@ export class WindowState {
     const n = this.#ncol;
     const size = m[r + SIZE]!;
     const head = m[r + HEAD]!;
-    const cap = m[r + CAP]!;
-    const mask = cap - 1;
+    const mask = m[r + CAP]! - 1;
+    const lanes = this.#lanes;
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
     const b = offsetOf(block);
@@ -582,7 +585,7 @@ export class WindowState {
     const cols = this.#plan.columns;
     const ring = (lane: number): string => {
       const out = scratchFor(size);
-      for (let i = 0; i < size; i++) out[i] = a[b + lane * cap + ((head + i) & mask)]!;
+      for (let i = 0; i < size; i++) out[i] = a[b + ((head + i) & mask) * lanes + lane]!;
       return scratchText(size);
     };
     const perColumn = (at: number): string => (at < 0 ? '' : f64(m, r + at, n));
@@ -663,11 +666,12 @@ export class WindowState {
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
     const b = offsetOf(block);
+    const lanes = this.#lanes;
     m[r + SIZE] = snap.size;
-    copyF64(snap.times, a, b);
+    copyF64(snap.times, a, b, capacity, lanes);
     for (let c = 0; c < n; c++) {
       const num = snap.num[c];
-      if (num != null) copyF64(num, a, b + this.#lane[c]! * capacity);
+      if (num != null) copyF64(num, a, b + this.#lane[c]!, capacity, lanes);
       const any = snap.any[c];
       if (any != null) any.forEach((v, i) => (this.#anyRings[e * this.#nany + this.#anyIndex[c]!]![i] = v));
     }
@@ -700,7 +704,7 @@ export class WindowState {
       // A snapshot of version 1, whose sums held every retained event: the sums now hold the
       // newest event's window only.
       let skip = 0;
-      while (skip < snap.size && a[b + skip]! < keyMax - this.#w) skip++;
+      while (skip < snap.size && a[b + skip * lanes]! < keyMax - this.#w) skip++;
       m[r + SKIP] = skip;
       m[r + OPS] = 0;
       this.#recomputeSums(e);
@@ -709,10 +713,10 @@ export class WindowState {
     const cols = this.#plan.columns;
     for (let c = 0; c < n; c++) {
       if (this.#lifetime || cols[c]!.hllPrecision === 0) continue;
-      const hashes = b + this.#lane[c]! * capacity;
+      const hashes = b + this.#lane[c]!;
       for (let i = 0; i < snap.size; i++) {
-        const h = a[hashes + i]!;
-        if (h === h) this.#slidingOf(e, c).add(a[b + i]!, h, keyMax - this.#w - this.#lateness);
+        const h = a[hashes + i * lanes]!;
+        if (h === h) this.#slidingOf(e, c).add(a[b + i * lanes]!, h, keyMax - this.#w - this.#lateness);
       }
     }
   }
@@ -727,11 +731,12 @@ export class WindowState {
     const head = m[at]!;
     let size = m[at + 1]!;
     const mask = cap - 1;
-    const times = b + (this.#dequeLane + 2 * d) * cap;
-    const values = times + cap;
+    const lanes = this.#lanes;
+    const times = b + this.#dequeLane + 2 * d;
+    const values = times + 1;
     // A later value at least as large dominates: the earlier one can never be a maximum again.
-    while (size > 0 && a[values + ((head + size - 1) & mask)]! <= v) size--;
-    const slot = (head + size) & mask;
+    while (size > 0 && a[values + ((head + size - 1) & mask) * lanes]! <= v) size--;
+    const slot = ((head + size) & mask) * lanes;
     a[times + slot] = t;
     a[values + slot] = v;
     m[at + 1] = size + 1;
@@ -747,10 +752,11 @@ export class WindowState {
     const mask = cap - 1;
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
-    const times = offsetOf(block) + (this.#dequeLane + 2 * d) * cap;
+    const lanes = this.#lanes;
+    const times = offsetOf(block) + this.#dequeLane + 2 * d;
     for (let i = 0; i < size; i++) {
-      const slot = (head + i) & mask;
-      if (a[times + slot]! >= lo) return a[times + cap + slot]!;
+      const slot = ((head + i) & mask) * lanes;
+      if (a[times + slot]! >= lo) return a[times + 1 + slot]!;
     }
     return NaN;
   }
@@ -764,10 +770,11 @@ export class WindowState {
     const mask = cap - 1;
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
-    const values = offsetOf(block) + this.#lane[c]! * cap;
+    const lanes = this.#lanes;
+    const values = offsetOf(block) + this.#lane[c]!;
     let best = NaN;
     for (let i = skipHead; i < size - skipTail; i++) {
-      const v = a[values + ((head + i) & mask)]!;
+      const v = a[values + ((head + i) & mask) * lanes]!;
       if (v !== v) continue;
       if (best !== best || (isMax ? v > best : v < best)) best = v;
     }
@@ -791,25 +798,26 @@ export class WindowState {
       const dMax = this.#maxDeque[c]!;
       const dMin = this.#minDeque[c]!;
       if (dMax < 0 && dMin < 0) continue;
-      const values = b + this.#lane[c]! * cap;
+      const lane = this.#lane[c]!;
       for (let i = 0; i < size; i++) {
-        const at = (head + i) & mask;
-        const v = a[values + at]!;
+        const at = b + ((head + i) & mask) * this.#lanes;
+        const v = a[at + lane]!;
         if (v !== v) continue;
-        if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, a[b + at]!, v);
-        if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, a[b + at]!, -v);
+        if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, a[at]!, v);
+        if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, a[at]!, -v);
       }
     }
   }
 
   #dropFromDeques(m: Float64Array, r: number, a: Float64Array, b: number, cap: number, bound: number): void {
     const mask = cap - 1;
+    const lanes = this.#lanes;
     for (let d = 0; d < this.#ndeque; d++) {
       const at = r + FIXED + 2 * d;
       let head = m[at]!;
       let size = m[at + 1]!;
-      const times = b + (this.#dequeLane + 2 * d) * cap;
-      while (size > 0 && a[times + head]! < bound) {
+      const times = b + this.#dequeLane + 2 * d;
+      while (size > 0 && a[times + head * lanes]! < bound) {
         head = (head + 1) & mask;
         size--;
       }
@@ -841,14 +849,14 @@ export class WindowState {
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
     const lane = this.#lane[c]!;
-    const values = offsetOf(block) + lane * cap;
+    const values = offsetOf(block) + lane;
     const any = lane > 0 ? undefined : this.#anyRings[e * this.#nany + this.#anyIndex[c]!];
     const want = single ? 1 : k;
     const found: unknown[] = [];
     for (let i = size - 1 - skipTail; i >= skipHead && found.length < want; i--) {
       const at = (head + i) & mask;
       if (lane > 0) {
-        const v = a[values + at]!;
+        const v = a[values + at * this.#lanes]!;
         if (v === v) found.push(v);
       } else {
         const v = any![at];
@@ -916,9 +924,9 @@ export class WindowState {
     const mask = cap - 1;
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
-    const hashes = offsetOf(block) + this.#lane[c]! * cap;
+    const hashes = offsetOf(block) + this.#lane[c]!;
     for (let i = skipHead; i < size - skipTail; i++) {
-      const h = a[hashes + ((head + i) & mask)]!;
+      const h = a[hashes + ((head + i) & mask) * this.#lanes]!;
       if (h !== h) continue;
       const reg = registerOf(h, p);
       const rank = rankOf(h, p);
@@ -950,7 +958,8 @@ export class WindowState {
     const n = this.#ncol;
     // A finite window's sums no longer hold these events: only raw values need clearing.
     const perColumn = lifetime || this.#nany > 0;
-    while (size > 0 && a[b + head]! < bound) {
+    const lanes = this.#lanes;
+    while (size > 0 && a[b + head * lanes]! < bound) {
       const at = head;
       if (!perColumn) {
         events--;
@@ -967,7 +976,7 @@ export class WindowState {
           if (lifetime && v !== null && v !== undefined) this.#foldLastValue(e, c, v);
           continue;
         }
-        const v = a[b + lane * cap + at]!;
+        const v = a[b + at * lanes + lane]!;
         if (v !== v || !lifetime) continue;
         const col = cols[c]!;
         const fo = this.#foldMomentAt[c]!;
@@ -1011,15 +1020,16 @@ export class WindowState {
     const mask = cap - 1;
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
+    const lanes = this.#lanes;
     let pos = size;
-    while (pos > 0 && a[b + ((head + pos - 1) & mask)]! > t) pos--;
+    while (pos > 0 && a[b + ((head + pos - 1) & mask) * lanes]! > t) pos--;
     for (let i = size; i > pos; i--) {
       const to = (head + i) & mask;
       const from = (head + i - 1) & mask;
-      a[b + to] = a[b + from]!;
+      a[b + to * lanes] = a[b + from * lanes]!;
       for (let c = 0; c < this.#ncol; c++) {
         const lane = this.#lane[c]!;
-        if (lane > 0) a[b + lane * cap + to] = a[b + lane * cap + from]!;
+        if (lane > 0) a[b + to * lanes + lane] = a[b + from * lanes + lane]!;
         else {
           const any = this.#anyRings[e * this.#nany + this.#anyIndex[c]!]!;
           any[to] = any[from];
@@ -1044,21 +1054,23 @@ export class WindowState {
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const mask = oldCap - 1;
-    for (let lane = 0; lane < this.#dequeLane; lane++) {
-      const source = fromAt + lane * oldCap;
-      const target = toAt + lane * capacity;
-      for (let i = 0; i < size; i++) to[target + i] = from[source + ((head + i) & mask)]!;
+    // Events in time order from slot 0, each slot's lanes together; deque entries likewise.
+    const ringLanes = this.#dequeLane;
+    for (let i = 0; i < size; i++) {
+      const source = fromAt + ((head + i) & mask) * lanes;
+      const target = toAt + i * lanes;
+      for (let lane = 0; lane < ringLanes; lane++) to[target + lane] = from[source + lane]!;
     }
     for (let d = 0; d < this.#ndeque; d++) {
       const at = r + FIXED + 2 * d;
       const dHead = m[at]!;
       const dSize = m[at + 1]!;
-      const source = fromAt + (this.#dequeLane + 2 * d) * oldCap;
-      const target = toAt + (this.#dequeLane + 2 * d) * capacity;
+      const lane = this.#dequeLane + 2 * d;
       for (let i = 0; i < dSize; i++) {
-        const slot = (dHead + i) & mask;
-        to[target + i] = from[source + slot]!;
-        to[target + capacity + i] = from[source + oldCap + slot]!;
+        const source = fromAt + ((dHead + i) & mask) * lanes + lane;
+        const target = toAt + i * lanes + lane;
+        to[target] = from[source]!;
+        to[target + 1] = from[source + 1]!;
       }
       m[at] = 0;
     }
