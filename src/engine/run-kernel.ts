@@ -67,13 +67,27 @@ export type RunKernel = (
 
 const compiled = new Map<string, RunKernel>();
 let codeGeneration: boolean | undefined;
+let interpreting = false;
+
+/**
+ * Make something (an engine) whose windows interpret instead of running generated loops, as
+ * where code generation is off: the tests hold the generated loops to the interpreted `apply`.
+ */
+export function interpreted<T>(make: () => T): T {
+  interpreting = true;
+  try {
+    return make();
+  } finally {
+    interpreting = false;
+  }
+}
 
 /**
  * The compiled loop for a window's shape (cached by its source); undefined when the process
  * forbids code generation from strings, and `applyRun` then interprets.
  */
 export function compiledRun(layout: RunLayout, columns: readonly RunColumn[]): RunKernel | undefined {
-  if (codeGeneration === false) return undefined;
+  if (codeGeneration === false || interpreting) return undefined;
   const source = runKernelSource(layout, columns);
   let kernel = compiled.get(source);
   if (kernel === undefined) {

@@ -328,6 +328,8 @@ interface BatchScratch {
 }
 
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
+/** The event time of `apply`'s event, as the one-row run `WindowState.applyRun` takes. */
+const ONE_TIME = new Float64Array(1);
 /** Where `apply` leaves what it read ahead of time (see WindowState.touch), so the reads stay. */
 const readAhead = { sum: 0 };
 /**
@@ -497,7 +499,9 @@ export class StreamEngine {
       let id = ids[i]!;
       if (id < 0) id = runtime.addEntity(keys.parts, positions[i]!);
       const windows = runtime.windows;
-      for (let w = 0; w < windows.length; w++) windows[w]!.apply(id, t, runtime.data, 0);
+      // A run of one event: the window's generated loop where it has one (WindowState.applyRun).
+      ONE_TIME[0] = t;
+      for (let w = 0; w < windows.length; w++) windows[w]!.applyRun(id, ONE_TIME, runtime.data, 0, 1);
       if (this.#trackChanges) runtime.markChanged(id);
     }
     if (t > watermark) state.watermark = t;

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StreamEngine } from '../../src/engine/index.js';
+import { interpreted } from '../../src/engine/run-kernel.js';
 import { approxDistinct, count, defineProject, entity, featureView, last, lastK, max, mean, min, source, std, sum, type Project } from '../../src/index.js';
 import { schema, type Tx } from '../fixtures/tx-schema.js';
 
@@ -88,7 +89,7 @@ describe('StreamEngine.applyBatch', () => {
         const project = makeProject(scenario.lateness);
         const events = scenario.events.map(toEvent);
         const only: ReadonlySet<string> | undefined = scenario.only === undefined ? undefined : new Set<string>(scenario.only);
-        const one = new StreamEngine(project, { trackChanges: scenario.track });
+        const one = interpreted(() => new StreamEngine(project, { trackChanges: scenario.track }));
         const expected = events.map(({ source, event }) => one.apply(source, event, only));
 
         // Small pages, so that the state crosses pages often: it must not matter.
@@ -172,7 +173,9 @@ describe('StreamEngine.applyBatch', () => {
           const amount = falling && step.amount !== null ? 10_000 - i : step.amount;
           return { ts: clock - step.late, user: step.user, a: 'x', b: 1, amount, flag: null, cat: step.cat };
         });
-        const one = new StreamEngine(project);
+        // The references interpret every event (WindowState.apply); the batches run the
+        // generated loops.
+        const one = interpreted(() => new StreamEngine(project));
         const expected = events.map((event) => one.apply('tx', event).status);
         const batched = new StreamEngine(project, { pages: { first: 16, largest: 64 } });
         const ends = [...new Set(cuts.map((c) => Math.floor(c * events.length))), events.length].sort((x, y) => x - y);
@@ -180,7 +183,7 @@ describe('StreamEngine.applyBatch', () => {
         let from = 0;
         // The reference is read after the same events as each batch (deques and sketches are
         // not in snapshots: reads are what show them).
-        const reference = new StreamEngine(project);
+        const reference = interpreted(() => new StreamEngine(project));
         let applied = 0;
         for (const end of ends) {
           for (const r of batched.applyBatch('tx', events.slice(from, end)).rejected) statuses[from + r.index] = r.status;
