@@ -171,7 +171,9 @@ class ViewRuntime {
   entityState(id: number): { k: string; p?: string[]; s: WindowStateSnapshot[] } {
     const parts = this.ids.parts(id);
     const k = parts.join(KEY_SEPARATOR);
-    const s = this.windows.map((window) => window.snapshot(id));
+    const windows = this.windows;
+    const s = new Array<WindowStateSnapshot>(windows.length);
+    for (let w = 0; w < windows.length; w++) s[w] = windows[w]!.snapshot(id);
     // A composite key with a part holding the separator itself would not split back: give the parts too.
     return parts.length === 1 || k.split(KEY_SEPARATOR).length === parts.length ? { k, s } : { k, p: parts, s };
   }

@@ -571,64 +571,105 @@ export class WindowState {
    * which determine them.
    */
   snapshot(e: number): WindowStateSnapshot {
+    // Plain loops and methods, no closures: a snapshot visits every entity of every view.
     const m = this.#records.page(e);
     const r = this.#record(e);
     const n = this.#ncol;
+    const size = m[r + SIZE]!;
+    const head = m[r + HEAD]!;
+    const life = this.#lifetime;
+    const cols = this.#plan.columns;
+    const num = new Array<string | null>(n);
+    const any = new Array<(readonly unknown[]) | null>(n);
+    let hasMoments = false;
+    for (let c = 0; c < n; c++) {
+      const lane = this.#lane[c]!;
+      num[c] = lane > 0 ? this.#laneText(e, lane) : null;
+      const k = this.#anyIndex[c]!;
+      if (k < 0) {
+        any[c] = null;
+      } else {
+        const values = this.#anyRings[e * this.#nany + k];
+        const mask = m[r + CAP]! - 1;
+        const out = new Array<unknown>(size);
+        for (let i = 0; i < size; i++) out[i] = values?.[(head + i) & mask] ?? null;
+        any[c] = out;
+      }
+      if (cols[c]!.moments) hasMoments = true;
+    }
+    const scalars = scratchFor(4);
+    scalars[0] = m[r + KEY_MAX]!;
+    scalars[1] = m[r + EVENTS]!;
+    scalars[2] = m[r + OPS]!;
+    scalars[3] = m[r + SKIP]!;
+    const scalarsText = scratchText(4);
+    const lifeRegs: (string | null)[] = [];
+    const foldRegs: (string | null)[] = [];
+    const foldLast: ((readonly unknown[]) | null)[] = [];
+    if (life) {
+      for (let c = 0; c < n; c++) {
+        const col = cols[c]!;
+        if (this.#hasHll) {
+          lifeRegs.push(col.hllPrecision > 0 ? this.#registersText(this.#lifeRegs[e * n + c], col.hllPrecision) : null);
+          foldRegs.push(col.hllPrecision > 0 ? this.#registersText(this.#foldRegs[e * n + c], col.hllPrecision) : null);
+        }
+        foldLast.push(col.lastK > 0 ? [...(this.#foldLast[e * n + c] ?? [])] : null);
+      }
+    }
+    return {
+      size,
+      times: this.#laneText(e, 0),
+      num,
+      any,
+      scalars: scalarsText,
+      moments: this.#momentsText(m, r, this.#momentAt, hasMoments),
+      foldMoments: this.#momentsText(m, r, this.#foldMomentAt, life && hasMoments),
+      lifeNonZero: this.#columnsText(m, r, this.#lifeNonZeroAt),
+      lifeInverse: this.#columnsText(m, r, this.#lifeInverseAt),
+      foldMin: this.#columnsText(m, r, this.#foldMinAt),
+      foldMax: this.#columnsText(m, r, this.#foldMaxAt),
+      lifeRegs,
+      foldRegs,
+      foldLast,
+    };
+  }
+
+  /** Base64 of lane `lane` of entity e's ring, oldest event first. */
+  #laneText(e: number, lane: number): string {
+    const m = this.#records.page(e);
+    const r = this.#record(e);
     const size = m[r + SIZE]!;
     const head = m[r + HEAD]!;
     const mask = m[r + CAP]! - 1;
     const lanes = this.#lanes;
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
-    const b = offsetOf(block);
-    const life = this.#lifetime;
-    const cols = this.#plan.columns;
-    const ring = (lane: number): string => {
-      const out = scratchFor(size);
-      for (let i = 0; i < size; i++) out[i] = a[b + ((head + i) & mask) * lanes + lane]!;
-      return scratchText(size);
-    };
-    const perColumn = (at: number): string => (at < 0 ? '' : f64(m, r + at, n));
-    const blocks = (offsets: Int32Array, present: boolean): string => {
-      if (!present) return '';
-      const out = scratchFor(n * MOMENT_SIZE).fill(0, 0, n * MOMENT_SIZE);
-      for (let c = 0; c < n; c++) {
-        const at = offsets[c]!;
-        if (at >= 0) for (let i = 0; i < MOMENT_SIZE; i++) out[c * MOMENT_SIZE + i] = m[r + at + i]!;
-      }
-      return scratchText(n * MOMENT_SIZE);
-    };
-    const hasMoments = cols.some((c) => c.moments);
-    const regs = (list: (Uint8Array | undefined)[]): (string | null)[] =>
-      life && this.#hasHll ? cols.map((col, c) => (col.hllPrecision > 0 ? Buffer.from(list[e * n + c] ?? new Uint8Array(1 << col.hllPrecision)).toString('base64') : null)) : [];
-    return {
-      size,
-      times: ring(0),
-      num: cols.map((_, c) => (this.#lane[c]! > 0 ? ring(this.#lane[c]!) : null)),
-      any: cols.map((_, c) => {
-        const k = this.#anyIndex[c]!;
-        if (k < 0) return null;
-        const values = this.#anyRings[e * this.#nany + k];
-        return Array.from({ length: size }, (_, i) => values?.[(head + i) & mask] ?? null);
-      }),
-      scalars: (() => {
-        const out = scratchFor(4);
-        out[0] = m[r + KEY_MAX]!;
-        out[1] = m[r + EVENTS]!;
-        out[2] = m[r + OPS]!;
-        out[3] = m[r + SKIP]!;
-        return scratchText(4);
-      })(),
-      moments: blocks(this.#momentAt, hasMoments),
-      foldMoments: blocks(this.#foldMomentAt, life && hasMoments),
-      lifeNonZero: perColumn(this.#lifeNonZeroAt),
-      lifeInverse: perColumn(this.#lifeInverseAt),
-      foldMin: perColumn(this.#foldMinAt),
-      foldMax: perColumn(this.#foldMaxAt),
-      lifeRegs: regs(this.#lifeRegs),
-      foldRegs: regs(this.#foldRegs),
-      foldLast: life ? cols.map((col, c) => (col.lastK > 0 ? [...(this.#foldLast[e * n + c] ?? [])] : null)) : [],
-    };
+    const at = offsetOf(block) + lane;
+    const out = scratchFor(size);
+    for (let i = 0; i < size; i++) out[i] = a[at + ((head + i) & mask) * lanes]!;
+    return scratchText(size);
+  }
+
+  /** Base64 of the moment blocks at `offsets` of the record at `r` (zeros for columns without), '' when not `present`. */
+  #momentsText(m: Float64Array, r: number, offsets: Int32Array, present: boolean): string {
+    if (!present) return '';
+    const n = this.#ncol;
+    const out = scratchFor(n * MOMENT_SIZE).fill(0, 0, n * MOMENT_SIZE);
+    for (let c = 0; c < n; c++) {
+      const at = offsets[c]!;
+      if (at >= 0) for (let i = 0; i < MOMENT_SIZE; i++) out[c * MOMENT_SIZE + i] = m[r + at + i]!;
+    }
+    return scratchText(n * MOMENT_SIZE);
+  }
+
+  /** Base64 of one double per column from `at` of the record at `r`, '' without (at < 0). */
+  #columnsText(m: Float64Array, r: number, at: number): string {
+    return at < 0 ? '' : f64(m, r + at, this.#ncol);
+  }
+
+  /** Base64 of a sketch's registers (zeros when it has none yet). */
+  #registersText(regs: Uint8Array | undefined, precision: number): string {
+    return Buffer.from(regs ?? new Uint8Array(1 << precision)).toString('base64');
   }
 
   /**
