@@ -102,7 +102,8 @@ export class EntityIds {
 
   /** The id of a key given by its parts' strings, adding it if new. */
   addParts(parts: readonly string[]): number {
-    const ids = Int32Array.from(parts, (part, i) => this.#dictionaries[i]!.add(part));
+    const ids = this.#found;
+    for (let i = 0; i < parts.length; i++) ids[i] = this.#dictionaries[i]!.add(parts[i]!);
     return this.add(ids, this.#order);
   }
 

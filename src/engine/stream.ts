@@ -722,7 +722,8 @@ export class StreamEngine {
       const id = runtime.ids.addParts(runtime.savedParts(k, p));
       if (id !== runtime.records.count) throw new TandemError('TANDEM_USAGE', `the snapshot holds entity '${k}' of view '${runtime.plan.view.name}' twice`);
       runtime.records.add();
-      s.forEach((snap, w) => runtime.windows[w]!.restore(id, snap));
+      const windows = runtime.windows;
+      for (let w = 0; w < s.length; w++) windows[w]!.restore(id, s[w]!);
     }
     if (engine === undefined) throw new TandemError('TANDEM_USAGE', 'the snapshot is empty');
     return { engine, meta };

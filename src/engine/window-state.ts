@@ -634,6 +634,15 @@ export class WindowState {
     };
   }
 
+  /** Load the moment blocks at `offsets` of the record at `r` from their base64 (none when empty). */
+  #restoreMoments(m: Float64Array, r: number, text: string, offsets: Int32Array): void {
+    if (readF64(text) === 0) return;
+    for (let c = 0; c < this.#ncol; c++) {
+      const at = offsets[c]!;
+      if (at >= 0) for (let i = 0; i < MOMENT_SIZE; i++) m[r + at + i] = scratch[c * MOMENT_SIZE + i]!;
+    }
+  }
+
   /** Base64 of lane `lane` of entity e's ring, oldest event first. */
   #laneText(e: number, lane: number): string {
     const m = this.#records.page(e);
@@ -714,7 +723,10 @@ export class WindowState {
       const num = snap.num[c];
       if (num != null) copyF64(num, a, b + this.#lane[c]!, capacity, lanes);
       const any = snap.any[c];
-      if (any != null) any.forEach((v, i) => (this.#anyRings[e * this.#nany + this.#anyIndex[c]!]![i] = v));
+      if (any != null) {
+        const ring = this.#anyRings[e * this.#nany + this.#anyIndex[c]!]!;
+        for (let i = 0; i < any.length; i++) ring[i] = any[i];
+      }
     }
     const scalarCount = readF64(snap.scalars);
     const keyMax = scratch[0]!;
@@ -722,25 +734,25 @@ export class WindowState {
     m[r + EVENTS] = scratch[1]!;
     m[r + OPS] = scratch[2]!;
     m[r + SKIP] = scalarCount < 4 ? 0 : scratch[3]!;
-    const moments = (text: string, offsets: Int32Array): void => {
-      if (readF64(text) === 0) return;
-      for (let c = 0; c < n; c++) {
-        const at = offsets[c]!;
-        if (at >= 0) for (let i = 0; i < MOMENT_SIZE; i++) m[r + at + i] = scratch[c * MOMENT_SIZE + i]!;
-      }
-    };
-    moments(snap.moments, this.#momentAt);
-    moments(snap.foldMoments, this.#foldMomentAt);
-    const perColumn = (at: number, text: string): void => {
-      if (at >= 0) copyF64(text, m, r + at, n);
-    };
-    perColumn(this.#lifeNonZeroAt, snap.lifeNonZero);
-    perColumn(this.#lifeInverseAt, snap.lifeInverse);
-    perColumn(this.#foldMinAt, snap.foldMin);
-    perColumn(this.#foldMaxAt, snap.foldMax);
-    snap.lifeRegs.forEach((text, c) => text != null && (this.#lifeRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
-    snap.foldRegs.forEach((text, c) => text != null && (this.#foldRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'))));
-    snap.foldLast.forEach((values, c) => values != null && (this.#foldLast[e * n + c] = [...values]));
+    // Plain loops and methods, no closures: a restore visits every entity of every view.
+    this.#restoreMoments(m, r, snap.moments, this.#momentAt);
+    this.#restoreMoments(m, r, snap.foldMoments, this.#foldMomentAt);
+    if (this.#lifeNonZeroAt >= 0) copyF64(snap.lifeNonZero, m, r + this.#lifeNonZeroAt, n);
+    if (this.#lifeInverseAt >= 0) copyF64(snap.lifeInverse, m, r + this.#lifeInverseAt, n);
+    if (this.#foldMinAt >= 0) copyF64(snap.foldMin, m, r + this.#foldMinAt, n);
+    if (this.#foldMaxAt >= 0) copyF64(snap.foldMax, m, r + this.#foldMaxAt, n);
+    for (let c = 0; c < snap.lifeRegs.length; c++) {
+      const text = snap.lifeRegs[c];
+      if (text != null) this.#lifeRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'));
+    }
+    for (let c = 0; c < snap.foldRegs.length; c++) {
+      const text = snap.foldRegs[c];
+      if (text != null) this.#foldRegs[e * n + c] = new Uint8Array(Buffer.from(text, 'base64'));
+    }
+    for (let c = 0; c < snap.foldLast.length; c++) {
+      const values = snap.foldLast[c];
+      if (values != null) this.#foldLast[e * n + c] = [...values];
+    }
     if (scalarCount < 4 && !this.#lifetime) {
       // A snapshot of version 1, whose sums held every retained event: the sums now hold the
       // newest event's window only.
