@@ -48,6 +48,11 @@ export class Block {
     return [this.n, this.k, this.s1, this.c1, this.s2, this.c2, this.a2];
   }
 
+  /** The seven locals, in the order of the block's fields (moments.ts). */
+  get names(): readonly string[] {
+    return this.#all();
+  }
+
   declare(): string {
     return this.#all().map((name) => `${name} = 0`).join(', ');
   }

@@ -118,12 +118,10 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
     if (column.minDeque >= 0) deques.push({ d: column.minDeque, c, negate: true });
   });
   deques.sort((x, y) => x.d - y.d);
-  const load = (block: Block, at: number): string =>
-    [block.n, block.k, block.s1, block.c1, block.s2, block.c2, block.a2].map((name, i) => `${name} = m[${momentOffset(at, i)}]`).join(', ');
-  const momentOffset = (at: number, i: number): string => `r + ${at + i}`;
-  const store = (block: Block, at: number): string =>
-    [block.n, block.k, block.s1, block.c1, block.s2, block.c2, block.a2].map((name, i) => `m[${momentOffset(at, i)}] = ${name};`).join(' ');
-  const fromScratch = (block: Block): string => [block.n, block.k, block.s1, block.c1, block.s2, block.c2, block.a2].map((name, i) => `${name} = scratch[${i}];`).join(' ');
+  // A moment block's locals from the record at `at`, back to it, and from the scratch.
+  const load = (block: Block, at: number): string => block.names.map((name, i) => `${name} = m[r + ${at + i}]`).join(', ');
+  const store = (block: Block, at: number): string => block.names.map((name, i) => `m[r + ${at + i}] = ${name};`).join(' ');
+  const fromScratch = (block: Block): string => block.names.map((name, i) => `${name} = scratch[${i}];`).join(' ');
   // Slot `slot` of the ring, lane n: b + slot × lanes + n.
   const cell = (slot: string, n: number): string => `b + ${/^\w+$/.test(slot) ? slot : `(${slot})`} * ${L.lanes}${n === 0 ? '' : ` + ${n}`}`;
   const dequeTimes = (d: number): number => L.dequeLane + 2 * d;
