@@ -22,7 +22,7 @@ export interface RunLayout {
   readonly cap: number;
   readonly block: number;
   readonly keyMax: number;
-  readonly events: number;
+  /** Updates since the sums were recomputed; -1 for a window without sums. */
   readonly ops: number;
   readonly skip: number;
   /** Deque d's head and size are at fixed + 2d and fixed + 2d + 1. */
@@ -142,7 +142,8 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   code.line(`const scratch = new Float64Array(${MOMENT_SIZE});`);
   code.line('return function applyRun(m, r, times, num, from, to, w, lateness, store, grow, hash) {');
   for (const [c, column] of columns.entries()) code.line(`const x${c} = num[${column.slot}];`);
-  code.line(`let head = m[r + ${L.head}], size = m[r + ${L.size}], skip = m[r + ${L.skip}], events = m[r + ${L.events}], ops = m[r + ${L.ops}];`);
+  code.line(`let head = m[r + ${L.head}], size = m[r + ${L.size}], skip = m[r + ${L.skip}];`);
+  if (moments.length > 0) code.line(`let ops = m[r + ${L.ops}];`);
   code.line(`let keyMax = m[r + ${L.keyMax}], cap = m[r + ${L.cap}];`);
   ring('let ');
   for (const { column, block } of moments) code.line(`let ${load(block, column.momentAt)};`);
@@ -185,7 +186,6 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   code.line('const at = (head + size) & mask;');
   code.line('size++;');
   code.line(`a[${cell('at', 0)}] = t;`);
-  code.line('events++;');
   for (const [c, column] of columns.entries()) {
     code.line('{');
     code.line(`const x = x${c}[j];`);
@@ -211,13 +211,12 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   }
   code.line('if (t > keyMax) keyMax = t;');
   // recomputeDue (moments.ts, linear in n) written out with its numbers.
-  code.line(`const recompute = ++ops > ${recomputeDue(1) - recomputeDue(0)} * (size - skip) + ${recomputeDue(0)};`);
+  if (moments.length > 0) code.line(`const recompute = ++ops > ${recomputeDue(1) - recomputeDue(0)} * (size - skip) + ${recomputeDue(0)};`);
   // The ring loses the events no read can need any more (WindowState.#drop).
   code.line('const bound = keyMax - w - lateness;');
   code.line(`if (a[${cell('head', 0)}] < bound) {`);
   code.line('const before = size;');
   code.line(`while (size > 0 && a[${cell('head', 0)}] < bound) {`);
-  code.line('events--;');
   code.line('head = (head + 1) & mask;');
   code.line('size--;');
   code.line('}');
@@ -237,11 +236,10 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
       code.line(fromScratch(block));
     }
     code.line('}');
-  } else {
-    code.line('if (recompute) ops = 0;');
   }
   code.line('}');
-  code.line(`m[r + ${L.head}] = head; m[r + ${L.size}] = size; m[r + ${L.skip}] = skip; m[r + ${L.events}] = events; m[r + ${L.ops}] = ops; m[r + ${L.keyMax}] = keyMax;`);
+  code.line(`m[r + ${L.head}] = head; m[r + ${L.size}] = size; m[r + ${L.skip}] = skip; m[r + ${L.keyMax}] = keyMax;`);
+  if (moments.length > 0) code.line(`m[r + ${L.ops}] = ops;`);
   for (const { column, block } of moments) code.line(store(block, column.momentAt));
   saveDeques();
   code.line('return j;');

@@ -78,24 +78,20 @@ function copyF64(text: string, to: Float64Array, at: number, max = Infinity, str
   return count;
 }
 
-// Each entity's record: these fields, then per deque its head and size, then the moments of
-// each column that has them, then (lifetime windows) the folds of dropped events, then the
-// inline ring.
+// Each entity's record: these fields, then per deque its head and size, then the fields only
+// some windows use (see WindowState's constructor), then the moments of each column that has
+// them, then (lifetime windows) the folds of dropped events, then the inline ring.
 const HEAD = 0;
 const SIZE = 1;
 const CAP = 2;
 const BLOCK = 3;
 const KEY_MAX = 4;
-/** Events in the sums: ring events, plus folded ones for lifetime windows. */
-const EVENTS = 5;
-const OPS = 6;
-const DEQUES_DIRTY = 7;
 /**
  * Finite windows: ring events (from HEAD) older than the newest event's window, newest − w.
  * They stay for reads in the recent past but are no longer in the sums.
  */
-const SKIP = 8;
-const FIXED = 9;
+const SKIP = 5;
+const FIXED = 6;
 /** Rings of up to this many events live inside the entity's record. */
 const INLINE_CAPACITY = 2;
 
@@ -161,6 +157,16 @@ export class WindowState {
   readonly #foldMaxAt: number;
   readonly #lifeNonZeroAt: number;
   readonly #lifeInverseAt: number;
+  /**
+   * Record offsets of the fields some windows use, -1 where a window has no use for them (a
+   * record's every double is a cache line's eighth, and the pair views hold the most):
+   * lifetime windows, the events in their sums (folded ones included; a finite window's are
+   * its ring's, SIZE); windows with sums, the updates since they were last recomputed;
+   * windows with min/max deques, whether a late event left them to rebuild.
+   */
+  readonly #eventsAt: number;
+  readonly #opsAt: number;
+  readonly #dirtyAt: number;
   readonly #hasHll: boolean;
   /** `applyRun`'s loop generated for this window (run-kernel.ts): finite, numeric values only; undefined: `apply`. */
   readonly #kernel: RunKernel | undefined;
@@ -216,6 +222,9 @@ export class WindowState {
     this.#dequeLane = lanes;
     this.#lanes = lanes + 2 * ndeque;
     let at = FIXED + 2 * ndeque;
+    this.#dirtyAt = ndeque > 0 ? at++ : -1;
+    this.#opsAt = !life && cols.some((col) => col.moments) ? at++ : -1;
+    this.#eventsAt = life ? at++ : -1;
     cols.forEach((col, c) => {
       if (col.moments) {
         this.#momentAt[c] = at;
@@ -251,7 +260,7 @@ export class WindowState {
       minDeque: this.#minDeque[c]!,
       hashed: col.hllPrecision > 0,
     }));
-    const layout = { head: HEAD, size: SIZE, cap: CAP, block: BLOCK, keyMax: KEY_MAX, events: EVENTS, ops: OPS, skip: SKIP, fixed: FIXED, dequeLane: this.#dequeLane, lanes: this.#lanes };
+    const layout = { head: HEAD, size: SIZE, cap: CAP, block: BLOCK, keyMax: KEY_MAX, ops: this.#opsAt, skip: SKIP, fixed: FIXED, dequeLane: this.#dequeLane, lanes: this.#lanes };
     this.#kernel = !life && nany === 0 ? compiledRun(layout, columns) : undefined;
   }
 
@@ -325,7 +334,7 @@ export class WindowState {
       at = (m[r + HEAD]! + m[r + SIZE]!) & mask;
     } else {
       at = this.#openSlot(e, t);
-      m[r + DEQUES_DIRTY] = 1;
+      if (this.#dirtyAt >= 0) m[r + this.#dirtyAt] = 1;
     }
     // A late event older than the newest event's window is kept for reads in the past only.
     const inSums = lifetime || t >= keyMax - this.#w;
@@ -334,7 +343,7 @@ export class WindowState {
     const lanes = this.#lanes;
     const slot = b + at * lanes;
     a[slot] = t;
-    m[r + EVENTS]!++;
+    if (lifetime) m[r + this.#eventsAt]!++;
     const cols = this.#plan.columns;
     for (let c = 0; c < this.#ncol; c++) {
       const col = cols[c]!;
@@ -360,12 +369,13 @@ export class WindowState {
     if (t > keyMax) m[r + KEY_MAX] = t;
     const newest = m[r + KEY_MAX]!;
 
-    const recompute = !lifetime && ++m[r + OPS]! > recomputeDue(size - m[r + SKIP]!);
+    const opsAt = this.#opsAt;
+    const recompute = opsAt >= 0 && ++m[r + opsAt]! > recomputeDue(size - m[r + SKIP]!);
     const bound = lifetime ? newest - this.#lateness : newest - this.#w - this.#lateness;
     if (a[b + m[r + HEAD]! * lanes]! < bound) this.#drop(e, bound);
-    if (m[r + DEQUES_DIRTY] !== 0) this.#rebuildDeques(e);
+    if (this.#dirtyAt >= 0 && m[r + this.#dirtyAt] !== 0) this.#rebuildDeques(e);
     if (recompute) {
-      m[r + OPS] = 0;
+      m[r + opsAt] = 0;
       this.#recomputeSums(e);
     }
   }
@@ -471,7 +481,7 @@ export class WindowState {
       while (skipTail < size - skipHead && a[b + ((head + size - 1 - skipTail) & mask) * lanes]! >= t) skipTail++;
     }
     const past = skipTail > 0;
-    const events = this.#lifetime ? m[r + EVENTS]! - skipTail : size - skipHead - skipTail;
+    const events = this.#lifetime ? m[r + this.#eventsAt]! - skipTail : size - skipHead - skipTail;
     const reading = this.#reading;
     for (let c = 0; c < this.#ncol; c++) if (this.#momentAt[c]! >= 0) this.#windowMoments(e, c, skipHead, skipTail);
 
@@ -599,8 +609,8 @@ export class WindowState {
     }
     const scalars = scratchFor(4);
     scalars[0] = m[r + KEY_MAX]!;
-    scalars[1] = m[r + EVENTS]!;
-    scalars[2] = m[r + OPS]!;
+    scalars[1] = this.#eventsAt >= 0 ? m[r + this.#eventsAt]! : size;
+    scalars[2] = this.#opsAt >= 0 ? m[r + this.#opsAt]! : 0;
     scalars[3] = m[r + SKIP]!;
     const scalarsText = scratchText(4);
     const lifeRegs: (string | null)[] = [];
@@ -731,8 +741,8 @@ export class WindowState {
     const scalarCount = readF64(snap.scalars);
     const keyMax = scratch[0]!;
     m[r + KEY_MAX] = keyMax;
-    m[r + EVENTS] = scratch[1]!;
-    m[r + OPS] = scratch[2]!;
+    if (this.#eventsAt >= 0) m[r + this.#eventsAt] = scratch[1]!;
+    if (this.#opsAt >= 0) m[r + this.#opsAt] = scratch[2]!;
     m[r + SKIP] = scalarCount < 4 ? 0 : scratch[3]!;
     // Plain loops and methods, no closures: a restore visits every entity of every view.
     this.#restoreMoments(m, r, snap.moments, this.#momentAt);
@@ -759,7 +769,7 @@ export class WindowState {
       let skip = 0;
       while (skip < snap.size && a[b + skip * lanes]! < keyMax - this.#w) skip++;
       m[r + SKIP] = skip;
-      m[r + OPS] = 0;
+      if (this.#opsAt >= 0) m[r + this.#opsAt] = 0;
       this.#recomputeSums(e);
     }
     this.#rebuildDeques(e);
@@ -837,8 +847,8 @@ export class WindowState {
   #rebuildDeques(e: number): void {
     const m = this.#records.page(e);
     const r = this.#record(e);
-    m[r + DEQUES_DIRTY] = 0;
     if (this.#ndeque === 0) return;
+    m[r + this.#dirtyAt] = 0;
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const cap = m[r + CAP]!;
@@ -1007,7 +1017,6 @@ export class WindowState {
     const mask = cap - 1;
     let head = m[r + HEAD]!;
     let size = m[r + SIZE]!;
-    let events = m[r + EVENTS]!;
     const n = this.#ncol;
     // A finite window's sums no longer hold these events: only raw values need clearing.
     const perColumn = lifetime || this.#nany > 0;
@@ -1015,7 +1024,6 @@ export class WindowState {
     while (size > 0 && a[b + head * lanes]! < bound) {
       const at = head;
       if (!perColumn) {
-        events--;
         head = (head + 1) & mask;
         size--;
         continue;
@@ -1044,14 +1052,12 @@ export class WindowState {
           if (rank > folded[reg]!) folded[reg] = rank;
         }
       }
-      if (!lifetime) events--;
       head = (head + 1) & mask;
       size--;
     }
     if (!lifetime) m[r + SKIP]! -= m[r + SIZE]! - size;
     m[r + HEAD] = head;
     m[r + SIZE] = size;
-    m[r + EVENTS] = events;
     this.#dropFromDeques(m, r, a, b, cap, bound);
   }
 
