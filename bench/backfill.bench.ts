@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Command, Option } from 'commander';
 import { backfill, backfillParallel, StreamEngine, type BackfillResult } from '../src/engine/index.js';
 import type { Table } from '../src/io/table.js';
@@ -57,6 +58,49 @@ const memory = (): MemorySample => {
   return { maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMB: mb(usage.heapUsed), arrayBuffersMB: mb(usage.arrayBuffers) };
 };
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+/** Every garbage collection's pause, as V8 reports them (delivered after the fact). */
+const gcPauses: PerformanceEntry[] = [];
+new PerformanceObserver((list) => gcPauses.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
+/** `detail.kind` of a full (mark-compact) collection (perf_hooks' NODE_PERFORMANCE_GC_MAJOR). */
+const GC_MAJOR = 4;
+
+/** One timed run of the stream apply: its wall clock, the kernel CPU time in it, and when it ran. */
+interface StreamRun {
+  readonly seconds: number;
+  readonly systemSeconds: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+function streamRun(apply: () => void): StreamRun {
+  const c0 = process.cpuUsage();
+  const from = performance.now();
+  apply();
+  const to = performance.now();
+  return { seconds: (to - from) / 1000, systemSeconds: process.cpuUsage(c0).system / 1e6, from, to };
+}
+
+/** What the best (shortest) of some runs spent outside the engine's own code. */
+interface RunCosts {
+  /** Pauses of garbage collection in the run; of which full collections. */
+  readonly gcSeconds: number;
+  readonly fullGcSeconds: number;
+  /** Kernel CPU time (mostly page faults, as the state first touches its memory). */
+  readonly systemSeconds: number;
+}
+
+/** The costs of the best of `runs`; call once the GC entries of its time have been delivered. */
+function costsOfBest(runs: readonly StreamRun[]): RunCosts {
+  const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const inRun = gcPauses.filter((entry) => entry.startTime >= best.from && entry.startTime < best.to);
+  const sum = (entries: PerformanceEntry[]): number => entries.reduce((total, entry) => total + entry.duration, 0) / 1000;
+  return {
+    gcSeconds: sum(inRun),
+    fullGcSeconds: sum(inRun.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === GC_MAJOR)),
+    systemSeconds: best.systemSeconds,
+  };
+}
 
 /** CPU seconds of a run: every thread of the process (DuckDB's and the workers' included). */
 interface CpuTime {
@@ -139,6 +183,7 @@ interface StreamResult {
   readonly seconds: number;
   readonly perSecond: number;
   readonly secondsByRun: readonly number[];
+  readonly costs: RunCosts;
   readonly rejected: number;
   /** Entities with state, summed over the views. */
   readonly entities: number;
@@ -146,13 +191,13 @@ interface StreamResult {
   readonly stateHeapMB: number;
   readonly stateArrayBuffersMB: number;
   /** The same events through `applyBatch`, `batch` at a time, into a fresh engine: the same state (checked). */
-  readonly batched: { readonly batch: number; readonly seconds: number; readonly perSecond: number; readonly secondsByRun: readonly number[] };
+  readonly batched: { readonly batch: number; readonly seconds: number; readonly perSecond: number; readonly secondsByRun: readonly number[]; readonly costs: RunCosts };
   /**
    * The same batches with each batch's objects made inside the clock, just before it is applied,
    * as `tandem stream` decodes each batch from the log: the process then holds one batch of
    * event objects instead of a million, which every full collection would mark.
    */
-  readonly batchedLive: { readonly seconds: number; readonly perSecond: number; readonly secondsByRun: readonly number[] };
+  readonly batchedLive: { readonly seconds: number; readonly perSecond: number; readonly secondsByRun: readonly number[]; readonly costs: RunCosts };
 }
 
 /** SHA-256 of an engine's snapshot: its whole state, watermarks and counters. */
@@ -162,7 +207,7 @@ function stateDigest(engine: StreamEngine): string {
   return hash.digest('hex');
 }
 
-function streamApply(events: GeneratedEvents, count: number, batchSize: number, runs: number): StreamResult {
+async function streamApply(events: GeneratedEvents, count: number, batchSize: number, runs: number): Promise<StreamResult> {
   const row = (i: number): Record<string, number | string> => ({
     id: events.id[i]!,
     ts: events.ts[i]!,
@@ -179,11 +224,11 @@ function streamApply(events: GeneratedEvents, count: number, batchSize: number, 
   const before = process.memoryUsage();
   const engine = new StreamEngine(project);
   let rejected = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < count; i++) {
-    if (engine.apply(transactions.name, rows[i]!).status !== 'applied') rejected++;
-  }
-  const seconds = (performance.now() - t0) / 1000;
+  const firstRun = streamRun(() => {
+    for (let i = 0; i < count; i++) {
+      if (engine.apply(transactions.name, rows[i]!).status !== 'applied') rejected++;
+    }
+  });
   collect();
   collect();
   const after = process.memoryUsage();
@@ -197,38 +242,42 @@ function streamApply(events: GeneratedEvents, count: number, batchSize: number, 
   // into a fresh engine: applyBatch applies an entity's events of a batch together.
   const batches: (typeof rows)[] = [];
   for (let i = 0; i < count; i += batchSize) batches.push(rows.slice(i, i + batchSize));
-  const timeBatched = (): { seconds: number; engine: StreamEngine } => {
+  const timeBatched = (): { run: StreamRun; engine: StreamEngine } => {
     collect();
     const fresh = new StreamEngine(project);
-    const t1 = performance.now();
-    for (const batch of batches) fresh.applyBatch(transactions.name, batch);
-    return { seconds: (performance.now() - t1) / 1000, engine: fresh };
+    const run = streamRun(() => {
+      for (const batch of batches) fresh.applyBatch(transactions.name, batch);
+    });
+    return { run, engine: fresh };
   };
-  const timeBatchedLive = (): { seconds: number; engine: StreamEngine } => {
+  const timeBatchedLive = (): { run: StreamRun; engine: StreamEngine } => {
     collect();
     const fresh = new StreamEngine(project);
-    const t1 = performance.now();
-    for (let from = 0; from < count; from += batchSize) {
-      const to = Math.min(count, from + batchSize);
-      const batch = new Array<Record<string, number | string>>(to - from);
-      for (let i = from; i < to; i++) batch[i - from] = row(i);
-      fresh.applyBatch(transactions.name, batch);
-    }
-    return { seconds: (performance.now() - t1) / 1000, engine: fresh };
+    const run = streamRun(() => {
+      for (let from = 0; from < count; from += batchSize) {
+        const to = Math.min(count, from + batchSize);
+        const batch = new Array<Record<string, number | string>>(to - from);
+        for (let i = from; i < to; i++) batch[i - from] = row(i);
+        fresh.applyBatch(transactions.name, batch);
+      }
+    });
+    return { run, engine: fresh };
   };
   const first = timeBatched();
   if (stateDigest(first.engine) !== digest) throw new Error('applyBatch left another state than apply one event at a time');
   // More rounds, the two ways alternating on fresh engines, so that a slow stretch of a
   // shared machine reaches both; the best of each is reported.
-  const oneByOne = [seconds];
-  const batched = [first.seconds];
+  const oneByOne = [firstRun];
+  const batched = [first.run];
   for (let round = 1; round < runs; round++) {
     collect();
     const again = new StreamEngine(project);
-    const t2 = performance.now();
-    for (let i = 0; i < count; i++) again.apply(transactions.name, rows[i]!);
-    oneByOne.push((performance.now() - t2) / 1000);
-    batched.push(timeBatched().seconds);
+    oneByOne.push(
+      streamRun(() => {
+        for (let i = 0; i < count; i++) again.apply(transactions.name, rows[i]!);
+      }),
+    );
+    batched.push(timeBatched().run);
   }
   // Last, with the million objects let go (the process holds one batch of them at a time):
   // the same batches, each made just before it is applied.
@@ -236,21 +285,26 @@ function streamApply(events: GeneratedEvents, count: number, batchSize: number, 
   batches.length = 0;
   const firstLive = timeBatchedLive();
   if (stateDigest(firstLive.engine) !== digest) throw new Error('applyBatch of batches made in turn left another state than apply one event at a time');
-  const batchedLive = [firstLive.seconds];
-  for (let round = 1; round < runs; round++) batchedLive.push(timeBatchedLive().seconds);
-  const best = Math.min(...oneByOne);
-  const bestBatched = Math.min(...batched);
+  const batchedLive = [firstLive.run];
+  for (let round = 1; round < runs; round++) batchedLive.push(timeBatchedLive().run);
+  // V8 delivers the GC entries after the fact.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const seconds = (list: readonly StreamRun[]): number[] => list.map((run) => run.seconds);
+  const best = Math.min(...seconds(oneByOne));
+  const bestBatched = Math.min(...seconds(batched));
+  const bestLive = Math.min(...seconds(batchedLive));
   return {
     events: count,
     seconds: best,
     perSecond: count / best,
-    secondsByRun: oneByOne,
+    secondsByRun: seconds(oneByOne),
+    costs: costsOfBest(oneByOne),
     rejected,
     entities,
     stateHeapMB: mb(after.heapUsed - before.heapUsed),
     stateArrayBuffersMB: mb(after.arrayBuffers - before.arrayBuffers),
-    batched: { batch: batchSize, seconds: bestBatched, perSecond: count / bestBatched, secondsByRun: batched },
-    batchedLive: { seconds: Math.min(...batchedLive), perSecond: count / Math.min(...batchedLive), secondsByRun: batchedLive },
+    batched: { batch: batchSize, seconds: bestBatched, perSecond: count / bestBatched, secondsByRun: seconds(batched), costs: costsOfBest(batched) },
+    batchedLive: { seconds: bestLive, perSecond: count / bestLive, secondsByRun: seconds(batchedLive), costs: costsOfBest(batchedLive) },
   };
 }
 
@@ -321,7 +375,7 @@ async function main(): Promise<void> {
 
   const streamCount = Math.min(options.streamEvents, n);
   phase(`stream apply of ${streamCount.toLocaleString('en-US')} events as objects`);
-  const stream = streamApply(events, streamCount, options.streamBatch, options.streamRuns);
+  const stream = await streamApply(events, streamCount, options.streamBatch, options.streamRuns);
   const memStream = memory();
   phase(
     `stream apply: ${stream.seconds.toFixed(3)}s (${Math.round(stream.perSecond).toLocaleString('en-US')} events/s, ${stream.rejected} rejected); ` +
@@ -535,6 +589,8 @@ function median(values: readonly number[]): number {
 
 function printReport(r: Results): void {
   const int = (v: number): string => Math.round(v).toLocaleString('en-US');
+  const costsText = (c: RunCosts): string =>
+    `in the best run: GC pauses ${c.gcSeconds.toFixed(2)} s (full collections ${c.fullGcSeconds.toFixed(2)} s), kernel CPU ${c.systemSeconds.toFixed(2)} s (mostly the new state's page faults)`;
   const sec = (v: number): string => `${v.toFixed(3)} s`;
   const best = (runs: readonly number[]): string => (runs.length > 1 ? `; best of ${runs.map((v) => v.toFixed(2)).join(' / ')} s` : '');
   const rows: [string, string][] = [
@@ -571,8 +627,11 @@ function printReport(r: Results): void {
       ? [['by round', `${r.speedupParallelByRound.map((v) => `${v.toFixed(1)}×`).join(' / ')} with 2 threads each (median ${median(r.speedupParallelByRound).toFixed(1)}×; round 1 includes compiling)`] as [string, string]]
       : []),
     ['stream apply', `${int(r.stream.perSecond)} events/s  (${int(r.stream.events)} events as objects, one at a time, ${r.stream.rejected} rejected; best of ${r.stream.secondsByRun.map((x) => x.toFixed(2)).join(' / ')} s; target ≥ 1,000,000)`],
+    ['', `  ${costsText(r.stream.costs)}`],
     ['stream apply, batched', `${int(r.stream.batched.perSecond)} events/s  (applyBatch, ${int(r.stream.batched.batch)} events a call, the same state, checked; best of ${r.stream.batched.secondsByRun.map((x) => x.toFixed(2)).join(' / ')} s)`],
+    ['', `  ${costsText(r.stream.batched.costs)}`],
     ['  batches made in turn', `${int(r.stream.batchedLive.perSecond)} events/s  (each batch's objects made inside the clock just before it, as a stream decodes them; the same state, checked; best of ${r.stream.batchedLive.secondsByRun.map((x) => x.toFixed(2)).join(' / ')} s)`],
+    ['', `  ${costsText(r.stream.batchedLive.costs)}`],
     ['stream state', `${int(r.stream.entities)} entities: heap +${r.stream.stateHeapMB} MB, array buffers +${r.stream.stateArrayBuffersMB} MB (after a GC)`],
     ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
   ];
