@@ -14,7 +14,7 @@ import { KeyDictionary } from './key-dictionary.js';
 import { SourceKeys } from './source-keys.js';
 import type { EntityKey } from './keys.js';
 import { allocateOutputs, outputRow } from './outputs.js';
-import { planView, type ViewPlan } from './plan.js';
+import { planView, type SlotPlan, type ViewPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
 import { WindowState, type FeatureOutputs, type SlotData, type WindowStateSnapshot } from './window-state.js';
 import { createHash } from 'node:crypto';
@@ -193,10 +193,15 @@ class ViewRuntime {
     this.evaluateInto(event, this.data, 0);
   }
 
-  /** Evaluate every input of the view for one event into row `row` of `data`. */
-  evaluateInto(event: Row, data: SlotData, row: number): void {
+  /**
+   * Evaluate the inputs of the view for one event into row `row` of `data`: every one, or
+   * those `own` marks (the rest being columns another view of the batch fills; see
+   * `SourceRuntime.ownSlots`).
+   */
+  evaluateInto(event: Row, data: SlotData, row: number, own?: Uint8Array): void {
     const slots = this.plan.slots;
     for (let s = 0; s < slots.length; s++) {
+      if (own !== undefined && own[s] === 0) continue;
       const slot = slots[s]!;
       const value = inputValue(slot, event);
       if (slot.transform === 'raw') (data.any[s] as unknown[])[row] = toRaw(value);
@@ -334,8 +339,51 @@ interface SourceRuntime {
   readonly positions: readonly Int32Array[];
   /** Each view's entity id for the event being applied. */
   readonly ids: Int32Array;
+  /**
+   * Per view and slot, 1 where `applyBatch` evaluates the input for that view, 0 where an
+   * earlier view of the source reads the same field with the same conversion: the batch's
+   * column is then shared, filled once (a field's conversion names the field alone in its
+   * errors, so the first error is the same either way).
+   */
+  readonly ownSlots: readonly Uint8Array[];
   /** The newest event time applied, -Infinity before any. */
   watermark: number;
+}
+
+/** What makes two views' slots the same column of a batch: a field and its conversion (none for functions and raw values). */
+function sharedKey(slot: SlotPlan): string | undefined {
+  return typeof slot.input === 'string' && slot.transform !== 'raw' ? `${slot.transform}:${slot.input}` : undefined;
+}
+
+/** Which slots of each view `applyBatch` evaluates (see `SourceRuntime.ownSlots`). */
+function ownSlots(runtimes: readonly ViewRuntime[]): Uint8Array[] {
+  const seen = new Set<string>();
+  return runtimes.map((runtime) =>
+    Uint8Array.from(runtime.plan.slots, (slot) => {
+      const key = sharedKey(slot);
+      if (key === undefined) return 1;
+      if (seen.has(key)) return 0;
+      seen.add(key);
+      return 1;
+    }),
+  );
+}
+
+/** Each view's slot buffers for `rows` rows, one column for the slots `ownSlots` shares. */
+function sharedSlotData(state: SourceRuntime, rows: number): SlotData[] {
+  const columns = new Map<string, Float64Array>();
+  return state.runtimes.map((runtime) => {
+    const data = runtime.slotData(rows);
+    const num = data.num.map((column, s) => {
+      const key = sharedKey(runtime.plan.slots[s]!);
+      if (column === undefined || key === undefined) return column;
+      const shared = columns.get(key);
+      if (shared !== undefined) return shared;
+      columns.set(key, column);
+      return column;
+    });
+    return { num, any: data.any };
+  });
 }
 
 /** Where `applyBatch` keeps a batch's rows: times, each view's entity ids and inputs, and grouping scratch. */
@@ -402,7 +450,7 @@ export class StreamEngine {
       const runtimes = [...this.#views.values()].filter((runtime) => runtime.plan.view.source === source);
       const keys = new SourceKeys(runtimes.map((runtime) => runtime.plan.view.entity), dictionary);
       const positions = runtimes.map((runtime) => keys.positions(runtime.plan.view.entity));
-      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length), watermark: -Infinity });
+      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length), ownSlots: ownSlots(runtimes), watermark: -Infinity });
     }
   }
 
@@ -554,6 +602,7 @@ export class StreamEngine {
     const rejected: RejectedRow[] = [];
     const keys = state.keys;
     const positions = state.positions;
+    const ownSlots = state.ownSlots;
     let watermark = state.watermark;
     let count = 0;
     try {
@@ -573,7 +622,7 @@ export class StreamEngine {
             const id = (batch.ids[v]![count] = runtimes[v]!.ids.find(keys.parts, positions[v]!));
             if (id < 0) added = true;
           }
-          for (let v = 0; v < nv; v++) runtimes[v]!.evaluateInto(normalized, batch.data[v]!, count);
+          for (let v = 0; v < nv; v++) runtimes[v]!.evaluateInto(normalized, batch.data[v]!, count, ownSlots[v]);
         } catch (error) {
           if (error instanceof TandemError) {
             rejected.push({ index: i, ...this.#reject(source, event, error.code, error.message) });
@@ -614,7 +663,7 @@ export class StreamEngine {
       batch = {
         times: new Float64Array(size),
         ids: state.runtimes.map(() => new Int32Array(size)),
-        data: state.runtimes.map((runtime) => runtime.slotData(size)),
+        data: sharedSlotData(state, size),
         next: new Int32Array(size),
         firsts: new Int32Array(size),
       };
