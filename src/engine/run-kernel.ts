@@ -27,7 +27,7 @@ export interface RunLayout {
   readonly skip: number;
   /** Deque d's head and size are at fixed + 2d and fixed + 2d + 1. */
   readonly fixed: number;
-  /** Lane of the first deque's times; deque d uses lanes dequeLane + 2d (times) and + 1 (values). */
+  /** Lane of the first deque's entries; deque d uses lane dequeLane + d (an event's ring slot). */
   readonly dequeLane: number;
   /** Doubles per ring slot: the event's time, its columns' values, the deques' entries. */
   readonly lanes: number;
@@ -112,10 +112,10 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   const L = layout;
   const code = new Code();
   const moments = columns.flatMap((column, c) => (column.momentAt >= 0 ? [{ c, column, block: new Block(`m${c}_`) }] : []));
-  const deques: { d: number; c: number; negate: boolean }[] = [];
+  const deques: { d: number; c: number; negate: boolean; valueLane: number }[] = [];
   columns.forEach((column, c) => {
-    if (column.maxDeque >= 0) deques.push({ d: column.maxDeque, c, negate: false });
-    if (column.minDeque >= 0) deques.push({ d: column.minDeque, c, negate: true });
+    if (column.maxDeque >= 0) deques.push({ d: column.maxDeque, c, negate: false, valueLane: column.lane });
+    if (column.minDeque >= 0) deques.push({ d: column.minDeque, c, negate: true, valueLane: column.lane });
   });
   deques.sort((x, y) => x.d - y.d);
   // A moment block's locals from the record at `at`, back to it, and from the scratch.
@@ -124,7 +124,7 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   const fromScratch = (block: Block): string => block.names.map((name, i) => `${name} = scratch[${i}];`).join(' ');
   // Slot `slot` of the ring, lane n: b + slot × lanes + n.
   const cell = (slot: string, n: number): string => `b + ${/^\w+$/.test(slot) ? slot : `(${slot})`} * ${L.lanes}${n === 0 ? '' : ` + ${n}`}`;
-  const dequeTimes = (d: number): number => L.dequeLane + 2 * d;
+  const dequeEntries = (d: number): number => L.dequeLane + d;
   const saveDeques = (): void => {
     for (const { d } of deques) code.line(`m[r + ${L.fixed + 2 * d}] = dh${d}; m[r + ${L.fixed + 2 * d + 1}] = ds${d};`);
   };
@@ -193,15 +193,14 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
     code.line('if (x === x) {');
     const block = moments.find((mo) => mo.c === c)?.block;
     if (block !== undefined) block.add(code, 'x');
-    for (const { d, negate } of deques.filter((q) => q.c === c)) {
-      // A later value at least as large dominates (WindowState.#push); minima negated.
-      const value = negate ? '-x' : 'x';
+    for (const { d, negate, valueLane } of deques.filter((q) => q.c === c)) {
+      // A later value at least as large dominates (WindowState.#push); minima negated. An
+      // entry holds its event's ring slot.
+      const sign = negate ? '-' : '';
       code.line('{');
-      code.line(`const v = ${value};`);
-      code.line(`while (ds${d} > 0 && a[${cell(`(dh${d} + ds${d} - 1) & mask`, dequeTimes(d) + 1)}] <= v) ds${d}--;`);
-      code.line(`const slot = (dh${d} + ds${d}) & mask;`);
-      code.line(`a[${cell('slot', dequeTimes(d))}] = t;`);
-      code.line(`a[${cell('slot', dequeTimes(d) + 1)}] = v;`);
+      code.line(`const v = ${sign}x;`);
+      code.line(`while (ds${d} > 0 && ${sign}a[${cell(`a[${cell(`(dh${d} + ds${d} - 1) & mask`, dequeEntries(d))}]`, valueLane)}] <= v) ds${d}--;`);
+      code.line(`a[${cell(`(dh${d} + ds${d}) & mask`, dequeEntries(d))}] = at;`);
       code.line(`ds${d}++;`);
       code.line('}');
     }
@@ -222,7 +221,8 @@ export function runKernelSource(layout: RunLayout, columns: readonly RunColumn[]
   code.line('}');
   code.line('skip -= before - size;');
   for (const { d } of deques) {
-    code.line(`while (ds${d} > 0 && a[${cell(`dh${d}`, dequeTimes(d))}] < bound) {`);
+    // An entry's event may have just left the ring: its slot keeps its time until reused.
+    code.line(`while (ds${d} > 0 && a[${cell(`a[${cell(`dh${d}`, dequeEntries(d))}]`, 0)}] < bound) {`);
     code.line(`dh${d} = (dh${d} + 1) & mask;`);
     code.line(`ds${d}--;`);
     code.line('}');

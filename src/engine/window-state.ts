@@ -121,9 +121,10 @@ const INLINE_CAPACITY = 2;
  * part — scalars, deque cursors, moments — and the pages of one store (`RingArena`) hold
  * those records and the rings: a record's page is `EntityRecords.page`, a ring's the page of
  * its block's address (BLOCK). A ring is a block of `cap` slots of `lanes` doubles each: an
- * event's time, its value of each numeric column, then per min/max deque a time and a value
- * (a deque never holds more entries than the ring; its entries have slots of their own
- * numbering). An event's lanes sit together, so applying, dropping or reading it touches one
+ * event's time, its value of each numeric column, then per min/max deque one entry: the slot
+ * of an event of the ring (a deque never holds more entries than the ring; its entries have
+ * slots of their own numbering, and read the event's time and value through its slot). An
+ * event's lanes sit together, so applying, dropping or reading it touches one
  * or two cache lines, not one per lane. Rings of up to INLINE_CAPACITY events sit inside the record,
  * as most entities of a busy view hold only a few events per window; longer rings move to
  * blocks of the store that double as they fill. Values a Float64 cannot hold (raw inputs of
@@ -149,8 +150,11 @@ export class WindowState {
   readonly #maxDeque: Int32Array;
   readonly #minDeque: Int32Array;
   readonly #ndeque: number;
-  /** Lane of the first deque's times; deque d uses lanes dequeLane + 2d (times), + 2d + 1 (values). */
+  /** Lane of the first deque's entries; deque d uses lane dequeLane + d. */
   readonly #dequeLane: number;
+  /** Per deque: the lane of its column's values, and whether it holds them negated (minima). */
+  readonly #dequeValueLane: Int32Array;
+  readonly #dequeNegated: Uint8Array;
   readonly #lanes: number;
   /** Lifetime, per column: record offsets of the folded min and max, and of the distinct-count sums. */
   readonly #foldMinAt: number;
@@ -220,7 +224,18 @@ export class WindowState {
     this.#nany = nany;
     this.#ndeque = ndeque;
     this.#dequeLane = lanes;
-    this.#lanes = lanes + 2 * ndeque;
+    this.#lanes = lanes + ndeque;
+    this.#dequeValueLane = new Int32Array(ndeque);
+    this.#dequeNegated = new Uint8Array(ndeque);
+    cols.forEach((_, c) => {
+      const dMax = this.#maxDeque[c]!;
+      const dMin = this.#minDeque[c]!;
+      if (dMax >= 0) this.#dequeValueLane[dMax] = this.#lane[c]!;
+      if (dMin >= 0) {
+        this.#dequeValueLane[dMin] = this.#lane[c]!;
+        this.#dequeNegated[dMin] = 1;
+      }
+    });
     let at = FIXED + 2 * ndeque;
     this.#dirtyAt = ndeque > 0 ? at++ : -1;
     this.#opsAt = !life && cols.some((col) => col.moments) ? at++ : -1;
@@ -356,9 +371,9 @@ export class WindowState {
         if (mo >= 0 && inSums) momentAdd(m, r + mo, v);
         if (!late) {
           const dMax = this.#maxDeque[c]!;
-          if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, t, v);
+          if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, at, v);
           const dMin = this.#minDeque[c]!;
-          if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, t, -v);
+          if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, at, -v);
         }
         if (col.hllPrecision > 0) this.#addHash(e, c, t, v, keyMax);
       } else {
@@ -788,24 +803,30 @@ export class WindowState {
   // Entries in time order with strictly decreasing values, so the maximum of every suffix of
   // the window is at hand; minima use a deque of negated values. Amortised O(1) per event.
 
-  /** Push (t, v) onto deque d of the record at `r` of `m`, whose ring is at `b` of `a`. */
-  #push(m: Float64Array, r: number, a: Float64Array, b: number, cap: number, d: number, t: number, v: number): void {
+  /**
+   * Push the event at ring slot `slot`, of value `v` (negated for minima), onto deque d of
+   * the record at `r` of `m`, whose ring is at `b` of `a`.
+   */
+  #push(m: Float64Array, r: number, a: Float64Array, b: number, cap: number, d: number, slot: number, v: number): void {
     const at = r + FIXED + 2 * d;
     const head = m[at]!;
     let size = m[at + 1]!;
     const mask = cap - 1;
     const lanes = this.#lanes;
-    const times = b + this.#dequeLane + 2 * d;
-    const values = times + 1;
+    const entries = b + this.#dequeLane + d;
+    const values = b + this.#dequeValueLane[d]!;
+    const negated = this.#dequeNegated[d] === 1;
     // A later value at least as large dominates: the earlier one can never be a maximum again.
-    while (size > 0 && a[values + ((head + size - 1) & mask) * lanes]! <= v) size--;
-    const slot = ((head + size) & mask) * lanes;
-    a[times + slot] = t;
-    a[values + slot] = v;
+    while (size > 0) {
+      const x = a[values + a[entries + ((head + size - 1) & mask) * lanes]! * lanes]!;
+      if ((negated ? -x : x) > v) break;
+      size--;
+    }
+    a[entries + ((head + size) & mask) * lanes] = slot;
     m[at + 1] = size + 1;
   }
 
-  /** The maximum of deque d's entries at or after `lo` (all being before the read time); NaN if none. */
+  /** The value (negated for minima) of deque d's first entry at or after `lo` (all being before the read time); NaN if none. */
   #maxFrom(e: number, d: number, lo: number): number {
     const m = this.#records.page(e);
     const r = this.#record(e);
@@ -816,10 +837,14 @@ export class WindowState {
     const block = m[r + BLOCK]!;
     const a = this.#store.page(block);
     const lanes = this.#lanes;
-    const times = offsetOf(block) + this.#dequeLane + 2 * d;
+    const b = offsetOf(block);
+    const entries = b + this.#dequeLane + d;
     for (let i = 0; i < size; i++) {
-      const slot = ((head + i) & mask) * lanes;
-      if (a[times + slot]! >= lo) return a[times + 1 + slot]!;
+      const slot = b + a[entries + ((head + i) & mask) * lanes]! * lanes;
+      if (a[slot]! >= lo) {
+        const x = a[slot + this.#dequeValueLane[d]!]!;
+        return this.#dequeNegated[d] === 1 ? -x : x;
+      }
     }
     return NaN;
   }
@@ -863,11 +888,11 @@ export class WindowState {
       if (dMax < 0 && dMin < 0) continue;
       const lane = this.#lane[c]!;
       for (let i = 0; i < size; i++) {
-        const at = b + ((head + i) & mask) * this.#lanes;
-        const v = a[at + lane]!;
+        const slot = (head + i) & mask;
+        const v = a[b + slot * this.#lanes + lane]!;
         if (v !== v) continue;
-        if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, a[at]!, v);
-        if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, a[at]!, -v);
+        if (dMax >= 0) this.#push(m, r, a, b, cap, dMax, slot, v);
+        if (dMin >= 0) this.#push(m, r, a, b, cap, dMin, slot, -v);
       }
     }
   }
@@ -879,8 +904,9 @@ export class WindowState {
       const at = r + FIXED + 2 * d;
       let head = m[at]!;
       let size = m[at + 1]!;
-      const times = b + this.#dequeLane + 2 * d;
-      while (size > 0 && a[times + head * lanes]! < bound) {
+      // An entry's event may have just left the ring: its slot keeps its time until reused.
+      const entries = b + this.#dequeLane + d;
+      while (size > 0 && a[b + a[entries + head * lanes]! * lanes]! < bound) {
         head = (head + 1) & mask;
         size--;
       }
@@ -1113,7 +1139,8 @@ export class WindowState {
     const head = m[r + HEAD]!;
     const size = m[r + SIZE]!;
     const mask = oldCap - 1;
-    // Events in time order from slot 0, each slot's lanes together; deque entries likewise.
+    // Events in time order from slot 0, each slot's lanes together; deque entries likewise,
+    // each naming its event's new slot.
     const ringLanes = this.#dequeLane;
     for (let i = 0; i < size; i++) {
       const source = fromAt + ((head + i) & mask) * lanes;
@@ -1124,12 +1151,9 @@ export class WindowState {
       const at = r + FIXED + 2 * d;
       const dHead = m[at]!;
       const dSize = m[at + 1]!;
-      const lane = this.#dequeLane + 2 * d;
+      const lane = this.#dequeLane + d;
       for (let i = 0; i < dSize; i++) {
-        const source = fromAt + ((dHead + i) & mask) * lanes + lane;
-        const target = toAt + i * lanes + lane;
-        to[target] = from[source]!;
-        to[target + 1] = from[source + 1]!;
+        to[toAt + i * lanes + lane] = (from[fromAt + ((dHead + i) & mask) * lanes + lane]! - head) & mask;
       }
       m[at] = 0;
     }
