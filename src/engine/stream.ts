@@ -369,16 +369,15 @@ function ownSlots(runtimes: readonly ViewRuntime[]): Uint8Array[] {
   );
 }
 
-/** Each view's slot buffers for `rows` rows, one column for the slots `ownSlots` shares. */
+/** Each view's slot buffers for `rows` rows: a slot `ownSlots` leaves to an earlier view gets that view's column. */
 function sharedSlotData(state: SourceRuntime, rows: number): SlotData[] {
   const columns = new Map<string, Float64Array>();
-  return state.runtimes.map((runtime) => {
+  return state.runtimes.map((runtime, v) => {
     const data = runtime.slotData(rows);
     const num = data.num.map((column, s) => {
       const key = sharedKey(runtime.plan.slots[s]!);
       if (column === undefined || key === undefined) return column;
-      const shared = columns.get(key);
-      if (shared !== undefined) return shared;
+      if (state.ownSlots[v]![s] === 0) return columns.get(key)!;
       columns.set(key, column);
       return column;
     });

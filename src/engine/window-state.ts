@@ -124,9 +124,9 @@ const INLINE_CAPACITY = 2;
  * event's time, its value of each numeric column, then per min/max deque one entry: the slot
  * of an event of the ring (a deque never holds more entries than the ring; its entries have
  * slots of their own numbering, and read the event's time and value through its slot). An
- * event's lanes sit together, so applying, dropping or reading it touches one
- * or two cache lines, not one per lane. Rings of up to INLINE_CAPACITY events sit inside the record,
- * as most entities of a busy view hold only a few events per window; longer rings move to
+ * event's lanes sit together, so applying, dropping or reading it touches one or two cache
+ * lines, not one per lane. Rings of up to INLINE_CAPACITY events sit inside the record, as
+ * most entities of a busy view hold only a few events per window; longer rings move to
  * blocks of the store that double as they fill. Values a Float64 cannot hold (raw inputs of
  * last/lastK) and sketches live in per-entity objects, created only for views that use them.
  */
