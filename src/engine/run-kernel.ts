@@ -82,12 +82,22 @@ export function interpreted<T>(make: () => T): T {
   }
 }
 
+/** Whether generated loops may be made now: not where the process forbids it, nor in `interpreted`. */
+export function codeGenerationAllowed(): boolean {
+  return codeGeneration !== false && !interpreting;
+}
+
+/** Note that the process forbids code generation from strings (an EvalError from `new Function`). */
+export function codeGenerationRefused(): void {
+  codeGeneration = false;
+}
+
 /**
  * The compiled loop for a window's shape (cached by its source); undefined when the process
  * forbids code generation from strings, and `applyRun` then interprets.
  */
 export function compiledRun(layout: RunLayout, columns: readonly RunColumn[]): RunKernel | undefined {
-  if (codeGeneration === false || interpreting) return undefined;
+  if (!codeGenerationAllowed()) return undefined;
   const source = runKernelSource(layout, columns);
   let kernel = compiled.get(source);
   if (kernel === undefined) {
@@ -98,7 +108,7 @@ export function compiledRun(layout: RunLayout, columns: readonly RunColumn[]): R
       make = new Function('momentRecompute', 'imprecise', source) as typeof make;
     } catch (error) {
       if (!(error instanceof EvalError)) throw error;
-      codeGeneration = false;
+      codeGenerationRefused();
       return undefined;
     }
     kernel = make(momentRecompute, impreciseMoments);

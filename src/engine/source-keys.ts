@@ -13,7 +13,8 @@ export class SourceKeys {
   readonly fields: readonly string[];
   /** Per field, the id of the event's value (after `find`). */
   readonly parts: Int32Array;
-  readonly #dictionaries: readonly KeyDictionary[];
+  /** Per field, its dictionary. */
+  readonly dictionaries: readonly KeyDictionary[];
   /** Per field, the first entity keyed on it: a bad value is reported as that entity's. */
   readonly #entities: readonly Entity[];
 
@@ -31,7 +32,7 @@ export class SourceKeys {
     }
     this.fields = fields;
     this.#entities = owners;
-    this.#dictionaries = fields.map(dictionary);
+    this.dictionaries = fields.map(dictionary);
     this.parts = new Int32Array(fields.length);
   }
 
@@ -47,7 +48,7 @@ export class SourceKeys {
       const value = event[fields[f]!];
       // Strings, the usual case, are looked up as they are; other values by their string form.
       const text = typeof value === 'string' ? value : keyPart(value, this.#entities[f]!, fields[f]!);
-      this.parts[f] = this.#dictionaries[f]!.find(text);
+      this.parts[f] = this.dictionaries[f]!.find(text);
     }
   }
 
@@ -56,7 +57,7 @@ export class SourceKeys {
     const fields = this.fields;
     for (let f = 0; f < fields.length; f++) {
       if (this.parts[f]! >= 0) continue;
-      this.parts[f] = this.#dictionaries[f]!.add(keyPart(event[fields[f]!], this.#entities[f]!, fields[f]!));
+      this.parts[f] = this.dictionaries[f]!.add(keyPart(event[fields[f]!], this.#entities[f]!, fields[f]!));
     }
   }
 }

@@ -6,7 +6,8 @@ import type { FeatureView } from '../features/feature-view.js';
 import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
 import { formatEventTime, toEventTime } from './event-time.js';
-import { inputValue, toRaw, toStored } from './inputs.js';
+import { callInput, inputValue, toRaw, toStored } from './inputs.js';
+import { compiledAdmit, type AdmitKernel, type AdmitSlot } from './admit-kernel.js';
 import { EntityIds } from './entity-ids.js';
 import { EntityRecords } from './entity-records.js';
 import type { PageSizes } from './ring-arena.js';
@@ -346,9 +347,55 @@ interface SourceRuntime {
    * errors, so the first error is the same either way).
    */
   readonly ownSlots: readonly Uint8Array[];
+  /** `applyBatch`'s generated admission loop and its arguments, undefined where code generation is off. */
+  readonly admit: SourceAdmit | undefined;
   /** The newest event time applied, -Infinity before any. */
   watermark: number;
 }
+
+/** A source's generated admission loop (admit-kernel.ts) and what it is called with. */
+interface SourceAdmit {
+  readonly kernel: AdmitKernel;
+  /** The time field, then the key fields and input fields it reads. */
+  readonly fields: readonly string[];
+  readonly entities: readonly EntityIds[];
+  /** The slots it fills, in order: view, slot, plan and function. */
+  readonly views: Int32Array;
+  readonly slots: Int32Array;
+  readonly plans: readonly SlotPlan[];
+  readonly inputs: readonly (((event: Row) => unknown) | undefined)[];
+}
+
+/** The admission loop for a source's views, the slots `ownSlots` gives them (see admit-kernel.ts). */
+function sourceAdmit(source: Source, runtimes: readonly ViewRuntime[], keys: SourceKeys, own: readonly Uint8Array[]): SourceAdmit | undefined {
+  const fields = [source.timestamp];
+  const field = (name: string): number => {
+    const at = fields.indexOf(name);
+    return at >= 0 ? at : fields.push(name) - 1;
+  };
+  const keyFields = keys.fields.map(field);
+  const views: number[] = [];
+  const slots: number[] = [];
+  const plans: SlotPlan[] = [];
+  const inputs: (((event: Row) => unknown) | undefined)[] = [];
+  const shape: AdmitSlot[] = [];
+  runtimes.forEach((runtime, v) =>
+    runtime.plan.slots.forEach((plan, s) => {
+      if (own[v]![s] === 0) return;
+      views.push(v);
+      slots.push(s);
+      plans.push(plan);
+      inputs.push(typeof plan.input === 'string' ? undefined : plan.input);
+      shape.push({ plan, field: typeof plan.input === 'string' ? field(plan.input) : -1 });
+    }),
+  );
+  const kernel = compiledAdmit({ time: 0, keys: keyFields, views: runtimes.length, slots: shape });
+  if (kernel === undefined) return undefined;
+  return { kernel, fields, entities: runtimes.map((runtime) => runtime.ids), views: Int32Array.from(views), slots: Int32Array.from(slots), plans, inputs };
+}
+
+/** What the admission loop converts inputs with: the interpreted loop's own functions. */
+const CONVERT = { callInput, toStored, toRaw };
 
 /** What makes two views' slots the same column of a batch: a field and its conversion (none for functions and raw values). */
 function sharedKey(slot: SlotPlan): string | undefined {
@@ -392,6 +439,10 @@ interface BatchScratch {
   readonly data: readonly SlotData[];
   readonly next: Int32Array;
   readonly firsts: Int32Array;
+  /** The columns the admission loop fills (SourceAdmit's slots), empty without one. */
+  readonly admitColumns: readonly (Float64Array | unknown[])[];
+  /** Per view, 1 where the batch being admitted applies it. */
+  readonly applied: Uint8Array;
 }
 
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
@@ -432,6 +483,8 @@ export class StreamEngine {
   #appliedCount = 0;
   readonly #trackChanges: boolean;
   readonly #batches = new Map<SourceRuntime, BatchScratch>();
+  /** The admission loop's position and counters (see `applyBatch`). */
+  readonly #admitted = new Float64Array(4);
 
   constructor(project: Project, options: StreamEngineOptions = {}) {
     this.#project = project;
@@ -449,7 +502,9 @@ export class StreamEngine {
       const runtimes = [...this.#views.values()].filter((runtime) => runtime.plan.view.source === source);
       const keys = new SourceKeys(runtimes.map((runtime) => runtime.plan.view.entity), dictionary);
       const positions = runtimes.map((runtime) => keys.positions(runtime.plan.view.entity));
-      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length), ownSlots: ownSlots(runtimes), watermark: -Infinity });
+      const own = ownSlots(runtimes);
+      const admit = sourceAdmit(source, runtimes, keys, own);
+      this.#sources.set(source.name, { source, runtimes, keys, positions, ids: new Int32Array(runtimes.length), ownSlots: own, admit, watermark: -Infinity });
     }
   }
 
@@ -604,8 +659,39 @@ export class StreamEngine {
     const ownSlots = state.ownSlots;
     let watermark = state.watermark;
     let count = 0;
+    let admit = state.admit;
+    const admitted = this.#admitted;
+    admitted[3] = source.allowedLatenessMs;
+    const applied = batch.applied;
+    for (let v = 0; v < nv; v++) applied[v] = only === undefined || only.has(runtimes[v]!.plan.view.name) ? 1 : 0;
+    // Calls of the generated loop that admitted no event (see below).
+    let stalls = 0;
     try {
       for (let i = 0; i < n; i++) {
+        if (admit !== undefined) {
+          // The generated loop admits the common events; it stops at one it leaves to the
+          // loop below (see admit-kernel.ts).
+          admitted[0] = i;
+          admitted[1] = count;
+          admitted[2] = watermark;
+          try {
+            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, positions, batch.ids, applied, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
+          } catch (error) {
+            count = admitted[1]!;
+            watermark = admitted[2]!;
+            if (!(error instanceof TandemError)) throw error;
+            i = admitted[0]!;
+            rejected.push({ index: i, ...this.#reject(source, events[i]!, error.code, error.message) });
+            continue;
+          }
+          // Events it never takes (times as strings, say) would cost a call each: give up
+          // on it for the batch once most calls admit nothing.
+          if (admitted[0] === i && ++stalls > 32 && 2 * stalls > i) admit = undefined;
+          i = admitted[0]!;
+          count = admitted[1]!;
+          watermark = admitted[2]!;
+          if (i >= n) break;
+        }
         const event = events[i]!;
         const raw = event[source.timestamp];
         const t = toEventTime(raw);
@@ -659,12 +745,16 @@ export class StreamEngine {
     let batch = this.#batches.get(state);
     if (batch === undefined || batch.times.length < rows) {
       const size = Math.max(rows, 2 * (batch?.times.length ?? 0), 64);
+      const data = sharedSlotData(state, size);
+      const admit = state.admit;
       batch = {
         times: new Float64Array(size),
         ids: state.runtimes.map(() => new Int32Array(size)),
-        data: sharedSlotData(state, size),
+        data,
         next: new Int32Array(size),
         firsts: new Int32Array(size),
+        applied: new Uint8Array(state.runtimes.length),
+        admitColumns: admit === undefined ? [] : Array.from(admit.views, (v, k) => data[v]!.num[admit.slots[k]!] ?? (data[v]!.any[admit.slots[k]!] as unknown[])),
       };
       this.#batches.set(state, batch);
     }
