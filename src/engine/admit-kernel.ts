@@ -19,13 +19,14 @@ type Row = Readonly<Record<string, unknown>>;
  * functions come in as arguments; the source holds only numbers of the plan.
  *
  * It takes only the common case: a numeric time within the allowed lateness, string key
- * values its dictionaries hold, entities every view it applies to already has. At the first event that is
- * anything else it stops, and the interpreted loop takes that one event (with its
- * rejections, new keys and new entities) before the generated loop goes on. An input's
- * value is converted as the interpreted loop converts it (`toStored`, `toRaw`). Whatever
- * throws leaves `state` naming the event and the counters before it: the caller rejects the
- * event for a TandemError (a value of the wrong type, a failing feature function), as the
- * interpreted loop would, and applies the events before it and rethrows for anything else.
+ * values its dictionaries hold (an entity new to a view is added, as the interpreted loop
+ * adds it: after the event's inputs). At the first event that is anything else it stops,
+ * and the interpreted loop takes that one event (with its rejections and new key values)
+ * before the generated loop goes on. An input's value is converted as the interpreted loop
+ * converts it (`toStored`, `toRaw`). Whatever throws leaves `state` naming the event and the
+ * counters before it: the caller rejects the event for a TandemError (a value of the wrong
+ * type, a failing feature function), as the interpreted loop would, and applies the events
+ * before it and rethrows for anything else.
  */
 export type AdmitKernel = (
   events: readonly Row[],
@@ -36,6 +37,8 @@ export type AdmitKernel = (
   dictionaries: readonly KeyDictionary[],
   parts: Int32Array,
   entities: readonly EntityIds[],
+  /** Per view: what adds an entity (with its state) the view does not have yet. */
+  views: readonly { addEntity(parts: Int32Array, positions: Int32Array): number }[],
   positions: readonly Int32Array[],
   /** Per view: the batch's entity id column. */
   batchIds: readonly Int32Array[],
@@ -92,11 +95,11 @@ export function compiledAdmit(shape: AdmitShape): AdmitKernel | undefined {
 export function admitKernelSource(shape: AdmitShape): string {
   const code = new Code();
   const fieldsUsed = [shape.time, ...shape.keys, ...shape.slots.filter((s) => s.field >= 0).map((s) => s.field)];
-  code.line('return function admit(events, n, state, fields, dictionaries, parts, entities, positions, batchIds, applied, times, columns, slots, inputs, convert) {');
+  code.line('return function admit(events, n, state, fields, dictionaries, parts, entities, views, positions, batchIds, applied, times, columns, slots, inputs, convert) {');
   code.line('const callInput = convert.callInput, toStored = convert.toStored, toRaw = convert.toRaw;');
   for (const f of new Set(fieldsUsed)) code.line(`const f${f} = fields[${f}];`);
   shape.keys.forEach((_, k) => code.line(`const d${k} = dictionaries[${k}];`));
-  for (let v = 0; v < shape.views; v++) code.line(`const e${v} = entities[${v}], p${v} = positions[${v}], b${v} = batchIds[${v}];`);
+  for (let v = 0; v < shape.views; v++) code.line(`const e${v} = entities[${v}], r${v} = views[${v}], p${v} = positions[${v}], b${v} = batchIds[${v}];`);
   shape.slots.forEach((slot, s) => {
     code.line(`const c${s} = columns[${s}], s${s} = slots[${s}];`);
     if (slot.field < 0) code.line(`const g${s} = inputs[${s}];`);
@@ -117,10 +120,7 @@ export function admitKernelSource(shape: AdmitShape): string {
     code.line(`if (q${k} < 0) break;`);
     code.line(`parts[${k}] = q${k};`);
   });
-  for (let v = 0; v < shape.views; v++) {
-    code.line(`const id${v} = e${v}.find(parts, p${v});`);
-    code.line(`if (id${v} < 0 && applied[${v}] === 1) break;`);
-  }
+  for (let v = 0; v < shape.views; v++) code.line(`let id${v} = e${v}.find(parts, p${v});`);
   // From here on the event is this loop's: a conversion error rejects it (see above).
   shape.slots.forEach((slot, s) => {
     const value = slot.field >= 0 ? `event[f${slot.field}]` : `callInput(s${s}, g${s}, event)`;
@@ -131,7 +131,11 @@ export function admitKernelSource(shape: AdmitShape): string {
     else code.line(`c${s}[count] = toStored('${slot.plan.transform}', x, s${s});`);
     code.line('}');
   });
-  for (let v = 0; v < shape.views; v++) code.line(`b${v}[count] = id${v};`);
+  // Inputs first, then new entities: an event rejected for its inputs adds none.
+  for (let v = 0; v < shape.views; v++) {
+    code.line(`if (id${v} < 0 && applied[${v}] === 1) id${v} = r${v}.addEntity(parts, p${v});`);
+    code.line(`b${v}[count] = id${v};`);
+  }
   code.line('times[count] = t;');
   code.line('if (t > watermark) watermark = t;');
   code.line('count++;');

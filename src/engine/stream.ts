@@ -675,7 +675,7 @@ export class StreamEngine {
           admitted[1] = count;
           admitted[2] = watermark;
           try {
-            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, positions, batch.ids, applied, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
+            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, runtimes, positions, batch.ids, applied, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
           } catch (error) {
             count = admitted[1]!;
             watermark = admitted[2]!;
