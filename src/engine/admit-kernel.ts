@@ -42,7 +42,7 @@ export type AdmitKernel = (
   positions: readonly Int32Array[],
   /** Per view: the batch's entity id column. */
   batchIds: readonly Int32Array[],
-  /** Per view, 1 where the batch applies it (`applyBatch`'s `only`): an entity it lacks there stops the loop; elsewhere it is not needed. */
+  /** Per view, 1 where the batch applies it (`applyBatch`'s `only`): an entity new to it is added; elsewhere its id stays -1. */
   applied: Uint8Array,
   times: Float64Array,
   /** Per slot the kernel fills, in order: its batch column (numbers or raw values), plan and function. */
