@@ -107,9 +107,12 @@ export class RingArena {
   }
 }
 
+/** Whether the runtime has shared memory (a flag can turn it off): without, pages are ordinary buffers. */
+const SHARED = typeof SharedArrayBuffer === 'function';
+
 /** A page of `doubles` zeros, outside V8's external-memory accounting (see RingArena). */
 function newPage(doubles: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(8 * doubles));
+  return SHARED ? new Float64Array(new SharedArrayBuffer(8 * doubles)) : new Float64Array(doubles);
 }
 
 /** Where the block at `address` starts in its page (see RingArena.page). */
