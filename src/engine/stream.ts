@@ -223,7 +223,7 @@ class ViewRuntime {
   /** Counts of a batch's groups per id bucket, then where each bucket starts. */
   #bucketCounts = new Int32Array(0);
   /** A batch's rows gathered in entity order: times and inputs, read in sequence by the windows. */
-  #gathered: { rows: Int32Array; times: Float64Array; data: SlotData } | undefined;
+  #gathered: Gathered | undefined;
 
   /**
    * Apply rows [0, count) of a batch, entity by entity (in id order, see BUCKET_SHIFT): each
@@ -233,6 +233,21 @@ class ViewRuntime {
    * reads them in sequence.
    */
   applyGrouped(ids: Int32Array, times: Float64Array, data: SlotData, count: number, next: Int32Array, firsts: Int32Array, track: boolean): void {
+    // One function per pass: each loops over the batch once, so V8 optimises each whole
+    // (one long function was compiled on the fly in its first loop, before the later ones
+    // had run, and fell back to the interpreter at each of them, batch after batch).
+    const groups = this.#group(ids, count, next, firsts);
+    let gathered = this.#gathered;
+    if (gathered === undefined || gathered.times.length < count) {
+      this.#gathered = gathered = { rows: new Int32Array(times.length), times: new Float64Array(times.length), data: this.slotData(times.length) };
+    }
+    if (groups > 64) this.#inIdOrder(ids, firsts, groups, gathered.rows);
+    this.#gather(ids, times, data, count, next, firsts, groups, gathered);
+    this.#applyGroups(ids, gathered, count, firsts, groups, track);
+  }
+
+  /** Chain each entity's rows of the batch (`next`, -1 ends) and list each entity's first row in `firsts`; returns how many entities. */
+  #group(ids: Int32Array, count: number, next: Int32Array, firsts: Int32Array): number {
     if (this.#lastRow.length < this.ids.size) {
       const grown = new Int32Array(Math.max(64, this.ids.size * 2)).fill(-1);
       grown.set(this.#lastRow);
@@ -248,26 +263,30 @@ class ViewRuntime {
       last[id] = r;
       next[r] = -1;
     }
-    let gathered = this.#gathered;
-    if (gathered === undefined || gathered.times.length < count) {
-      this.#gathered = gathered = { rows: new Int32Array(times.length), times: new Float64Array(times.length), data: this.slotData(times.length) };
+    return groups;
+  }
+
+  /** Sort the groups' first rows in id order, to BUCKET_SHIFT bits (a counting sort), through `scratch`. */
+  #inIdOrder(ids: Int32Array, firsts: Int32Array, groups: number, scratch: Int32Array): void {
+    const buckets = (this.ids.size >> BUCKET_SHIFT) + 1;
+    let counts = this.#bucketCounts;
+    if (counts.length < buckets + 1) counts = this.#bucketCounts = new Int32Array(2 * buckets + 1);
+    else counts.fill(0, 0, buckets + 1);
+    for (let g = 0; g < groups; g++) counts[(ids[firsts[g]!]! >> BUCKET_SHIFT) + 1]!++;
+    for (let b = 1; b <= buckets; b++) counts[b]! += counts[b - 1]!;
+    for (let g = 0; g < groups; g++) {
+      const first = firsts[g]!;
+      scratch[counts[ids[first]! >> BUCKET_SHIFT]!++] = first;
     }
-    // The groups in id order, to BUCKET_SHIFT bits (a counting sort).
-    if (groups > 64) {
-      const buckets = (this.ids.size >> BUCKET_SHIFT) + 1;
-      let counts = this.#bucketCounts;
-      if (counts.length < buckets + 1) counts = this.#bucketCounts = new Int32Array(2 * buckets + 1);
-      else counts.fill(0, 0, buckets + 1);
-      for (let g = 0; g < groups; g++) counts[(ids[firsts[g]!]! >> BUCKET_SHIFT) + 1]!++;
-      for (let b = 1; b <= buckets; b++) counts[b]! += counts[b - 1]!;
-      const sorted = gathered.rows;
-      for (let g = 0; g < groups; g++) {
-        const first = firsts[g]!;
-        sorted[counts[ids[first]! >> BUCKET_SHIFT]!++] = first;
-      }
-      firsts.set(sorted.subarray(0, groups));
-    }
-    // The batch rows in entity order; `firsts` becomes each group's first position in it.
+    firsts.set(scratch.subarray(0, groups));
+  }
+
+  /**
+   * The batch rows in entity order into `gathered.rows`, with their times and inputs; `firsts`
+   * becomes each group's first position in that order.
+   */
+  #gather(ids: Int32Array, times: Float64Array, data: SlotData, count: number, next: Int32Array, firsts: Int32Array, groups: number, gathered: Gathered): void {
+    const last = this.#lastRow;
     const rows = gathered.rows;
     let k = 0;
     for (let g = 0; g < groups; g++) {
@@ -289,7 +308,13 @@ class ViewRuntime {
         for (let j = 0; j < count; j++) toAny[j] = fromAny[rows[j]!];
       }
     }
+  }
+
+  /** Every window over each group's gathered rows, entity by entity, loading later entities' state ahead. */
+  #applyGroups(ids: Int32Array, gathered: Gathered, count: number, firsts: Int32Array, groups: number, track: boolean): void {
     const windows = this.windows;
+    const rows = gathered.rows;
+    const order = gathered.times;
     const gatheredData = gathered.data;
     let touched = 0;
     for (let g = 0; g < groups; g++) {
@@ -305,7 +330,7 @@ class ViewRuntime {
       for (let w = 0; w < windows.length; w++) windows[w]!.applyRun(id, order, gatheredData, from, to);
       if (track) this.markChanged(id);
     }
-    readAhead.sum = touched;
+    readAhead[0] = touched;
   }
 
   /** Entity `id`'s newest event time over its windows, undefined without any (or for id -1). */
@@ -432,6 +457,13 @@ function sharedSlotData(state: SourceRuntime, rows: number): SlotData[] {
   });
 }
 
+/** A batch's rows gathered in entity order (`ViewRuntime.applyGrouped`): their rows, times and inputs. */
+interface Gathered {
+  readonly rows: Int32Array;
+  readonly times: Float64Array;
+  readonly data: SlotData;
+}
+
 /** Where `applyBatch` keeps a batch's rows: times, each view's entity ids and inputs, and grouping scratch. */
 interface BatchScratch {
   readonly times: Float64Array;
@@ -448,8 +480,13 @@ interface BatchScratch {
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
 /** The event time of `apply`'s event, as the one-row run `WindowState.applyRun` takes. */
 const ONE_TIME = new Float64Array(1);
-/** Where `apply` leaves what it read ahead of time (see WindowState.touch), so the reads stay. */
-const readAhead = { sum: 0 };
+/**
+ * Where `apply` and `applyGrouped` leave a number made of what they read ahead of time (see
+ * WindowState.touch), so the reads stay. A typed array: an object's field would change its
+ * representation the first time the number was not a small integer, and the code storing it
+ * would be thrown away.
+ */
+const readAhead = new Float64Array(1);
 /**
  * How many entities ahead `applyGrouped` starts loading records and rings: 3–6 % faster over
  * the bench's batches than none (bench/README.md, "The stream driver").
@@ -614,7 +651,7 @@ export class StreamEngine {
       const windows = runtimes[i]!.windows;
       for (let w = 0; w < windows.length; w++) touched += windows[w]!.touch(id);
     }
-    readAhead.sum = touched;
+    readAhead[0] = touched;
     // Evaluate and apply view by view; evaluation errors are found before the first state
     // changes because every view's inputs are evaluated before any is applied.
     try {
