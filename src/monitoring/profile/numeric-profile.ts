@@ -71,7 +71,8 @@ function moments(sorted: Float64Array): { mean: number; std: number } {
   const scaledMean = (sum + compensation) / n;
   let squares = 0;
   for (let i = 0; i < n; i++) squares += ((sorted[i] as number) / scale - scaledMean) ** 2;
-  return { mean: scaledMean * scale, std: Math.sqrt(squares / n) * scale };
+  // + 0: a mean that underflows from below is −0, which JSON would turn into 0.
+  return { mean: scaledMean * scale + 0, std: Math.sqrt(squares / n) * scale };
 }
 
 function distinctSorted(sorted: Float64Array): number {

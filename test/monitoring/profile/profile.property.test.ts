@@ -18,6 +18,13 @@ describe('profiles as JSON', () => {
     );
   });
 
+  it('gives a mean that underflows from below as 0, not −0, which JSON cannot hold', () => {
+    // Found by the property above: (1e-323 − 1.5e-323) / 2 rounds to −0.
+    const profile = profileColumn('x', Float64Array.from([1e-323, -1.5e-323]));
+    expect(Object.is(profile.kind === 'number' ? profile.mean : undefined, 0)).toBe(true);
+    expect(JSON.parse(JSON.stringify(profile))).toStrictEqual(profile);
+  });
+
   it('a categorical profile and a dataset profile survive the round trip unchanged', () => {
     fc.assert(
       fc.property(categories, (values) => {
