@@ -21,8 +21,8 @@ export interface MonitorOptions {
   /** Events the stream has applied so far. */
   readonly eventsApplied: () => number;
   readonly actions: AlertActions;
-  /** How often the process series get a point and alerts are checked. @default 5_000 */
-  readonly sampleEveryMs?: number;
+  /** How often the process series get a point and alerts are checked; false: only when `tick` is called. @default 5_000 */
+  readonly sampleEveryMs?: number | false;
   readonly now?: () => number;
   /**
    * The clock of alert cooldowns and alert times. @default `now`. A replay or a simulation
@@ -142,6 +142,7 @@ export class Monitor {
 
   start(): void {
     const every = this.#options.sampleEveryMs ?? 5_000;
+    if (every === false) return;
     this.#timer = setInterval(() => void this.tick(), every);
     this.#timer.unref();
   }

@@ -47,8 +47,8 @@ export interface RuntimeServingOptions {
   readonly jobs?: boolean;
   /** The project file, recorded in retrained versions' lineage. */
   readonly configPath?: string;
-  /** How often monitoring samples and checks alerts. @default 5_000 */
-  readonly monitorIntervalMs?: number;
+  /** How often monitoring samples and checks alerts; false: only when `monitor.tick()` is called (a simulation's own pace). @default 5_000 */
+  readonly monitorIntervalMs?: number | false;
   /** The clock of alert cooldowns (a simulation passes its event time). @default Date.now */
   readonly alertClock?: () => number;
 }

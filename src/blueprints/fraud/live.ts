@@ -189,7 +189,15 @@ export async function runFraudLive(options: FraudLiveOptions): Promise<FraudLive
     // One payment is appended at a time; 'os' durability acknowledges without an fsync each.
     durability: 'os',
     // Cooldowns run on the payments' own time: a day of traffic is a day, however fast it replays.
-    serving: { registry, reloadIntervalMs: 1000, monitorIntervalMs: 2000, configPath: FRAUD_CONFIG, alertClock: () => trafficTime },
+    // Bounded mode checks alerts itself every 50 payments and reloads on each promotion: no
+    // timers, whose ticks would land at payments that depend on the machine's speed.
+    serving: {
+      registry,
+      reloadIntervalMs: bounded === undefined ? 1000 : false,
+      monitorIntervalMs: bounded === undefined ? 2000 : false,
+      configPath: FRAUD_CONFIG,
+      alertClock: () => trafficTime,
+    },
   });
   const app = buildApp(runtime);
   const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
