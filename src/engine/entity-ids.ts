@@ -1,6 +1,7 @@
 import type { Entity } from '../features/entity.js';
 import type { KeyDictionary } from './key-dictionary.js';
 import { keyPart, keyParts, type EntityKey } from './keys.js';
+import { sharedInt32Array } from './shared-arrays.js';
 
 /**
  * Dense integer ids for the entities of one view, as the stream's state is indexed, from the
@@ -13,8 +14,8 @@ export class EntityIds {
   readonly #entity: Entity;
   readonly #dictionaries: readonly KeyDictionary[];
   /** One-field keys: part id → entity id (-1: none), and back. */
-  #byPart = new Int32Array(0);
-  #partOf = new Int32Array(0);
+  #byPart: Int32Array = new Int32Array(0);
+  #partOf: Int32Array = new Int32Array(0);
   #single = 0;
   /** Composite keys: level i numbers the pairs (id of fields 0..i, part id of field i + 1). */
   readonly #pairs: PairIds[];
@@ -64,7 +65,7 @@ export class EntityIds {
       return id;
     }
     if (first >= this.#byPart.length) {
-      const grown = new Int32Array(Math.max(64, 2 * this.#byPart.length, first + 1)).fill(-1);
+      const grown = sharedInt32Array(Math.max(64, 2 * this.#byPart.length, first + 1)).fill(-1);
       grown.set(this.#byPart);
       this.#byPart = grown;
     }
@@ -73,7 +74,7 @@ export class EntityIds {
     const id = this.#single++;
     this.#byPart[first] = id;
     if (id >= this.#partOf.length) {
-      const grown = new Int32Array(Math.max(64, 2 * this.#partOf.length));
+      const grown = sharedInt32Array(Math.max(64, 2 * this.#partOf.length));
       grown.set(this.#partOf);
       this.#partOf = grown;
     }
@@ -126,11 +127,11 @@ export class EntityIds {
  * thousand pairs does not fit in cache).
  */
 class PairIds {
-  #slots = new Int32Array(4 * 1024).fill(-1);
+  #slots: Int32Array = sharedInt32Array(4 * 1024).fill(-1);
   #mask = 1023;
   /** By id: the pair it numbers. */
-  #byIdFirst = new Int32Array(512);
-  #byIdSecond = new Int32Array(512);
+  #byIdFirst = sharedInt32Array(512);
+  #byIdSecond = sharedInt32Array(512);
   size = 0;
 
   find(a: number, b: number): number {
@@ -179,7 +180,7 @@ class PairIds {
   /** Double the table and place every pair again (ids are kept). */
   #grow(): void {
     const length = (this.#mask + 1) * 2;
-    this.#slots = new Int32Array(4 * length).fill(-1);
+    this.#slots = sharedInt32Array(4 * length).fill(-1);
     this.#mask = length - 1;
     for (let id = 0; id < this.size; id++) this.#place(this.#byIdFirst[id]!, this.#byIdSecond[id]!, id);
   }
@@ -190,8 +191,8 @@ function slotOf(a: number, b: number, mask: number): number {
   return (h ^ (h >>> 15)) & mask;
 }
 
-function grown(values: Int32Array): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(values.length * 2);
+function grown(values: Int32Array): Int32Array {
+  const next = sharedInt32Array(values.length * 2);
   next.set(values);
   return next;
 }

@@ -1,3 +1,5 @@
+import { sharedFloat64Array } from './shared-arrays.js';
+
 /** Addresses: page index × PAGE_SPAN + offset within the page, exact as doubles. */
 export const PAGE_SPAN = 2 ** 32;
 
@@ -23,14 +25,10 @@ export interface PageSizes {
  * page of its own. A block never spans two pages, so `page(address)` and `offsetOf(address)`
  * give the typed array and the index for all of it.
  *
- * Pages are views of `SharedArrayBuffer`s, though no other thread sees them: V8 counts the
- * memory of an `ArrayBuffer` towards its external-memory limit, and each 64 MB more starts a
- * full collection of the JavaScript heap, which marks everything the application holds and
- * frees nothing here, the state being live as long as the engine. A shared buffer's memory
- * is not counted (it may be shared by several isolates); it is freed the same way, when the
- * buffer is collected. In the bench, the state's growth had set off two or three full
- * collections per million events, a sixth of the stream's time (bench/README.md, "The stream
- * driver").
+ * Pages are views of `SharedArrayBuffer`s (shared-arrays.ts), outside V8's external-memory
+ * accounting: in the bench, the state's growth as ordinary buffers had set off two or three
+ * full collections per million events, a sixth of the stream's time (bench/README.md, "The
+ * stream driver").
  */
 export class RingArena {
   readonly #pages: Float64Array[] = [];
@@ -90,14 +88,14 @@ export class RingArena {
     this.#used += size;
     if (size > this.#largest) {
       // A page of its own; the current page goes on serving smaller blocks.
-      this.#pages.push(newPage(size));
+      this.#pages.push(sharedFloat64Array(size));
       return (this.#pages.length - 1) * PAGE_SPAN;
     }
     if (this.#current < 0 || this.#top + size > this.#pages[this.#current]!.length) {
       // What is left of the current page stays unused: less than this one block.
       const length = this.#nextSize;
       this.#nextSize = Math.min(this.#largest, length * 2);
-      this.#pages.push(newPage(Math.max(length, size)));
+      this.#pages.push(sharedFloat64Array(Math.max(length, size)));
       this.#current = this.#pages.length - 1;
       this.#top = 0;
     }
@@ -105,14 +103,6 @@ export class RingArena {
     this.#top += size;
     return address;
   }
-}
-
-/** Whether the runtime has shared memory (a flag can turn it off): without, pages are ordinary buffers. */
-const SHARED = typeof SharedArrayBuffer === 'function';
-
-/** A page of `doubles` zeros, outside V8's external-memory accounting (see RingArena). */
-function newPage(doubles: number): Float64Array {
-  return SHARED ? new Float64Array(new SharedArrayBuffer(8 * doubles)) : new Float64Array(doubles);
 }
 
 /** Where the block at `address` starts in its page (see RingArena.page). */

@@ -12,6 +12,7 @@ import { EntityIds } from './entity-ids.js';
 import { EntityRecords } from './entity-records.js';
 import type { PageSizes } from './ring-arena.js';
 import { KeyDictionary } from './key-dictionary.js';
+import { sharedFloat64Array, sharedInt32Array, sharedUint8Array } from './shared-arrays.js';
 import { SourceKeys } from './source-keys.js';
 import type { EntityKey } from './keys.js';
 import { allocateOutputs, outputRow } from './outputs.js';
@@ -127,7 +128,7 @@ class ViewRuntime {
   readonly out: FeatureOutputs;
   /** Entities changed since the last `takeChanges`, when changes are tracked. */
   readonly changed: number[] = [];
-  #changedFlags = new Uint8Array(0);
+  #changedFlags: Uint8Array = new Uint8Array(0);
   #empty: Record<string, FeatureValue> | undefined;
 
   constructor(view: FeatureView, dictionary: (field: string) => KeyDictionary, pages?: PageSizes) {
@@ -152,7 +153,7 @@ class ViewRuntime {
 
   markChanged(id: number): void {
     if (id >= this.#changedFlags.length) {
-      const grown = new Uint8Array(Math.max(64, this.#changedFlags.length * 2, id + 1));
+      const grown = sharedUint8Array(Math.max(64, this.#changedFlags.length * 2, id + 1));
       grown.set(this.#changedFlags);
       this.#changedFlags = grown;
     }
@@ -213,15 +214,15 @@ class ViewRuntime {
   /** Slot buffers of `rows` rows for this view's inputs. */
   slotData(rows: number): SlotData {
     return {
-      num: this.plan.slots.map((s) => (s.transform === 'raw' ? undefined : new Float64Array(rows))),
+      num: this.plan.slots.map((s) => (s.transform === 'raw' ? undefined : sharedFloat64Array(rows))),
       any: this.plan.slots.map((s) => (s.transform === 'raw' ? new Array<unknown>(rows).fill(null) : undefined)),
     };
   }
 
   /** Per entity: the batch row of its latest event while a batch is grouped, -1 otherwise. */
-  #lastRow = new Int32Array(0);
+  #lastRow: Int32Array = new Int32Array(0);
   /** Counts of a batch's groups per id bucket, then where each bucket starts. */
-  #bucketCounts = new Int32Array(0);
+  #bucketCounts: Int32Array = new Int32Array(0);
   /** A batch's rows gathered in entity order: times and inputs, read in sequence by the windows. */
   #gathered: Gathered | undefined;
 
@@ -239,7 +240,7 @@ class ViewRuntime {
     const groups = this.#group(ids, count, next, firsts);
     let gathered = this.#gathered;
     if (gathered === undefined || gathered.times.length < count) {
-      this.#gathered = gathered = { rows: new Int32Array(times.length), times: new Float64Array(times.length), data: this.slotData(times.length) };
+      this.#gathered = gathered = { rows: sharedInt32Array(times.length), times: sharedFloat64Array(times.length), data: this.slotData(times.length) };
     }
     if (groups > 64) this.#inIdOrder(ids, firsts, groups, gathered.rows);
     this.#gather(ids, times, data, count, next, firsts, groups, gathered);
@@ -249,7 +250,7 @@ class ViewRuntime {
   /** Chain each entity's rows of the batch (`next`, -1 ends) and list each entity's first row in `firsts`; returns how many entities. */
   #group(ids: Int32Array, count: number, next: Int32Array, firsts: Int32Array): number {
     if (this.#lastRow.length < this.ids.size) {
-      const grown = new Int32Array(Math.max(64, this.ids.size * 2)).fill(-1);
+      const grown = sharedInt32Array(Math.max(64, this.ids.size * 2)).fill(-1);
       grown.set(this.#lastRow);
       this.#lastRow = grown;
     }
@@ -270,7 +271,7 @@ class ViewRuntime {
   #inIdOrder(ids: Int32Array, firsts: Int32Array, groups: number, scratch: Int32Array): void {
     const buckets = (this.ids.size >> BUCKET_SHIFT) + 1;
     let counts = this.#bucketCounts;
-    if (counts.length < buckets + 1) counts = this.#bucketCounts = new Int32Array(2 * buckets + 1);
+    if (counts.length < buckets + 1) counts = this.#bucketCounts = sharedInt32Array(2 * buckets + 1);
     else counts.fill(0, 0, buckets + 1);
     for (let g = 0; g < groups; g++) counts[(ids[firsts[g]!]! >> BUCKET_SHIFT) + 1]!++;
     for (let b = 1; b <= buckets; b++) counts[b]! += counts[b - 1]!;
@@ -785,11 +786,11 @@ export class StreamEngine {
       const data = sharedSlotData(state, size);
       const admit = state.admit;
       batch = {
-        times: new Float64Array(size),
-        ids: state.runtimes.map(() => new Int32Array(size)),
+        times: sharedFloat64Array(size),
+        ids: state.runtimes.map(() => sharedInt32Array(size)),
         data,
-        next: new Int32Array(size),
-        firsts: new Int32Array(size),
+        next: sharedInt32Array(size),
+        firsts: sharedInt32Array(size),
         applied: new Uint8Array(state.runtimes.length),
         admitColumns: admit === undefined ? [] : Array.from(admit.views, (v, k) => data[v]!.num[admit.slots[k]!] ?? (data[v]!.any[admit.slots[k]!] as unknown[])),
       };

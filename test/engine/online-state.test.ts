@@ -3,6 +3,7 @@
  * that outgrow their inline space and move, every aggregation kind — against backfill, bit
  * for bit, and through snapshots.
  */
+import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { StreamEngine, backfillRows } from '../../src/engine/index.js';
 import { approxDistinct, count, defineProject, entity, featureView, last, lastK, max, mean, min, source, std, sum } from '../../src/index.js';
@@ -75,6 +76,16 @@ describe('the online state at scale', () => {
     const pairSpine = pairs.map((p) => ({ ts: at, ...p }));
     const expectedPairs = backfillRows(project, { views: ['by_pair'], events: all, spine: pairSpine });
     pairs.forEach((p, i) => expect(engine.read('by_pair', p, { at })).toEqual(Object.fromEntries(Object.keys(byPair.features).map((f) => [f, expectedPairs[i]![f]]))));
+  });
+
+  it('keeps its state and batch scratch out of the external memory that sets off full collections', () => {
+    // As ordinary ArrayBuffers, the batch scratch alone (times, ids, chains, gathered inputs
+    // of 50,000 rows per view) and the pair table would be several megabytes.
+    const batch = events(50_000);
+    const before = getHeapStatistics().external_memory;
+    const fresh = new StreamEngine(project);
+    expect(fresh.applyBatch('tx', batch).applied).toBe(batch.length);
+    expect(getHeapStatistics().external_memory - before).toBeLessThan(256 << 10);
   });
 
   it('is not changed by reads, in the present or the recent past', () => {
