@@ -20,7 +20,8 @@ type Row = Readonly<Record<string, unknown>>;
  *
  * It takes only the common case: a numeric time within the allowed lateness, string key
  * values its dictionaries hold (an entity new to a view is added, as the interpreted loop
- * adds it: after the event's inputs). At the first event that is anything else it stops,
+ * adds it: after the event's inputs; views with composite keys are left to the caller, see
+ * `AdmitShape.deferred`). At the first event that is anything else it stops,
  * and the interpreted loop takes that one event (with its rejections and new key values)
  * before the generated loop goes on. An input's value is converted as the interpreted loop
  * converts it (`toStored`, `toRaw`). Whatever throws leaves `state` naming the event and the
@@ -44,6 +45,8 @@ export type AdmitKernel = (
   batchIds: readonly Int32Array[],
   /** Per view, 1 where the batch applies it (`applyBatch`'s `only`): an entity new to it is added; elsewhere its id stays -1. */
   applied: Uint8Array,
+  /** Per key field: the batch's column of its part ids, filled where a view's entities are left to the caller (`AdmitShape.deferred`). */
+  keyColumns: readonly Int32Array[],
   times: Float64Array,
   /** Per slot the kernel fills, in order: its batch column (numbers or raw values), plan and function. */
   columns: readonly (Float64Array | unknown[])[],
@@ -66,6 +69,12 @@ export interface AdmitShape {
   /** Index in `fields` of each key field, in `parts` order. */
   readonly keys: readonly number[];
   readonly views: number;
+  /**
+   * Per view, true where the loop leaves the event's entity to the caller: it writes the
+   * key's part ids to `keyColumns`, and the caller finds (and adds) the entities of the rows
+   * it admitted before anything else happens (EntityIds.findRows).
+   */
+  readonly deferred: readonly boolean[];
   readonly slots: readonly AdmitSlot[];
 }
 
@@ -95,10 +104,11 @@ export function compiledAdmit(shape: AdmitShape): AdmitKernel | undefined {
 export function admitKernelSource(shape: AdmitShape): string {
   const code = new Code();
   const fieldsUsed = [shape.time, ...shape.keys, ...shape.slots.filter((s) => s.field >= 0).map((s) => s.field)];
-  code.line('return function admit(events, n, state, fields, dictionaries, parts, entities, views, positions, batchIds, applied, times, columns, slots, inputs, convert) {');
+  code.line('return function admit(events, n, state, fields, dictionaries, parts, entities, views, positions, batchIds, applied, keyColumns, times, columns, slots, inputs, convert) {');
   code.line('const callInput = convert.callInput, toStored = convert.toStored, toRaw = convert.toRaw;');
   for (const f of new Set(fieldsUsed)) code.line(`const f${f} = fields[${f}];`);
-  shape.keys.forEach((_, k) => code.line(`const d${k} = dictionaries[${k}];`));
+  const deferring = shape.deferred.some((d) => d);
+  shape.keys.forEach((_, k) => code.line(`const d${k} = dictionaries[${k}];${deferring ? ` const kc${k} = keyColumns[${k}];` : ''}`));
   for (let v = 0; v < shape.views; v++) code.line(`const e${v} = entities[${v}], r${v} = views[${v}], p${v} = positions[${v}], b${v} = batchIds[${v}];`);
   shape.slots.forEach((slot, s) => {
     code.line(`const c${s} = columns[${s}], s${s} = slots[${s}];`);
@@ -120,7 +130,7 @@ export function admitKernelSource(shape: AdmitShape): string {
     code.line(`if (q${k} < 0) break;`);
     code.line(`parts[${k}] = q${k};`);
   });
-  for (let v = 0; v < shape.views; v++) code.line(`let id${v} = e${v}.find(parts, p${v});`);
+  for (let v = 0; v < shape.views; v++) if (!shape.deferred[v]) code.line(`let id${v} = e${v}.find(parts, p${v});`);
   // From here on the event is this loop's: a conversion error rejects it (see above).
   shape.slots.forEach((slot, s) => {
     const value = slot.field >= 0 ? `event[f${slot.field}]` : `callInput(s${s}, g${s}, event)`;
@@ -133,9 +143,11 @@ export function admitKernelSource(shape: AdmitShape): string {
   });
   // Inputs first, then new entities: an event rejected for its inputs adds none.
   for (let v = 0; v < shape.views; v++) {
+    if (shape.deferred[v]) continue;
     code.line(`if (id${v} < 0 && applied[${v}] === 1) id${v} = r${v}.addEntity(parts, p${v});`);
     code.line(`b${v}[count] = id${v};`);
   }
+  if (deferring) shape.keys.forEach((_, k) => code.line(`kc${k}[count] = q${k};`));
   code.line('times[count] = t;');
   code.line('if (t > watermark) watermark = t;');
   code.line('count++;');

@@ -55,6 +55,38 @@ export class EntityIds {
     return id;
   }
 
+  /** Whether the key has more than one field (its entities are numbered through pair tables). */
+  get composite(): boolean {
+    return this.#pairs.length > 0;
+  }
+
+  /**
+   * `find` for rows [from, to) of key part columns into `out`: row r's part of key field i is
+   * `columns[fields[i]][r]` (all ≥ 0). In a loop of its own the rows' table probes are
+   * independent, so the processor has several cache misses in flight at once (a table of
+   * a few hundred thousand pairs does not fit in cache; one probe per event between the
+   * rest of the event's work waits for each in turn).
+   */
+  findRows(columns: readonly Int32Array[], fields: Int32Array, from: number, to: number, out: Int32Array): void {
+    const pairs = this.#pairs;
+    if (pairs.length === 1) {
+      const pair = pairs[0]!;
+      const firsts = columns[fields[0]!]!;
+      const seconds = columns[fields[1]!]!;
+      for (let r = from; r < to; r++) out[r] = pair.find(firsts[r]!, seconds[r]!);
+      return;
+    }
+    for (let r = from; r < to; r++) {
+      let id = columns[fields[0]!]![r]!;
+      if (pairs.length === 0) {
+        out[r] = id < this.#byPart.length ? this.#byPart[id]! : -1;
+        continue;
+      }
+      for (let i = 0; i < pairs.length && id >= 0; i++) id = pairs[i]!.find(id, columns[fields[i + 1]!]![r]!);
+      out[r] = id;
+    }
+  }
+
   /** The entity of key parts given by their ids (all ≥ 0), adding it if new. */
   add(parts: Int32Array, fields: Int32Array): number {
     const pairs = this.#pairs;

@@ -390,6 +390,8 @@ interface SourceAdmit {
   readonly slots: Int32Array;
   readonly plans: readonly SlotPlan[];
   readonly inputs: readonly (((event: Row) => unknown) | undefined)[];
+  /** The views whose entities it leaves to the caller (AdmitShape.deferred): those with composite keys. */
+  readonly deferred: Int32Array;
 }
 
 /** The admission loop for a source's views, the slots `ownSlots` gives them (see admit-kernel.ts). */
@@ -415,9 +417,19 @@ function sourceAdmit(source: Source, runtimes: readonly ViewRuntime[], keys: Sou
       shape.push({ plan, field: typeof plan.input === 'string' ? field(plan.input) : -1 });
     }),
   );
-  const kernel = compiledAdmit({ time: 0, keys: keyFields, views: runtimes.length, slots: shape });
+  const deferred = runtimes.map((runtime) => runtime.ids.composite);
+  const kernel = compiledAdmit({ time: 0, keys: keyFields, views: runtimes.length, deferred, slots: shape });
   if (kernel === undefined) return undefined;
-  return { kernel, fields, entities: runtimes.map((runtime) => runtime.ids), views: Int32Array.from(views), slots: Int32Array.from(slots), plans, inputs };
+  return {
+    kernel,
+    fields,
+    entities: runtimes.map((runtime) => runtime.ids),
+    views: Int32Array.from(views),
+    slots: Int32Array.from(slots),
+    plans,
+    inputs,
+    deferred: Int32Array.from(runtimes.keys()).filter((v) => deferred[v]),
+  };
 }
 
 /** What the admission loop converts inputs with: the interpreted loop's own functions. */
@@ -476,6 +488,8 @@ interface BatchScratch {
   readonly admitColumns: readonly (Float64Array | unknown[])[];
   /** Per view, 1 where the batch being admitted applies it. */
   readonly applied: Uint8Array;
+  /** Per key field of the source, its part ids, where the admission loop leaves views' entities to `#admitEntities`; empty otherwise. */
+  readonly keyColumns: readonly Int32Array[];
 }
 
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
@@ -712,9 +726,11 @@ export class StreamEngine {
           admitted[0] = i;
           admitted[1] = count;
           admitted[2] = watermark;
+          const from = count;
           try {
-            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, runtimes, positions, batch.ids, applied, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
+            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, runtimes, positions, batch.ids, applied, batch.keyColumns, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
           } catch (error) {
+            this.#admitEntities(state, admit, batch, from, admitted[1]!);
             count = admitted[1]!;
             watermark = admitted[2]!;
             if (!(error instanceof TandemError)) throw error;
@@ -724,6 +740,7 @@ export class StreamEngine {
           }
           // Events it never takes (times as strings, say) would cost a call each: give up
           // on it for the batch once most calls admit nothing.
+          this.#admitEntities(state, admit, batch, from, admitted[1]!);
           if (admitted[0] === i && ++stalls > 32 && 2 * stalls > i) admit = undefined;
           i = admitted[0]!;
           count = admitted[1]!;
@@ -778,6 +795,33 @@ export class StreamEngine {
     return { applied: count, rejected };
   }
 
+  /**
+   * The entities of rows [from, to) that the admission loop admitted, for the views it left
+   * them to (SourceAdmit.deferred), found in one pass over the rows and then added in row
+   * order where new, as the loop adds the other views' entities: before the next event.
+   */
+  #admitEntities(state: SourceRuntime, admit: SourceAdmit, batch: BatchScratch, from: number, to: number): void {
+    const deferred = admit.deferred;
+    if (deferred.length === 0 || to <= from) return;
+    const columns = batch.keyColumns;
+    const parts = state.keys.parts;
+    for (let k = 0; k < deferred.length; k++) {
+      const v = deferred[k]!;
+      const runtime = state.runtimes[v]!;
+      const positions = state.positions[v]!;
+      const ids = batch.ids[v]!;
+      runtime.ids.findRows(columns, positions, from, to, ids);
+      if (batch.applied[v] !== 1) continue;
+      for (let r = from; r < to; r++) {
+        if (ids[r]! >= 0) continue;
+        for (let f = 0; f < columns.length; f++) parts[f] = columns[f]![r]!;
+        // An earlier row of these may have added it.
+        const id = runtime.ids.find(parts, positions);
+        ids[r] = id >= 0 ? id : runtime.addEntity(parts, positions);
+      }
+    }
+  }
+
   /** The batch scratch of a source, for at least `rows` events. */
   #batchFor(state: SourceRuntime, rows: number): BatchScratch {
     let batch = this.#batches.get(state);
@@ -792,6 +836,7 @@ export class StreamEngine {
         next: sharedInt32Array(size),
         firsts: sharedInt32Array(size),
         applied: new Uint8Array(state.runtimes.length),
+        keyColumns: admit === undefined || admit.deferred.length === 0 ? [] : state.keys.fields.map(() => sharedInt32Array(size)),
         admitColumns: admit === undefined ? [] : Array.from(admit.views, (v, k) => data[v]!.num[admit.slots[k]!] ?? (data[v]!.any[admit.slots[k]!] as unknown[])),
       };
       this.#batches.set(state, batch);

@@ -213,6 +213,9 @@ describe('StreamEngine.applyBatch', () => {
       b: fc.integer({ min: 0, max: 60 }),
       amount: fc.option(fc.integer({ min: -1000, max: 1000 }), { nil: null, freq: 6 }),
       cat: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: null, freq: 4 }),
+      // Now and then an amount that is no number: a rejection in the middle of the generated
+      // admission loop's run, after rows whose pair entities it left to be found afterwards.
+      bad: fc.integer({ min: 0, max: 30 }).map((x) => x === 0),
     });
     fc.assert(
       fc.property(
@@ -226,7 +229,7 @@ describe('StreamEngine.applyBatch', () => {
           const events = steps.map((step) => {
             clock += step.gap;
             // Mostly string keys, as the generated admission loop takes them; now and then a number.
-            return { ts: clock - step.late, user: `u${step.user}`, a: step.a, b: step.b % 5 === 0 ? step.b : String(step.b), amount: step.amount, flag: null, cat: step.cat };
+            return { ts: clock - step.late, user: `u${step.user}`, a: step.a, b: step.b % 5 === 0 ? step.b : String(step.b), amount: step.bad ? 'many' : step.amount, flag: null, cat: step.cat };
           });
           const one = interpreted(() => new StreamEngine(project, { trackChanges: track }));
           const expected = events.map((event) => one.apply('tx', event).status);
