@@ -21,7 +21,8 @@ type Row = Readonly<Record<string, unknown>>;
  * It takes only the common case: a numeric time within the allowed lateness, string key
  * values its dictionaries hold (an entity new to a view is added, as the interpreted loop
  * adds it: after the event's inputs; views with composite keys are left to the caller, see
- * `AdmitShape.deferred`). At the first event that is anything else it stops,
+ * `AdmitShape.deferred`; key values are looked up a run of events ahead, see
+ * `admitKernelSource`). At the first event that is anything else it stops,
  * and the interpreted loop takes that one event (with its rejections and new key values)
  * before the generated loop goes on. An input's value is converted as the interpreted loop
  * converts it (`toStored`, `toRaw`). Whatever throws leaves `state` naming the event and the
@@ -47,6 +48,8 @@ export type AdmitKernel = (
   applied: Uint8Array,
   /** Per key field: the batch's column of its part ids, filled where a view's entities are left to the caller (`AdmitShape.deferred`). */
   keyColumns: readonly Int32Array[],
+  /** Scratch of KEY_LOOKAHEAD rows of part ids, one per key field, for the keys looked up ahead. */
+  keyIds: Int32Array,
   times: Float64Array,
   /** Per slot the kernel fills, in order: its batch column (numbers or raw values), plan and function. */
   columns: readonly (Float64Array | unknown[])[],
@@ -80,6 +83,12 @@ export interface AdmitShape {
 
 const compiled = new Map<string, AdmitKernel>();
 
+/**
+ * The most events whose key values the loop looks up ahead of the rest of their work (see
+ * `admitKernelSource`); `keyIds` holds this many rows of part ids.
+ */
+export const KEY_LOOKAHEAD = 256;
+
 /** The generated loop for a source's shape, undefined where code generation is off. */
 export function compiledAdmit(shape: AdmitShape): AdmitKernel | undefined {
   if (!codeGenerationAllowed()) return undefined;
@@ -104,7 +113,7 @@ export function compiledAdmit(shape: AdmitShape): AdmitKernel | undefined {
 export function admitKernelSource(shape: AdmitShape): string {
   const code = new Code();
   const fieldsUsed = [shape.time, ...shape.keys, ...shape.slots.filter((s) => s.field >= 0).map((s) => s.field)];
-  code.line('return function admit(events, n, state, fields, dictionaries, parts, entities, views, positions, batchIds, applied, keyColumns, times, columns, slots, inputs, convert) {');
+  code.line('return function admit(events, n, state, fields, dictionaries, parts, entities, views, positions, batchIds, applied, keyColumns, keyIds, times, columns, slots, inputs, convert) {');
   code.line('const callInput = convert.callInput, toStored = convert.toStored, toRaw = convert.toRaw;');
   for (const f of new Set(fieldsUsed)) code.line(`const f${f} = fields[${f}];`);
   const deferring = shape.deferred.some((d) => d);
@@ -116,7 +125,34 @@ export function admitKernelSource(shape: AdmitShape): string {
   });
   code.line('const lateness = state[3];');
   code.line('let i = state[0], count = state[1], watermark = state[2];');
+  const K = shape.keys.length;
+  // Key values are looked up ahead, for the next events at once: a dictionary's lookups miss
+  // the cache, and in a loop of their own the processor has several in flight, where one per
+  // event between the rest of its work waits for each in turn. The events [pb, pe) have
+  // their part ids in keyIds (-1: not a string, or a value the dictionary does not hold).
+  // The run ahead doubles from 4 events, so a call that stops early has read few keys twice.
+  // A key field that throws stops the run ahead; the event's own turn reads it again.
+  code.line('let pb = i, pe = i, threw = false, ahead = 4;');
   code.line('for (; i < n; i++) {');
+  if (K > 0) {
+    code.line('if (i === pe && !threw) {');
+    code.line('pb = i;');
+    code.line('const end = Math.min(n, i + ahead);');
+    code.line(`if (ahead < ${KEY_LOOKAHEAD}) ahead *= 2;`);
+    code.line('try {');
+    code.line('for (; pe < end; pe++) {');
+    code.line('const next = events[pe];');
+    code.line(`const at = (pe - pb) * ${K};`);
+    shape.keys.forEach((f, k) => {
+      code.line(`const y${k} = next[f${f}];`);
+      code.line(`keyIds[at + ${k}] = typeof y${k} === 'string' ? d${k}.find(y${k}) : -1;`);
+    });
+    code.line('}');
+    code.line('} catch {');
+    code.line('threw = true;');
+    code.line('}');
+    code.line('}');
+  }
   code.line('const event = events[i];');
   // Where it stands, before anything of the event is read: reading a field may throw (a getter).
   code.line('state[0] = i; state[1] = count; state[2] = watermark;');
@@ -124,9 +160,13 @@ export function admitKernelSource(shape: AdmitShape): string {
   // A time that is not a finite number, or too late, is the interpreted loop's (its reasons).
   code.line("if (typeof t !== 'number' || t - t !== 0 || t < watermark - lateness) break;");
   shape.keys.forEach((f, k) => {
+    code.line(`let q${k};`);
+    code.line(`if (i < pe) q${k} = keyIds[(i - pb) * ${K} + ${k}];`);
+    code.line('else {');
     code.line(`const k${k} = event[f${f}];`);
     code.line(`if (typeof k${k} !== 'string') break;`);
-    code.line(`const q${k} = d${k}.find(k${k});`);
+    code.line(`q${k} = d${k}.find(k${k});`);
+    code.line('}');
     code.line(`if (q${k} < 0) break;`);
     code.line(`parts[${k}] = q${k};`);
   });

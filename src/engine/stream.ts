@@ -7,7 +7,7 @@ import type { Project } from '../features/project.js';
 import type { Source } from '../features/source.js';
 import { formatEventTime, toEventTime } from './event-time.js';
 import { callInput, inputValue, toRaw, toStored } from './inputs.js';
-import { compiledAdmit, type AdmitKernel, type AdmitSlot } from './admit-kernel.js';
+import { compiledAdmit, KEY_LOOKAHEAD, type AdmitKernel, type AdmitSlot } from './admit-kernel.js';
 import { EntityIds } from './entity-ids.js';
 import { EntityRecords } from './entity-records.js';
 import type { PageSizes } from './ring-arena.js';
@@ -490,6 +490,8 @@ interface BatchScratch {
   readonly applied: Uint8Array;
   /** Per key field of the source, its part ids, where the admission loop leaves views' entities to `#admitEntities`; empty otherwise. */
   readonly keyColumns: readonly Int32Array[];
+  /** The admission loop's key ids looked up ahead (KEY_LOOKAHEAD rows). */
+  readonly keyIds: Int32Array;
 }
 
 const APPLIED: ApplyResult = Object.freeze({ status: 'applied' });
@@ -728,7 +730,7 @@ export class StreamEngine {
           admitted[2] = watermark;
           const from = count;
           try {
-            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, runtimes, positions, batch.ids, applied, batch.keyColumns, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
+            admit.kernel(events, n, admitted, admit.fields, keys.dictionaries, keys.parts, admit.entities, runtimes, positions, batch.ids, applied, batch.keyColumns, batch.keyIds, batch.times, batch.admitColumns, admit.plans, admit.inputs, CONVERT);
           } catch (error) {
             this.#admitEntities(state, admit, batch, from, admitted[1]!);
             count = admitted[1]!;
@@ -837,6 +839,7 @@ export class StreamEngine {
         firsts: sharedInt32Array(size),
         applied: new Uint8Array(state.runtimes.length),
         keyColumns: admit === undefined || admit.deferred.length === 0 ? [] : state.keys.fields.map(() => sharedInt32Array(size)),
+        keyIds: new Int32Array(admit === undefined ? 0 : KEY_LOOKAHEAD * state.keys.fields.length),
         admitColumns: admit === undefined ? [] : Array.from(admit.views, (v, k) => data[v]!.num[admit.slots[k]!] ?? (data[v]!.any[admit.slots[k]!] as unknown[])),
       };
       this.#batches.set(state, batch);
