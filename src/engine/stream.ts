@@ -18,7 +18,7 @@ import type { EntityKey } from './keys.js';
 import { allocateOutputs, outputRow } from './outputs.js';
 import { planView, type SlotPlan, type ViewPlan } from './plan.js';
 import { evaluateRequestFeatures } from './request-eval.js';
-import { WindowState, type FeatureOutputs, type SlotData, type WindowStateSnapshot } from './window-state.js';
+import { countsFrom, WindowState, type FeatureOutputs, type SlotData, type WindowStateSnapshot } from './window-state.js';
 import { createHash } from 'node:crypto';
 
 type Row = Readonly<Record<string, unknown>>;
@@ -124,6 +124,8 @@ class ViewRuntime {
   /** Each entity's record, all windows' parts together. */
   readonly records: EntityRecords;
   readonly windows: readonly WindowState[];
+  /** The windows that apply events: all but those that count from another's ring. */
+  readonly ringWindows: readonly WindowState[];
   readonly data: SlotData;
   readonly out: FeatureOutputs;
   /** Entities changed since the last `takeChanges`, when changes are tracked. */
@@ -135,7 +137,17 @@ class ViewRuntime {
     this.plan = planView(view);
     this.records = new EntityRecords(pages);
     this.ids = new EntityIds(view.entity, view.entity.keys.map(dictionary));
-    this.windows = this.plan.windows.map((w) => new WindowState(w, this.plan.allowedLatenessMs, this.records));
+    // Windows that count from another are made after it; the order of `windows` is the plan's.
+    const hosts = countsFrom(this.plan.windows);
+    const windows = new Array<WindowState>(hosts.length);
+    this.plan.windows.forEach((w, i) => {
+      if (hosts[i]! < 0) windows[i] = new WindowState(w, this.plan.allowedLatenessMs, this.records);
+    });
+    this.plan.windows.forEach((w, i) => {
+      if (hosts[i]! >= 0) windows[i] = new WindowState(w, this.plan.allowedLatenessMs, this.records, windows[hosts[i]!]);
+    });
+    this.windows = windows;
+    this.ringWindows = windows.filter((w) => !w.counting);
     this.data = {
       num: this.plan.slots.map((s) => (s.transform === 'raw' ? undefined : new Float64Array(1))),
       any: this.plan.slots.map((s) => (s.transform === 'raw' ? [null] : undefined)),
@@ -313,7 +325,7 @@ class ViewRuntime {
 
   /** Every window over each group's gathered rows, entity by entity, loading later entities' state ahead. */
   #applyGroups(ids: Int32Array, gathered: Gathered, count: number, firsts: Int32Array, groups: number, track: boolean): void {
-    const windows = this.windows;
+    const windows = this.ringWindows;
     const rows = gathered.rows;
     const order = gathered.times;
     const gatheredData = gathered.data;
@@ -665,7 +677,7 @@ export class StreamEngine {
     for (let i = 0; i < runtimes.length; i++) {
       const id = ids[i]!;
       if (id < 0) continue;
-      const windows = runtimes[i]!.windows;
+      const windows = runtimes[i]!.ringWindows;
       for (let w = 0; w < windows.length; w++) touched += windows[w]!.touch(id);
     }
     readAhead[0] = touched;
@@ -683,7 +695,7 @@ export class StreamEngine {
       if (only !== undefined && !only.has(runtime.plan.view.name)) continue;
       let id = ids[i]!;
       if (id < 0) id = runtime.addEntity(keys.parts, positions[i]!);
-      const windows = runtime.windows;
+      const windows = runtime.ringWindows;
       // A run of one event: the window's generated loop where it has one (WindowState.applyRun).
       ONE_TIME[0] = t;
       for (let w = 0; w < windows.length; w++) windows[w]!.applyRun(id, ONE_TIME, runtime.data, 0, 1);

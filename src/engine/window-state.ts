@@ -95,6 +95,24 @@ const FIXED = 6;
 /** Rings of up to this many events live inside the entity's record. */
 const INLINE_CAPACITY = 2;
 
+/** Whether a window's features are event counts only (`count()`): no columns, finite. */
+export function countsOnly(plan: WindowPlan): boolean {
+  return plan.columns.length === 0 && Number.isFinite(plan.windowMs);
+}
+
+/**
+ * For each window of a view, the index of the window it counts from (WindowState's `host`),
+ * -1 for one that keeps its own state: a window of counts only counts from the view's
+ * longest finite window when that one is longer.
+ */
+export function countsFrom(windows: readonly WindowPlan[]): number[] {
+  let longest = -1;
+  windows.forEach((w, i) => {
+    if (Number.isFinite(w.windowMs) && (longest < 0 || w.windowMs > windows[longest]!.windowMs)) longest = i;
+  });
+  return windows.map((w) => (longest >= 0 && countsOnly(w) && windows[longest]!.windowMs > w.windowMs ? longest : -1));
+}
+
 /**
  * The stream driver's state for one window length of a view, for every entity: struct of
  * arrays, indexed by the entity ids of `EntityIds`. The backfill kernel (sweep.ts) is this
@@ -197,10 +215,24 @@ export class WindowState {
   readonly #foldLast: (unknown[] | undefined)[] = [];
   /** The moments of the window being read. */
   readonly #reading: Float64Array;
+  /**
+   * A window of event counts only (no columns) beside a longer finite window of the same
+   * view keeps nothing of its own: its state is a function of that window's ring, which
+   * holds every event this one needs (see `countsFrom`). Undefined for every other window.
+   */
+  readonly #host: WindowState | undefined;
 
-  /** `records`: the view's entity records, in which this window reserves its part. */
-  constructor(plan: WindowPlan, latenessMs: number, records: EntityRecords) {
+  /**
+   * `records`: the view's entity records, in which this window reserves its part. `host`: for
+   * a window that `countsFrom` says may count from another, that window (longer, finite, of
+   * the same view, itself no such window).
+   */
+  constructor(plan: WindowPlan, latenessMs: number, records: EntityRecords, host?: WindowState) {
     this.#plan = plan;
+    if (host !== undefined && !(countsOnly(plan) && host.#plan.windowMs > plan.windowMs && host.#host === undefined && Number.isFinite(host.#plan.windowMs))) {
+      throw new Error('WindowState: a window counts from a longer finite window, and only counts');
+    }
+    this.#host = host;
     this.#w = plan.windowMs;
     const life = (this.#lifetime = !Number.isFinite(plan.windowMs));
     this.#lateness = latenessMs;
@@ -265,7 +297,7 @@ export class WindowState {
     this.#stride = at + INLINE_CAPACITY * this.#lanes;
     this.#records = records;
     this.#store = records.store;
-    this.#base = records.reserve(this.#stride);
+    this.#base = records.reserve(host === undefined ? this.#stride : 0);
     this.#reading = new Float64Array(Math.max(1, n) * MOMENT_SIZE);
     const columns = cols.map((col, c) => ({
       slot: col.slot,
@@ -276,11 +308,17 @@ export class WindowState {
       hashed: col.hllPrecision > 0,
     }));
     const layout = { head: HEAD, size: SIZE, cap: CAP, block: BLOCK, keyMax: KEY_MAX, ops: this.#opsAt, skip: SKIP, fixed: FIXED, dequeLane: this.#dequeLane, lanes: this.#lanes };
-    this.#kernel = !life && nany === 0 ? compiledRun(layout, columns) : undefined;
+    this.#kernel = !life && nany === 0 && host === undefined ? compiledRun(layout, columns) : undefined;
+  }
+
+  /** Whether this window keeps no state of its own, counting from a longer window's ring. */
+  get counting(): boolean {
+    return this.#host !== undefined;
   }
 
   /** Set up the part of entity e's record (just added to the view's records, so all zeros). */
   initEntity(e: number): void {
+    if (this.#host !== undefined) return;
     const m = this.#records.page(e);
     const r = this.#record(e);
     m[r + CAP] = INLINE_CAPACITY;
@@ -308,6 +346,7 @@ export class WindowState {
    * EntityRecords.touch), returning it so the load is not optimised away.
    */
   touch(e: number): number {
+    if (this.#host !== undefined) return 0;
     const m = this.#records.page(e);
     const r = this.#record(e);
     const block = m[r + BLOCK]!;
@@ -316,7 +355,31 @@ export class WindowState {
 
   /** The entity's newest event time, -Infinity before any. */
   newest(e: number): number {
+    if (this.#host !== undefined) return this.#host.newest(e);
     return this.#records.page(e)[this.#record(e) + KEY_MAX]!;
+  }
+
+  /**
+   * The first position of entity e's ring (oldest first) whose event is at or after `t`
+   * (the ring's size when none is): its events are in time order.
+   */
+  #firstFrom(e: number, t: number): number {
+    const m = this.#records.page(e);
+    const r = this.#record(e);
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
+    const head = m[r + HEAD]!;
+    const mask = m[r + CAP]! - 1;
+    const lanes = this.#lanes;
+    let lo = 0;
+    let hi = m[r + SIZE]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[b + ((head + mid) & mask) * lanes]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /**
@@ -325,6 +388,7 @@ export class WindowState {
    * on the moments, so the same events give the same bits.
    */
   apply(e: number, t: number, data: SlotData, row: number): void {
+    if (this.#host !== undefined) return;
     const r = this.#record(e);
     const lifetime = this.#lifetime;
     const m = this.#records.page(e);
@@ -403,6 +467,7 @@ export class WindowState {
    * every other window (or every window, where code generation is off), go through `apply`.
    */
   applyRun(e: number, times: Float64Array, data: SlotData, from: number, to: number): void {
+    if (this.#host !== undefined) return;
     const kernel = this.#kernel;
     if (kernel === undefined) {
       for (let j = from; j < to; j++) this.apply(e, times[j]!, data, j);
@@ -477,6 +542,13 @@ export class WindowState {
    * `row`. Exact for any t ≥ newest − allowed lateness; callers enforce that bound.
    */
   read(e: number, t: number, out: FeatureOutputs, row: number): void {
+    const host = this.#host;
+    if (host !== undefined) {
+      // The events in [t − w, t): the host's ring holds every one (t ≥ newest − lateness).
+      const events = host.#firstFrom(e, t) - host.#firstFrom(e, t - this.#w);
+      for (const f of this.#plan.features) out.num[f.index]![row] = events;
+      return;
+    }
     const m = this.#records.page(e);
     const r = this.#record(e);
     const block = m[r + BLOCK]!;
@@ -596,6 +668,7 @@ export class WindowState {
    * which determine them.
    */
   snapshot(e: number): WindowStateSnapshot {
+    if (this.#host !== undefined) return this.#host.#countingSnapshot(e, this.#w);
     // Plain loops and methods, no closures: a snapshot visits every entity of every view.
     const m = this.#records.page(e);
     const r = this.#record(e);
@@ -668,6 +741,51 @@ export class WindowState {
     }
   }
 
+  /**
+   * The snapshot a window of counts only, of length `w`, would take of entity e with a ring
+   * of its own, from this window's ring: the events since newest − w − lateness (a window
+   * keeps no older ones), of which those before newest − w are no longer in its sums (SKIP).
+   * The same text, so a counting window's snapshots are those it took before it counted.
+   */
+  #countingSnapshot(e: number, w: number): WindowStateSnapshot {
+    const m = this.#records.page(e);
+    const r = this.#record(e);
+    const newest = m[r + KEY_MAX]!;
+    const first = this.#firstFrom(e, newest - w - this.#lateness);
+    const size = m[r + SIZE]! - first;
+    const skip = this.#firstFrom(e, newest - w) - first;
+    const block = m[r + BLOCK]!;
+    const a = this.#store.page(block);
+    const b = offsetOf(block);
+    const head = m[r + HEAD]!;
+    const mask = m[r + CAP]! - 1;
+    const lanes = this.#lanes;
+    const out = scratchFor(size);
+    for (let i = 0; i < size; i++) out[i] = a[b + ((head + first + i) & mask) * lanes]!;
+    const times = scratchText(size);
+    const scalars = scratchFor(4);
+    scalars[0] = newest;
+    scalars[1] = size;
+    scalars[2] = 0;
+    scalars[3] = skip;
+    return {
+      size,
+      times,
+      num: [],
+      any: [],
+      scalars: scratchText(4),
+      moments: '',
+      foldMoments: '',
+      lifeNonZero: '',
+      lifeInverse: '',
+      foldMin: '',
+      foldMax: '',
+      lifeRegs: [],
+      foldRegs: [],
+      foldLast: [],
+    };
+  }
+
   /** Base64 of lane `lane` of entity e's ring, oldest event first. */
   #laneText(e: number, lane: number): string {
     const m = this.#records.page(e);
@@ -711,6 +829,7 @@ export class WindowState {
    * its sketches and raw values are dropped. `restore` can then load another state over it.
    */
   clear(e: number): void {
+    if (this.#host !== undefined) return;
     const m = this.#records.page(e);
     const r = this.#record(e);
     const block = m[r + BLOCK]!;
@@ -731,6 +850,8 @@ export class WindowState {
    * taken of: the same reads, and the same after more events.
    */
   restore(e: number, snap: WindowStateSnapshot): void {
+    // A counting window's state is its host's (restored from the host's own snapshot).
+    if (this.#host !== undefined) return;
     this.initEntity(e);
     const n = this.#ncol;
     let capacity = INLINE_CAPACITY;

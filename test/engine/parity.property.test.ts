@@ -89,6 +89,8 @@ function makeProject(allowedLateness: number): Project {
       u_big_cnt_1m: count((e: Tx) => (e.amount !== null && e.amount > 100 ? true : null), { window: '1m' }),
       u_tag_last3_2m: lastK((e: Tx) => (e.cat === null ? undefined : `${e.cat}:${e.amount}`), { k: 3, window: '2m' }),
       u_not_flag_last_life: last((e: Tx) => (e.flag === null ? null : !e.flag)),
+      // A window of event counts only, which counts from the ring of the view's longest window.
+      u_n_45s: count({ window: '45s' }),
     },
   });
   const byRoute = featureView('by_route', tx, {
@@ -105,6 +107,7 @@ function makeProject(allowedLateness: number): Project {
       r_max_3m: max('amount', { window: '3m' }),
       r_users_life: approxDistinct('user'),
       r_flag_ratio_1m: ratio((e: Tx) => e.flag, { window: '1m' }),
+      r_n_90s: count({ window: '90s' }),
     },
   });
   return defineProject({ views: [byUser, byRoute] });
