@@ -754,15 +754,7 @@ export class WindowState {
     const first = this.#firstFrom(e, newest - w - this.#lateness);
     const size = m[r + SIZE]! - first;
     const skip = this.#firstFrom(e, newest - w) - first;
-    const block = m[r + BLOCK]!;
-    const a = this.#store.page(block);
-    const b = offsetOf(block);
-    const head = m[r + HEAD]!;
-    const mask = m[r + CAP]! - 1;
-    const lanes = this.#lanes;
-    const out = scratchFor(size);
-    for (let i = 0; i < size; i++) out[i] = a[b + ((head + first + i) & mask) * lanes]!;
-    const times = scratchText(size);
+    const times = this.#laneText(e, 0, first);
     const scalars = scratchFor(4);
     scalars[0] = newest;
     scalars[1] = size;
@@ -786,12 +778,12 @@ export class WindowState {
     };
   }
 
-  /** Base64 of lane `lane` of entity e's ring, oldest event first. */
-  #laneText(e: number, lane: number): string {
+  /** Base64 of lane `lane` of entity e's ring, oldest event first, from ring position `from` on. */
+  #laneText(e: number, lane: number, from = 0): string {
     const m = this.#records.page(e);
     const r = this.#record(e);
-    const size = m[r + SIZE]!;
-    const head = m[r + HEAD]!;
+    const size = m[r + SIZE]! - from;
+    const head = m[r + HEAD]! + from;
     const mask = m[r + CAP]! - 1;
     const lanes = this.#lanes;
     const block = m[r + BLOCK]!;
