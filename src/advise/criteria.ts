@@ -141,7 +141,7 @@ export const CRITERIA: readonly Criterion[] = [
     id: 'history',
     name: 'history replay',
     weight: 1,
-    why: "Kappa recomputes by replaying the log through the stream path; Lambda by backfill, which is ~12× faster per core here",
+    why: "Kappa recomputes by replaying the log through the stream path; Lambda by backfill, which is ~2.5× faster per core here",
     assess: (p, { throughput }) => {
       const hours = p.dataVolume.rows / throughput.streamApplyPerVcpu / 3600;
       // +1 when a full replay takes under an hour on one core, −1 at a day or more.

@@ -1,12 +1,13 @@
 /**
  * Per-vCPU throughputs the cost model divides load by. The defaults are figures measured with
- * this project's benchmarks (bench/README.md, 2026-11-28, a 2-vCPU machine); `tandem advise
- * --measure` replaces the engine's own figures with a few seconds of measurement here.
+ * this project's benchmarks (bench/README.md, 2026-11-28, a 2-vCPU machine; stream apply and
+ * backfill 2026-11-30); `tandem advise --measure` replaces the engine's own figures with a few
+ * seconds of measurement here.
  */
 export interface Throughput {
   /** Events/s per vCPU through `POST /v1/events`: validated, durable in the log, applied. */
   readonly ingestPerVcpu: number;
-  /** Events/s of `StreamEngine.apply` on one core. */
+  /** Events/s of the stream's apply on one core (`StreamEngine.applyBatch`, as `tandem stream` applies its micro-batches). */
   readonly streamApplyPerVcpu: number;
   /** In-process predictions/s on one core: online feature reads + model score. */
   readonly readScorePerVcpu: number;
@@ -27,22 +28,22 @@ export type ThroughputName = keyof Throughput;
 /** Where each default comes from: the benchmark, its command and the figure. */
 export const THROUGHPUT_SOURCES: Readonly<Record<ThroughputName, string>> = {
   ingestPerVcpu: 'bench:serve — HTTP ingest 84,940 events/s on 2 vCPU (durable, applied), ÷ 2',
-  streamApplyPerVcpu: 'npm run bench — stream apply 113,730 events/s on one thread',
+  streamApplyPerVcpu: 'npm run bench — stream apply, batched, 1,236,185 events/s on one thread (the lowest of three runs)',
   readScorePerVcpu: 'bench:predict — in-process predict p50 12.5 µs (two view reads, request features, 200-tree GBDT, rules)',
   predictPerVcpu: 'bench:predict — POST /v1/predict 8,479 req/s on 2 vCPU, ÷ 2',
-  backfillRowsPerVcpu: 'npm run bench — backfill 1,345,075 events/s on one thread',
-  scoreRowsPerVcpu: 'backfill 1.35 M rows/s and the 200-tree GBDT at ≈ 6 µs a row (bench:predict profile): 1 / (1/1.35 M + 6 µs)',
+  backfillRowsPerVcpu: 'npm run bench — backfill 3,127,357 events/s on one thread (the lowest of three runs)',
+  scoreRowsPerVcpu: 'backfill 3.13 M rows/s and the 200-tree GBDT at ≈ 6 µs a row (bench:predict profile): 1 / (1/3.13 M + 6 µs)',
   trainRowsPerVcpu: 'bench:models — GBDT fit of 1,000,000 rows in 12.96 CPU-seconds',
   learnPerVcpu: 'bench:models — FTRL learnOne 1.56 M updates/s, 20 features',
 };
 
 export const DEFAULT_THROUGHPUT: Throughput = {
   ingestPerVcpu: 42_470,
-  streamApplyPerVcpu: 113_730,
+  streamApplyPerVcpu: 1_236_185,
   readScorePerVcpu: 80_000,
   predictPerVcpu: 4_240,
-  backfillRowsPerVcpu: 1_345_075,
-  scoreRowsPerVcpu: Math.round(1 / (1 / 1_345_075 + 6e-6)),
+  backfillRowsPerVcpu: 3_127_357,
+  scoreRowsPerVcpu: Math.round(1 / (1 / 3_127_357 + 6e-6)),
   trainRowsPerVcpu: Math.round(1_000_000 / 12.96),
   learnPerVcpu: 1_560_000,
 };

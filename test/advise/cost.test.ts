@@ -29,8 +29,8 @@ describe('the monthly cost estimate', () => {
     // 100,000 / 42,470 + 5,000 / 4,240 = 3.53 vCPU / 1.4 per machine → 3 machines.
     expect(line('tandem serve').monthly).toBeCloseTo(3 * machineMonth, 6);
     expect(line('storage').monthly).toBeCloseTo(100 * 0.08, 6);
-    // 30 nightly runs × (1e6 / 1,345,075 + 1e6 / 77,160) s.
-    expect(line('retraining').monthly).toBeCloseTo((30 * (1e6 / 1_345_075 + 1e6 / 77_160)) / 3600 * 0.04, 6);
+    // 30 nightly runs × (1e6 / 3,127,357 + 1e6 / 77,160) s.
+    expect(line('retraining').monthly).toBeCloseTo((30 * (1e6 / 3_127_357 + 1e6 / 77_160)) / 3600 * 0.04, 6);
     expect(cost.machines).toBe(3);
     expect(cost.scaleOut).toBe(true);
     expect(cost.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['managed NATS JetStream (event log)', 'managed Redis (online state)', 'managed PostgreSQL (registry, jobs, audit)']));
