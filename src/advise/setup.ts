@@ -85,14 +85,19 @@ export function setupFor(architecture: Architecture, profile: Profile, cost: Cos
     }
     commands.push(`tandem serve --port 8080                # ingest, stream, predict${online ? ', learn from feedback' : ''}, monitor, jobs`);
     if (online) commands.push(profile.task === 'anomaly' ? 'POST /v1/feedback/<m> with { id, label: 0 }   # for every scored event: the detector keeps adapting' : 'POST /v1/feedback/<m> with { id, label }   # labels as they arrive');
-    if (scaleOut) commands.push(`run ${cost.machines} stateless replicas behind a load balancer, sharing the backends above`);
+    if (scaleOut) {
+      commands.push(
+        `run ${cost.machines} replicas of tandem serve --partitions <p> behind a load balancer, with TANDEM_LOG_URL=nats://…, TANDEM_ONLINE_URL=redis://…, TANDEM_REGISTRY_URL=postgres://…`,
+        'tandem stream --partitions <p>        # stream workers, as many as needed: they share the partitions',
+      );
+    }
   }
   if (regulated) {
     definitions.push("source(…, { schema: { <personal fields>: { type: 'string', pii: 'tokenize' } } })");
     commands.push('tandem train --reproduce <m>@<version>   # proves a version rebuilds byte for byte', 'GET /v1/audit?model=<m>                 # which version decided, alias moves, alerts');
     notes.push('keep the event log and training files for the retention period: lineage points at their hashes');
   }
-  if (scaleOut && architecture !== 'batch') notes.push('the NATS and Redis backends are on the roadmap (see the README status); until they ship, one embedded process is the supported deployment');
+  if (scaleOut && architecture !== 'batch') notes.push('scale-out: partitions, stream workers and replicas are described in docs/scale-out.md');
   return {
     deployment: scaleOut ? 'scale-out' : 'embedded',
     backends,
