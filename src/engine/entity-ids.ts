@@ -61,8 +61,8 @@ export class EntityIds {
   }
 
   /**
-   * `find` for rows [from, to) of key part columns into `out`: row r's part of key field i is
-   * `columns[fields[i]][r]` (all ≥ 0). In a loop of its own the rows' table probes are
+   * `find` for rows [from, to) of key part columns into `out`, for a composite key: row r's
+   * part of key field i is `columns[fields[i]][r]` (all ≥ 0). In a loop of its own the rows' table probes are
    * independent, so the processor has several cache misses in flight at once (a table of
    * a few hundred thousand pairs does not fit in cache; one probe per event between the
    * rest of the event's work waits for each in turn).
@@ -78,10 +78,6 @@ export class EntityIds {
     }
     for (let r = from; r < to; r++) {
       let id = columns[fields[0]!]![r]!;
-      if (pairs.length === 0) {
-        out[r] = id < this.#byPart.length ? this.#byPart[id]! : -1;
-        continue;
-      }
       for (let i = 0; i < pairs.length && id >= 0; i++) id = pairs[i]!.find(id, columns[fields[i + 1]!]![r]!);
       out[r] = id;
     }
