@@ -15,6 +15,7 @@ import os from 'node:os';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Command, Option } from 'commander';
 import { backfill, backfillParallel, StreamEngine, type BackfillResult } from '../src/engine/index.js';
+import { plainArena, sharedArena } from '../src/engine/buffer-arena.js';
 import type { Table } from '../src/io/table.js';
 import { bruteForce, compareColumns, relativeDifference, type Agreement } from './compare.js';
 import { checkFrame, featureQuery, loadEvents, openDuckDB, readResult, toSql, type TimeEncoding } from './duckdb.js';
@@ -50,12 +51,19 @@ interface MemorySample {
   readonly maxRssMB: number;
   readonly heapUsedMB: number;
   readonly arrayBuffersMB: number;
+  /** Of the array buffers: working buffers the backfill arenas keep for reuse (for a minute idle, buffer-arena.ts). */
+  readonly backfillArenaMB: number;
 }
 const memory = (): MemorySample => {
   const usage = process.memoryUsage();
   const mb = (bytes: number): number => Math.round(bytes / 1_048_576);
   // resourceUsage().maxRSS is in kilobytes.
-  return { maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMB: mb(usage.heapUsed), arrayBuffersMB: mb(usage.arrayBuffers) };
+  return {
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    heapUsedMB: mb(usage.heapUsed),
+    arrayBuffersMB: mb(usage.arrayBuffers),
+    backfillArenaMB: mb(sharedArena.idleBytes + plainArena.idleBytes),
+  };
 };
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
 
@@ -641,7 +649,7 @@ function printReport(r: Results): void {
     ['plain JS pass', `${int(r.reference.sumEventsPerSecond)} events/s summing amounts; ${int(r.reference.keyedSumEventsPerSecond)} events/s summing per card`],
   ];
   for (const [phaseName, m] of Object.entries(r.memory)) {
-    rows.push([`memory ${phaseName}`, `maxRSS ${m.maxRssMB} MB, heap used ${m.heapUsedMB} MB, array buffers ${m.arrayBuffersMB} MB`]);
+    rows.push([`memory ${phaseName}`, `maxRSS ${m.maxRssMB} MB, heap used ${m.heapUsedMB} MB, array buffers ${m.arrayBuffersMB} MB (${m.backfillArenaMB} MB of them idle in the backfill arenas)`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   const out: string[] = ['', ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), ''];
