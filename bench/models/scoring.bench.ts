@@ -1,21 +1,22 @@
 /**
- * GBDT scoring, one row at a time as serving scores: the forest's two layouts in one process —
- * complete trees walked four at a time (forests up to MAX_COMPLETE_DEPTH deep) against the
- * linked breadth-first layout every forest has — over the same rows, taking turns. Checks that
- * both give the same margin, bit for bit, for every row.
+ * GBDT scoring, one row at a time as serving scores: the forest's three layouts in one process —
+ * complete trees comparing ranks (the default for forests up to MAX_COMPLETE_DEPTH deep), the
+ * same complete trees comparing values, and the linked breadth-first layout every forest has —
+ * over the same rows, taking turns. Checks that all give the same margin, bit for bit, for
+ * every row.
  *
  *   npx tsx --conditions development bench/models/scoring.bench.ts
  *   npx tsx --conditions development bench/models/scoring.bench.ts --rows 200000 --runs 7
  */
 import { Command } from 'commander';
-import { marginOf, scoringForestOf, type ScoringForest } from '../../src/models/gbdt/forest.js';
+import { MAX_COMPLETE_DEPTH, marginOf, scoringForestOf, type ScoringForest } from '../../src/models/gbdt/forest.js';
 import { parseGbdtParams, type GbdtParamsInput } from '../../src/models/gbdt/params.js';
 import { train } from '../../src/models/gbdt/train.js';
 import { wholeNumber } from '../options.js';
 import { generateClassification } from './data.js';
 
 const options = new Command('scoring.bench')
-  .description('GBDT single-row scoring: complete-tree layout against the linked layout, same process')
+  .description('GBDT single-row scoring: ranked and complete-tree layouts against the linked layout, same process')
   .option('--rows <n>', 'rows to generate (the first 80 % train the models, the rest are scored)', wholeNumber, 200_000)
   .option('--trees <n>', 'boosting rounds of each model', wholeNumber, 200)
   .option('--runs <n>', 'timed passes over the scored rows per layout, taking turns (the median is reported)', wholeNumber, 5)
@@ -51,26 +52,29 @@ console.log(`${options.trees} trees per model, ${test.rows.toLocaleString('en-US
 let failed = false;
 for (const { name, params } of models) {
   const trained = train(parseGbdtParams({ rounds: options.trees, learningRate: 0.1, seed: 1, ...params }), set.train, {});
-  const complete = scoringForestOf(trained.forest);
+  const ranked = scoringForestOf(trained.forest);
+  const complete = scoringForestOf(trained.forest, MAX_COMPLETE_DEPTH, false);
   const linked = scoringForestOf(trained.forest, 0);
-  if (complete.complete === undefined) throw new Error(`${name}: no complete layout`);
+  if (ranked.ranked === undefined || complete.complete === undefined) throw new Error(`${name}: no complete layout`);
   const x = new Float64Array(features);
   let differ = 0;
   for (let i = 0; i < test.rows; i++) {
     x.set(rows.subarray(i * features, (i + 1) * features));
-    if (!Object.is(marginOf(complete, x), marginOf(linked, x))) differ++;
+    const margin = marginOf(linked, x);
+    if (!Object.is(marginOf(complete, x), margin) || !Object.is(marginOf(ranked, x), margin)) differ++;
   }
-  const times = { complete: [] as number[], linked: [] as number[] };
+  const times = { ranked: [] as number[], complete: [] as number[], linked: [] as number[] };
+  pass(ranked);
   pass(complete);
   pass(linked);
   for (let r = 0; r < options.runs; r++) {
     times.linked.push(pass(linked).seconds);
     times.complete.push(pass(complete).seconds);
+    times.ranked.push(pass(ranked).seconds);
   }
-  const c = median(times.complete) * 1e6;
-  const l = median(times.linked) * 1e6;
+  const [q, c, l] = [median(times.ranked), median(times.complete), median(times.linked)].map((t) => t * 1e6) as [number, number, number];
   console.log(
-    `${name.padEnd(32)} depth ${complete.complete.depth}: complete ${c.toFixed(2)} µs/row, linked ${l.toFixed(2)} µs/row, ${(l / c).toFixed(2)}× faster; margins differing: ${differ}`,
+    `${name.padEnd(32)} depth ${complete.complete.depth}: ranked ${q.toFixed(2)} µs/row, complete ${c.toFixed(2)} µs/row (${(c / q).toFixed(2)}×), linked ${l.toFixed(2)} µs/row (${(l / q).toFixed(2)}×); margins differing: ${differ}`,
   );
   if (differ > 0) failed = true;
 }

@@ -23,20 +23,28 @@ function referenceMargin(forest: Forest, x: Float64Array): number {
 
 describe('the scoring layout of a GBDT forest', () => {
   it('scores every row exactly as the plain walk over the trees, in both layouts, missing and infinite values included', () => {
-    for (const params of [
-      { rounds: 30, maxDepth: 5, seed: 3 },
+    const data = binarySet(3_000, 7);
+    // Missing exactly in a third of the positive rows: trees split missing values from the rest (threshold +∞).
+    const telling = { ...data, columns: data.columns.map((column, j) => (j === 0 ? column.map((v, i) => (data.label![i] === 1 && i % 3 === 0 ? Number.NaN : v)) : column)) };
+    for (const [params, rows] of [
+      [{ rounds: 30, maxDepth: 5, seed: 3 }, data],
       // Unbalanced trees: leaves at many depths, padded in the complete layout.
-      { rounds: 21, growth: 'leafwise' as const, maxLeaves: 13, maxDepth: 7, seed: 5 },
+      [{ rounds: 21, growth: 'leafwise' as const, maxLeaves: 13, maxDepth: 7, seed: 5 }, data],
       // Leaves above the greatest depth (a child must weigh 20, so many nodes stop early), and trees not a multiple of four.
-      { rounds: 13, maxDepth: 8, minChildWeight: 20, seed: 9 },
-    ]) {
+      [{ rounds: 13, maxDepth: 8, minChildWeight: 20, seed: 9 }, data],
+      [{ rounds: 17, maxDepth: 3, seed: 4 }, telling],
+    ] as const) {
       const model = gbdt(params);
-      model.fit(binarySet(3_000, 7));
+      model.fit(rows);
       const { state } = readGbdtArtifact(model.toArtifact());
-      const complete = scoringForestOf(state.forest);
+      const ranked = scoringForestOf(state.forest);
+      const complete = scoringForestOf(state.forest, MAX_COMPLETE_DEPTH, false);
       const linked = scoringForestOf(state.forest, 0);
+      expect(ranked.ranked).toBeDefined();
       expect(complete.complete).toBeDefined();
+      expect(complete.ranked).toBeUndefined();
       expect(linked.complete).toBeUndefined();
+      expect(linked.ranked).toBeUndefined();
       // The values thresholds are made of, exactly, so rows land on both sides of them.
       const thresholds = [...new Set(state.forest.threshold.filter((_, k) => (state.forest.feature[k] as number) >= 0))];
       fc.assert(
@@ -48,12 +56,17 @@ describe('the scoring layout of a GBDT forest', () => {
               fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
               fc.integer({ min: 0, max: 5 }),
               fc.constantFrom(...thresholds),
+              // Just beside a threshold, and zero of either sign.
+              fc.constantFrom(...thresholds).map((t) => t + (t === 0 ? Number.MIN_VALUE : Math.abs(t) * Number.EPSILON)),
+              fc.constantFrom(...thresholds).map((t) => t - (t === 0 ? Number.MIN_VALUE : Math.abs(t) * Number.EPSILON)),
+              fc.constantFrom(0, -0),
             ),
             { minLength: 4, maxLength: 4 },
           ),
           (values) => {
             const x = Float64Array.from(values);
             const reference = referenceMargin(state.forest, x);
+            expect(Object.is(marginOf(ranked, x), reference)).toBe(true);
             expect(Object.is(marginOf(complete, x), reference)).toBe(true);
             expect(Object.is(marginOf(linked, x), reference)).toBe(true);
           },
@@ -81,6 +94,30 @@ describe('the scoring layout of a GBDT forest', () => {
     expect(scoring.complete).toBeUndefined();
     const x = Float64Array.of(0.5, Number.NaN, -1, 2);
     expect(marginOf(scoring, x)).toBe(referenceMargin(state.forest, x));
+  });
+
+  it('ranks each feature against its distinct thresholds only, and leaves out forests ranks cannot stand for', () => {
+    const model = gbdt({ rounds: 20, maxDepth: 4, seed: 6 });
+    model.fit(binarySet(2_000, 3));
+    const { state } = readGbdtArtifact(model.toArtifact());
+    const ranked = scoringForestOf(state.forest).ranked!;
+    const split = (j: number): number[] => [...new Set(state.forest.threshold.filter((_, k) => state.forest.feature[k] === j))].sort((a, b) => a - b);
+    ranked.edges.forEach((edges, j) => expect([...edges]).toEqual(split(j)));
+    expect([...ranked.used]).toEqual(ranked.edges.flatMap((e, j) => (e.length > 0 ? [j] : [])));
+    // A split of missing values from the rest (threshold +∞) needs its feature ranked too.
+    const missingSplit: Forest = { ...state.forest, threshold: state.forest.threshold.map((t, k) => (state.forest.feature[k] === 0 ? Number.POSITIVE_INFINITY : t)), defaultLeft: state.forest.defaultLeft.map(() => 0) };
+    const scored = scoringForestOf(missingSplit);
+    expect(scored.ranked!.edges[0]).toHaveLength(0);
+    expect([...scored.ranked!.used]).toContain(0);
+    for (const x of [Float64Array.of(Number.NaN, 0, 0, 0), Float64Array.of(1, 0, 0, 0), Float64Array.of(Number.POSITIVE_INFINITY, 1, -1, Number.NaN)]) {
+      expect(Object.is(marginOf(scored, x), referenceMargin(missingSplit, x))).toBe(true);
+    }
+    // A threshold no value is at most: scored through the complete layout, as before.
+    const nan: Forest = { ...state.forest, threshold: state.forest.threshold.map((t, k) => (k === state.forest.starts[1] ? Number.NaN : t)) };
+    const scoring = scoringForestOf(nan);
+    expect(scoring.ranked).toBeUndefined();
+    const x = Float64Array.of(0.5, Number.NaN, -1, 2);
+    expect(Object.is(marginOf(scoring, x), referenceMargin(nan, x))).toBe(true);
   });
 
   it('keeps every node once: as many nodes as the trees, one root per tree', () => {
