@@ -9,7 +9,7 @@
  *   npx tsx --conditions development bench/models/scoring.bench.ts --rows 200000 --runs 7
  */
 import { Command } from 'commander';
-import { MAX_COMPLETE_DEPTH, marginOf, scoringForestOf, type ScoringForest } from '../../src/models/gbdt/forest.js';
+import { MAX_COMPLETE_DEPTH, marginOf, marginsOf, scoringForestOf, type ScoringForest } from '../../src/models/gbdt/forest.js';
 import { parseGbdtParams, type GbdtParamsInput } from '../../src/models/gbdt/params.js';
 import { train } from '../../src/models/gbdt/train.js';
 import { wholeNumber } from '../options.js';
@@ -47,6 +47,15 @@ function pass(scoring: ScoringForest): { seconds: number; sum: number } {
   return { seconds: (performance.now() - started) / 1000 / test.rows, sum };
 }
 
+/** Seconds per row of one `marginsOf` call over every scored row (tree-major), and the sum of the margins. */
+function batchPass(scoring: ScoringForest): { seconds: number; sum: number } {
+  const out = new Float64Array(test.rows);
+  const started = performance.now();
+  marginsOf(scoring, test.columns, out);
+  const seconds = (performance.now() - started) / 1000 / test.rows;
+  return { seconds, sum: out.reduce((a, b) => a + b, 0) };
+}
+
 const median = (values: number[]): number => values.sort((a, b) => a - b)[values.length >> 1]!;
 console.log(`${options.trees} trees per model, ${test.rows.toLocaleString('en-US')} rows scored one at a time, ${options.runs} passes per layout taking turns; Node ${process.version}`);
 let failed = false;
@@ -63,7 +72,14 @@ for (const { name, params } of models) {
     const margin = marginOf(linked, x);
     if (!Object.is(marginOf(complete, x), margin) || !Object.is(marginOf(ranked, x), margin)) differ++;
   }
-  const times = { ranked: [] as number[], complete: [] as number[], linked: [] as number[] };
+  const together = new Float64Array(test.rows);
+  marginsOf(ranked, test.columns, together);
+  for (let i = 0; i < test.rows; i++) {
+    x.set(rows.subarray(i * features, (i + 1) * features));
+    if (!Object.is(together[i], marginOf(linked, x))) differ++;
+  }
+  const times = { batch: [] as number[], ranked: [] as number[], complete: [] as number[], linked: [] as number[] };
+  batchPass(ranked);
   pass(ranked);
   pass(complete);
   pass(linked);
@@ -71,10 +87,12 @@ for (const { name, params } of models) {
     times.linked.push(pass(linked).seconds);
     times.complete.push(pass(complete).seconds);
     times.ranked.push(pass(ranked).seconds);
+    times.batch.push(batchPass(ranked).seconds);
   }
-  const [q, c, l] = [median(times.ranked), median(times.complete), median(times.linked)].map((t) => t * 1e6) as [number, number, number];
+  const [b, q, c, l] = [median(times.batch), median(times.ranked), median(times.complete), median(times.linked)].map((t) => t * 1e6) as [number, number, number, number];
   console.log(
-    `${name.padEnd(32)} depth ${complete.complete.depth}: ranked ${q.toFixed(2)} µs/row, complete ${c.toFixed(2)} µs/row (${(c / q).toFixed(2)}×), linked ${l.toFixed(2)} µs/row (${(l / q).toFixed(2)}×); margins differing: ${differ}`,
+    `${name.padEnd(32)} depth ${complete.complete.depth}: ranked ${q.toFixed(2)} µs/row, complete ${c.toFixed(2)} µs/row (${(c / q).toFixed(2)}×), linked ${l.toFixed(2)} µs/row (${(l / q).toFixed(2)}×); ` +
+      `all rows in one marginsOf call ${b.toFixed(2)} µs/row (${(q / b).toFixed(2)}× one at a time, ranked); margins differing: ${differ}`,
   );
   if (differ > 0) failed = true;
 }

@@ -381,6 +381,125 @@ function rankedMarginOf(baseScore: number, forest: RankedForest, x: Float64Array
   return margin;
 }
 
+/** Rows ranked and walked together by `marginsOf`: their ranks (16 features: 8 KB) stay in the L1 cache with four trees' nodes. */
+const BATCH_ROWS = 256;
+
+/**
+ * The margins of many rows, given as columns in the model's feature order (NaN = missing),
+ * into `out`: what `marginOf` gives each row, to the bit (the same leaves, added in the same
+ * order), but walked tree-major: each block of rows is ranked once, then every group of four
+ * trees walks every row of the block while those trees' few kilobytes stay in the L1 cache,
+ * instead of each row walking the whole forest. Forests without ranks are scored row by row.
+ */
+export function marginsOf(forest: ScoringForest, columns: readonly Float64Array[], out: Float64Array): void {
+  const ranked = forest.ranked;
+  const rows = out.length;
+  if (ranked === undefined) {
+    const x = new Float64Array(columns.length);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < columns.length; j++) x[j] = (columns[j] as Float64Array)[i] as number;
+      out[i] = marginOf(forest, x);
+    }
+    return;
+  }
+  const { depth, codes, leaves, edges, used } = ranked;
+  const features = ranked.ranks.length;
+  const inner = (1 << depth) - 1;
+  const width = 1 << depth;
+  const trees = leaves.length / width;
+  const block = Math.min(rows, BATCH_ROWS);
+  // ranks[r * features + j]: row r of the block, feature j.
+  const ranks = new Uint16Array(block * features);
+  for (let from = 0; from < rows; from += block) {
+    const n = Math.min(block, rows - from);
+    for (let u = 0; u < used.length; u++) {
+      const j = used[u] as number;
+      const column = columns[j] as Float64Array;
+      const e = edges[j]!;
+      for (let r = 0; r < n; r++) ranks[r * features + j] = rankOf(e, column[from + r] as number);
+    }
+    for (let r = 0; r < n; r++) out[from + r] = forest.baseScore;
+    let t = 0;
+    for (; t + 4 <= trees; t += 4) {
+      const b0 = t * inner;
+      const b1 = b0 + inner;
+      const b2 = b1 + inner;
+      const b3 = b2 + inner;
+      const l0 = t * width - inner;
+      let r = 0;
+      // Two rows at a time: eight independent walks for the processor to overlap.
+      for (; r + 2 <= n; r += 2) {
+        const at = r * features;
+        const bt = at + features;
+        let k0 = 0;
+        let k1 = 0;
+        let k2 = 0;
+        let k3 = 0;
+        let m0 = 0;
+        let m1 = 0;
+        let m2 = 0;
+        let m3 = 0;
+        for (let level = 0; level < depth; level++) {
+          k0 = rankedRowDown(codes, ranks, at, b0, k0);
+          k1 = rankedRowDown(codes, ranks, at, b1, k1);
+          k2 = rankedRowDown(codes, ranks, at, b2, k2);
+          k3 = rankedRowDown(codes, ranks, at, b3, k3);
+          m0 = rankedRowDown(codes, ranks, bt, b0, m0);
+          m1 = rankedRowDown(codes, ranks, bt, b1, m1);
+          m2 = rankedRowDown(codes, ranks, bt, b2, m2);
+          m3 = rankedRowDown(codes, ranks, bt, b3, m3);
+        }
+        let margin = out[from + r] as number;
+        margin += leaves[l0 + k0] as number;
+        margin += leaves[l0 + width + k1] as number;
+        margin += leaves[l0 + 2 * width + k2] as number;
+        margin += leaves[l0 + 3 * width + k3] as number;
+        out[from + r] = margin;
+        let next = out[from + r + 1] as number;
+        next += leaves[l0 + m0] as number;
+        next += leaves[l0 + width + m1] as number;
+        next += leaves[l0 + 2 * width + m2] as number;
+        next += leaves[l0 + 3 * width + m3] as number;
+        out[from + r + 1] = next;
+      }
+      for (; r < n; r++) {
+        const at = r * features;
+        let k0 = 0;
+        let k1 = 0;
+        let k2 = 0;
+        let k3 = 0;
+        for (let level = 0; level < depth; level++) {
+          k0 = rankedRowDown(codes, ranks, at, b0, k0);
+          k1 = rankedRowDown(codes, ranks, at, b1, k1);
+          k2 = rankedRowDown(codes, ranks, at, b2, k2);
+          k3 = rankedRowDown(codes, ranks, at, b3, k3);
+        }
+        let margin = out[from + r] as number;
+        margin += leaves[l0 + k0] as number;
+        margin += leaves[l0 + width + k1] as number;
+        margin += leaves[l0 + 2 * width + k2] as number;
+        margin += leaves[l0 + 3 * width + k3] as number;
+        out[from + r] = margin;
+      }
+    }
+    for (; t < trees; t++) {
+      const b = t * inner;
+      for (let r = 0; r < n; r++) {
+        let k = 0;
+        for (let level = 0; level < depth; level++) k = rankedRowDown(codes, ranks, r * features, b, k);
+        out[from + r] = (out[from + r] as number) + (leaves[t * width - inner + k] as number);
+      }
+    }
+  }
+}
+
+/** `rankedDown` for the row whose ranks start at `at`. */
+function rankedRowDown(codes: Uint32Array, ranks: Uint16Array, at: number, base: number, k: number): number {
+  const code = codes[base + k] as number;
+  const rank = ranks[at + (code >>> 17)] as number;
+  return 2 * k + 2 - (Number(rank <= (code & 0xffff)) | (Number(rank === RANK_MISSING) & (code >>> 16)));
+}
+
 /** Total gain of each feature's splits (xgboost's importance_type 'total_gain'). */
 export function totalGain(forest: Forest, features: number): Float64Array {
   const out = new Float64Array(features);

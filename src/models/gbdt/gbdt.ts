@@ -3,7 +3,7 @@ import type { ModelArtifact } from '../artifact.js';
 import { numberOrNaN, type Dataset } from '../dataset.js';
 import type { BatchModel, FitOptions, FitReport, Row, Task } from '../model.js';
 import { gbdtArtifact, readGbdtArtifact } from './artifact.js';
-import { marginOf, scoringForestOf, totalGain, type GbdtState, type ScoringForest } from './forest.js';
+import { marginOf, marginsOf, scoringForestOf, totalGain, type GbdtState, type ScoringForest } from './forest.js';
 import { objectiveOf, type Objective } from './objective.js';
 import { parseGbdtParams, type GbdtParams, type GbdtParamsInput } from './params.js';
 import { columnsByName, train } from './train.js';
@@ -83,13 +83,10 @@ export class Gbdt implements BatchModel {
   predictMargin(data: Dataset): Float64Array {
     const state = this.#fitted();
     const scoring = this.#scoring!;
-    const columns = columnsByName(data, state.featureNames);
-    const x = new Float64Array(state.featureNames.length);
+    // A feature the data lacks is missing in every row.
+    const columns = columnsByName(data, state.featureNames).map((column) => column ?? new Float64Array(data.rows).fill(Number.NaN));
     const out = new Float64Array(data.rows);
-    for (let i = 0; i < data.rows; i++) {
-      for (let j = 0; j < columns.length; j++) x[j] = columns[j]?.[i] ?? Number.NaN;
-      out[i] = marginOf(scoring, x);
-    }
+    marginsOf(scoring, columns, out);
     return out;
   }
 

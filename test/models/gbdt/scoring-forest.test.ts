@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dataset } from '../../../src/models/dataset.js';
 import { gbdt } from '../../../src/models/gbdt/index.js';
 import { readGbdtArtifact } from '../../../src/models/gbdt/artifact.js';
-import { MAX_COMPLETE_DEPTH, marginOf, scoringForestOf, type Forest } from '../../../src/models/gbdt/forest.js';
+import { MAX_COMPLETE_DEPTH, marginOf, marginsOf, scoringForestOf, type Forest } from '../../../src/models/gbdt/forest.js';
 import { binarySet } from './data.js';
 
 /** The plain walk over the trained trees, node by node: the reference the scoring layout must match bit for bit. */
@@ -22,7 +22,7 @@ function referenceMargin(forest: Forest, x: Float64Array): number {
 }
 
 describe('the scoring layout of a GBDT forest', () => {
-  it('scores every row exactly as the plain walk over the trees, in both layouts, missing and infinite values included', () => {
+  it('scores every row exactly as the plain walk over the trees, in every layout, one row or many at a time, missing and infinite values included', () => {
     const data = binarySet(3_000, 7);
     // Missing exactly in a third of the positive rows: trees split missing values from the rest (threshold +∞).
     const telling = { ...data, columns: data.columns.map((column, j) => (j === 0 ? column.map((v, i) => (data.label![i] === 1 && i % 3 === 0 ? Number.NaN : v)) : column)) };
@@ -47,22 +47,20 @@ describe('the scoring layout of a GBDT forest', () => {
       expect(linked.ranked).toBeUndefined();
       // The values thresholds are made of, exactly, so rows land on both sides of them.
       const thresholds = [...new Set(state.forest.threshold.filter((_, k) => (state.forest.feature[k] as number) >= 0))];
+      const value = fc.oneof(
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.constant(Number.NaN),
+        fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+        fc.integer({ min: 0, max: 5 }),
+        fc.constantFrom(...thresholds),
+        // Just beside a threshold, and zero of either sign.
+        fc.constantFrom(...thresholds).map((t) => t + (t === 0 ? Number.MIN_VALUE : Math.abs(t) * Number.EPSILON)),
+        fc.constantFrom(...thresholds).map((t) => t - (t === 0 ? Number.MIN_VALUE : Math.abs(t) * Number.EPSILON)),
+        fc.constantFrom(0, -0),
+      );
       fc.assert(
         fc.property(
-          fc.array(
-            fc.oneof(
-              fc.double({ min: -3, max: 3, noNaN: true }),
-              fc.constant(Number.NaN),
-              fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
-              fc.integer({ min: 0, max: 5 }),
-              fc.constantFrom(...thresholds),
-              // Just beside a threshold, and zero of either sign.
-              fc.constantFrom(...thresholds).map((t) => t + (t === 0 ? Number.MIN_VALUE : Math.abs(t) * Number.EPSILON)),
-              fc.constantFrom(...thresholds).map((t) => t - (t === 0 ? Number.MIN_VALUE : Math.abs(t) * Number.EPSILON)),
-              fc.constantFrom(0, -0),
-            ),
-            { minLength: 4, maxLength: 4 },
-          ),
+          fc.array(value, { minLength: 4, maxLength: 4 }),
           (values) => {
             const x = Float64Array.from(values);
             const reference = referenceMargin(state.forest, x);
@@ -72,6 +70,18 @@ describe('the scoring layout of a GBDT forest', () => {
           },
         ),
         { numRuns: 2_000 },
+      );
+      // Many rows at once, tree-major: every row's margin as one at a time gives it, across blocks of rows.
+      fc.assert(
+        fc.property(fc.array(fc.array(value, { minLength: 4, maxLength: 4 }), { maxLength: 600 }), (rows) => {
+          const columns = [0, 1, 2, 3].map((j) => Float64Array.from(rows, (row) => row[j]!));
+          for (const scoring of [ranked, complete, linked]) {
+            const out = new Float64Array(rows.length);
+            marginsOf(scoring, columns, out);
+            rows.forEach((row, i) => expect(Object.is(out[i], referenceMargin(state.forest, Float64Array.from(row)))).toBe(true));
+          }
+        }),
+        { numRuns: 40 },
       );
     }
   });
