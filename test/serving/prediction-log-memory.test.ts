@@ -49,10 +49,66 @@ describe('the prediction log in memory (for feedback joins and skew checks)', ()
         const latest = window.filter((e, k) => !window.slice(k + 1).some((later) => later.prediction.id === e.prediction.id));
         expect(log.recent('fraud', limit)).toEqual(latest.slice(Math.max(0, latest.length - limit)));
         for (let id = 0; id <= 12; id++) {
-          expect(log.find('fraud', `r${id}`)).toBe(latest.find((e) => e.prediction.id === `r${id}`));
+          expect(log.find('fraud', `r${id}`)).toEqual(latest.find((e) => e.prediction.id === `r${id}`));
         }
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('gives back every record as recorded, whatever its features, versions, fallbacks and requests (property)', () => {
+    const name = fc.constantFrom('a', 'b', 'c', 'amount', 'n_1h');
+    const value = fc.oneof(
+      fc.double(),
+      fc.constant(null),
+      fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.string({ maxLength: 3 }),
+      fc.boolean(),
+      fc.array(fc.integer(), { maxLength: 2 }),
+    );
+    // Mostly numeric rows of a few shapes, as a served model's are; sometimes anything.
+    const numeric = fc.oneof(fc.double({ noNaN: true }), fc.constant(null), fc.constant(-0));
+    const features = fc.oneof(
+      fc.constantFrom(['a', 'b', 'c'], ['a', 'b'], ['n_1h', 'amount', 'a', 'b', 'c']).chain((names) => fc.tuple(...names.map(() => numeric)).map((values) => Object.fromEntries(names.map((n, j) => [n, values[j]])))),
+      fc.dictionary(name, value, { maxKeys: 4 }),
+    );
+    const record = fc.record({
+      // Often repeated ids, and enough distinct ones that old slots are still found after the ring grows.
+      id: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 1000 })).map((n) => `p${n}`),
+      version: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(null)),
+      score: fc.double({ noNaN: true }),
+      decision: fc.constantFrom('allow', 'review', 'block'),
+      rule: fc.constantFrom(null, 'big amount'),
+      reasons: fc.constantFrom([], ['big amount'], ['big amount', 'new card']),
+      fallback: fc.option(fc.record({ kind: fc.constantFrom('default', 'previous'), reason: fc.constantFrom('timeout', 'overload') }), { nil: undefined }),
+      variant: fc.option(fc.constant('canary' as const), { nil: undefined }),
+      features,
+      at: fc.integer(),
+      request: fc.option(fc.record({ card: fc.string({ maxLength: 4 }), amount: fc.double() }), { nil: undefined }),
+    });
+    fc.assert(
+      // Small rings wrap often; larger ones grow (64 slots, then doubling) before they wrap.
+      fc.property(fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 60, max: 140 })), fc.oneof(fc.array(record, { maxLength: 30 }), fc.array(record, { minLength: 65, maxLength: 250 })), (capacity, records) => {
+        const log = new PredictionLog({ capacity });
+        const given: LoggedPrediction[] = records.map((r) => {
+          const prediction = { id: r.id, model: 'fraud', version: r.version, score: r.score, decision: r.decision, rule: r.rule, reasons: r.reasons, ...(r.fallback === undefined ? {} : { fallback: r.fallback }), ...(r.variant === undefined ? {} : { variant: r.variant }) } as unknown as LoggedPrediction['prediction'];
+          return { prediction, features: r.features as LoggedPrediction['features'], at: r.at, ...(r.request === undefined ? {} : { request: r.request }) };
+        });
+        for (const entry of given) log.record(entry);
+        const window = given.slice(Math.max(0, given.length - capacity));
+        const latest = window.filter((e, k) => !window.slice(k + 1).some((later) => later.prediction.id === e.prediction.id));
+        const back = log.recent('fraud', capacity);
+        for (const entry of latest) expect(log.find('fraud', entry.prediction.id)).toEqual(entry);
+        expect(back).toHaveLength(latest.length);
+        back.forEach((entry, k) => {
+          // toEqual treats -0 as 0 and NaN as NaN; Object.is tells them apart.
+          expect(entry).toEqual(latest[k]);
+          for (const [key, v] of Object.entries(latest[k]!.features)) expect(Object.is(entry.features[key], v)).toBe(true);
+          expect(Object.keys(entry.features)).toEqual(Object.keys(latest[k]!.features));
+          expect(Object.is(entry.prediction.score, latest[k]!.prediction.score)).toBe(true);
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 });
