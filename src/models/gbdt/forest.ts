@@ -332,14 +332,10 @@ function rankOf(edges: Float64Array, v: number): number {
   return base + Number((edges[base] as number) < v);
 }
 
-/** `down` over ranks: left when the rank is at most the node's index, or missing where the node sends missing values left. */
-function rankedDown(codes: Uint32Array, ranks: Uint16Array, base: number, k: number): number {
-  const code = codes[base + k] as number;
-  const rank = ranks[code >>> 17] as number;
-  return 2 * k + 2 - (Number(rank <= (code & 0xffff)) | (Number(rank === RANK_MISSING) & (code >>> 16)));
-}
-
-/** `completeMarginOf` over ranks: the same walks, the same leaves in the same order. */
+/**
+ * `completeMarginOf` over ranks: the same walks, the same leaves in the same order. Its own
+ * loop, not `addLeaves` for one row: through that, a row took twice as long (bench:scoring).
+ */
 function rankedMarginOf(baseScore: number, forest: RankedForest, x: Float64Array): number {
   const { depth, codes, leaves, edges, used, ranks } = forest;
   for (let u = 0; u < used.length; u++) {
@@ -353,29 +349,21 @@ function rankedMarginOf(baseScore: number, forest: RankedForest, x: Float64Array
   let t = 0;
   for (; t + 4 <= trees; t += 4) {
     const b0 = t * inner;
-    const b1 = b0 + inner;
-    const b2 = b1 + inner;
-    const b3 = b2 + inner;
     let k0 = 0;
     let k1 = 0;
     let k2 = 0;
     let k3 = 0;
     for (let level = 0; level < depth; level++) {
-      k0 = rankedDown(codes, ranks, b0, k0);
-      k1 = rankedDown(codes, ranks, b1, k1);
-      k2 = rankedDown(codes, ranks, b2, k2);
-      k3 = rankedDown(codes, ranks, b3, k3);
+      k0 = rankedDown(codes, ranks, 0, b0, k0);
+      k1 = rankedDown(codes, ranks, 0, b0 + inner, k1);
+      k2 = rankedDown(codes, ranks, 0, b0 + 2 * inner, k2);
+      k3 = rankedDown(codes, ranks, 0, b0 + 3 * inner, k3);
     }
-    const l0 = t * width - inner;
-    margin += leaves[l0 + k0] as number;
-    margin += leaves[l0 + width + k1] as number;
-    margin += leaves[l0 + 2 * width + k2] as number;
-    margin += leaves[l0 + 3 * width + k3] as number;
+    margin = addFour(margin, leaves, t * width - inner, width, k0, k1, k2, k3);
   }
   for (; t < trees; t++) {
-    const b = t * inner;
     let k = 0;
-    for (let level = 0; level < depth; level++) k = rankedDown(codes, ranks, b, k);
+    for (let level = 0; level < depth; level++) k = rankedDown(codes, ranks, 0, t * inner, k);
     margin += leaves[t * width - inner + k] as number;
   }
   return margin;
@@ -402,11 +390,8 @@ export function marginsOf(forest: ScoringForest, columns: readonly Float64Array[
     }
     return;
   }
-  const { depth, codes, leaves, edges, used } = ranked;
+  const { edges, used } = ranked;
   const features = ranked.ranks.length;
-  const inner = (1 << depth) - 1;
-  const width = 1 << depth;
-  const trees = leaves.length / width;
   const block = Math.min(rows, BATCH_ROWS);
   // ranks[r * features + j]: row r of the block, feature j.
   const ranks = new Uint16Array(block * features);
@@ -418,83 +403,94 @@ export function marginsOf(forest: ScoringForest, columns: readonly Float64Array[
       const e = edges[j]!;
       for (let r = 0; r < n; r++) ranks[r * features + j] = rankOf(e, column[from + r] as number);
     }
-    for (let r = 0; r < n; r++) out[from + r] = forest.baseScore;
-    let t = 0;
-    for (; t + 4 <= trees; t += 4) {
-      const b0 = t * inner;
-      const b1 = b0 + inner;
-      const b2 = b1 + inner;
-      const b3 = b2 + inner;
-      const l0 = t * width - inner;
-      let r = 0;
-      // Two rows at a time: eight independent walks for the processor to overlap.
-      for (; r + 2 <= n; r += 2) {
-        const at = r * features;
-        const bt = at + features;
-        let k0 = 0;
-        let k1 = 0;
-        let k2 = 0;
-        let k3 = 0;
-        let m0 = 0;
-        let m1 = 0;
-        let m2 = 0;
-        let m3 = 0;
-        for (let level = 0; level < depth; level++) {
-          k0 = rankedRowDown(codes, ranks, at, b0, k0);
-          k1 = rankedRowDown(codes, ranks, at, b1, k1);
-          k2 = rankedRowDown(codes, ranks, at, b2, k2);
-          k3 = rankedRowDown(codes, ranks, at, b3, k3);
-          m0 = rankedRowDown(codes, ranks, bt, b0, m0);
-          m1 = rankedRowDown(codes, ranks, bt, b1, m1);
-          m2 = rankedRowDown(codes, ranks, bt, b2, m2);
-          m3 = rankedRowDown(codes, ranks, bt, b3, m3);
-        }
-        let margin = out[from + r] as number;
-        margin += leaves[l0 + k0] as number;
-        margin += leaves[l0 + width + k1] as number;
-        margin += leaves[l0 + 2 * width + k2] as number;
-        margin += leaves[l0 + 3 * width + k3] as number;
-        out[from + r] = margin;
-        let next = out[from + r + 1] as number;
-        next += leaves[l0 + m0] as number;
-        next += leaves[l0 + width + m1] as number;
-        next += leaves[l0 + 2 * width + m2] as number;
-        next += leaves[l0 + 3 * width + m3] as number;
-        out[from + r + 1] = next;
+    out.fill(forest.baseScore, from, from + n);
+    addLeaves(ranked, ranks, n, out, from);
+  }
+}
+
+/**
+ * Add every tree's leaf, in tree order, to `out[from + r]` for the n rows whose ranks are
+ * `ranks[r * features …]`: four trees at a time, and for them two rows at a time, so eight
+ * walks are independent chains of loads for the processor to overlap, with no loop exit to
+ * mispredict (every walk takes `depth` steps).
+ */
+function addLeaves(forest: RankedForest, ranks: Uint16Array, n: number, out: Float64Array, from: number): void {
+  const { depth, codes, leaves } = forest;
+  const features = forest.ranks.length;
+  const inner = (1 << depth) - 1;
+  const width = 1 << depth;
+  const trees = leaves.length / width;
+  let t = 0;
+  for (; t + 4 <= trees; t += 4) {
+    const b0 = t * inner;
+    const b1 = b0 + inner;
+    const b2 = b1 + inner;
+    const b3 = b2 + inner;
+    const l0 = t * width - inner;
+    let r = 0;
+    for (; r + 2 <= n; r += 2) {
+      const at = r * features;
+      const bt = at + features;
+      let k0 = 0;
+      let k1 = 0;
+      let k2 = 0;
+      let k3 = 0;
+      let m0 = 0;
+      let m1 = 0;
+      let m2 = 0;
+      let m3 = 0;
+      for (let level = 0; level < depth; level++) {
+        k0 = rankedDown(codes, ranks, at, b0, k0);
+        k1 = rankedDown(codes, ranks, at, b1, k1);
+        k2 = rankedDown(codes, ranks, at, b2, k2);
+        k3 = rankedDown(codes, ranks, at, b3, k3);
+        m0 = rankedDown(codes, ranks, bt, b0, m0);
+        m1 = rankedDown(codes, ranks, bt, b1, m1);
+        m2 = rankedDown(codes, ranks, bt, b2, m2);
+        m3 = rankedDown(codes, ranks, bt, b3, m3);
       }
-      for (; r < n; r++) {
-        const at = r * features;
-        let k0 = 0;
-        let k1 = 0;
-        let k2 = 0;
-        let k3 = 0;
-        for (let level = 0; level < depth; level++) {
-          k0 = rankedRowDown(codes, ranks, at, b0, k0);
-          k1 = rankedRowDown(codes, ranks, at, b1, k1);
-          k2 = rankedRowDown(codes, ranks, at, b2, k2);
-          k3 = rankedRowDown(codes, ranks, at, b3, k3);
-        }
-        let margin = out[from + r] as number;
-        margin += leaves[l0 + k0] as number;
-        margin += leaves[l0 + width + k1] as number;
-        margin += leaves[l0 + 2 * width + k2] as number;
-        margin += leaves[l0 + 3 * width + k3] as number;
-        out[from + r] = margin;
-      }
+      out[from + r] = addFour(out[from + r] as number, leaves, l0, width, k0, k1, k2, k3);
+      out[from + r + 1] = addFour(out[from + r + 1] as number, leaves, l0, width, m0, m1, m2, m3);
     }
-    for (; t < trees; t++) {
-      const b = t * inner;
-      for (let r = 0; r < n; r++) {
-        let k = 0;
-        for (let level = 0; level < depth; level++) k = rankedRowDown(codes, ranks, r * features, b, k);
-        out[from + r] = (out[from + r] as number) + (leaves[t * width - inner + k] as number);
+    if (r < n) {
+      const at = r * features;
+      let k0 = 0;
+      let k1 = 0;
+      let k2 = 0;
+      let k3 = 0;
+      for (let level = 0; level < depth; level++) {
+        k0 = rankedDown(codes, ranks, at, b0, k0);
+        k1 = rankedDown(codes, ranks, at, b1, k1);
+        k2 = rankedDown(codes, ranks, at, b2, k2);
+        k3 = rankedDown(codes, ranks, at, b3, k3);
       }
+      out[from + r] = addFour(out[from + r] as number, leaves, l0, width, k0, k1, k2, k3);
+    }
+  }
+  for (; t < trees; t++) {
+    const b = t * inner;
+    for (let r = 0; r < n; r++) {
+      let k = 0;
+      for (let level = 0; level < depth; level++) k = rankedDown(codes, ranks, r * features, b, k);
+      out[from + r] = (out[from + r] as number) + (leaves[t * width - inner + k] as number);
     }
   }
 }
 
-/** `rankedDown` for the row whose ranks start at `at`. */
-function rankedRowDown(codes: Uint32Array, ranks: Uint16Array, at: number, base: number, k: number): number {
+/** `margin` plus the leaves reached in four consecutive trees, added in tree order. */
+function addFour(margin: number, leaves: Float64Array, l0: number, width: number, k0: number, k1: number, k2: number, k3: number): number {
+  margin += leaves[l0 + k0] as number;
+  margin += leaves[l0 + width + k1] as number;
+  margin += leaves[l0 + 2 * width + k2] as number;
+  return margin + (leaves[l0 + 3 * width + k3] as number);
+}
+
+/**
+ * One step down the complete tree at `base` from heap node k, for the row whose ranks start
+ * at `at`: left when the rank is at most the node's index, or missing where the node sends
+ * missing values left.
+ */
+function rankedDown(codes: Uint32Array, ranks: Uint16Array, at: number, base: number, k: number): number {
   const code = codes[base + k] as number;
   const rank = ranks[at + (code >>> 17)] as number;
   return 2 * k + 2 - (Number(rank <= (code & 0xffff)) | (Number(rank === RANK_MISSING) & (code >>> 16)));
