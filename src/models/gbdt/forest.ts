@@ -101,8 +101,8 @@ export interface CompleteForest {
  * row takes the same path and gets the same leaves, added in the same order. A node is one
  * 32-bit word (feature, missing-left bit, threshold index) instead of a code and an 8-byte
  * threshold, so a walk reads one array, and a forest of 200 trees of depth 6 takes 50 KB of
- * nodes instead of 150 KB: 2.2 instead of 3.0 µs per row on one core, and fewer cache misses
- * when scoring runs between other work (a server's requests).
+ * nodes instead of 150 KB: 3.0 instead of 3.7–3.8 µs per row on one core (bench:scoring), and
+ * fewer cache misses when scoring runs between other work (a server's requests).
  */
 export interface RankedForest {
   readonly depth: number;
@@ -167,8 +167,8 @@ export function scoringForestOf(forest: Forest, maxCompleteDepth = MAX_COMPLETE_
 
 /**
  * The ranked form of `complete`, or undefined when ranks cannot stand for its thresholds: a
- * NaN threshold (no rank is never at most it), more distinct thresholds for a feature than a
- * 16-bit rank counts, or more features than a node's word names.
+ * NaN threshold (every value goes right of it, which no index can say), more distinct
+ * thresholds for a feature than a 16-bit rank counts, or more features than a node's word names.
  */
 function rankedForestOf(complete: CompleteForest): RankedForest | undefined {
   const { codes, thresholds } = complete;
