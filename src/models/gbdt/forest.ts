@@ -185,14 +185,14 @@ function rankedForestOf(complete: CompleteForest): RankedForest | undefined {
     if (t !== Number.POSITIVE_INFINITY) byFeature[code >> 1]!.push(t);
     if (t !== Number.POSITIVE_INFINITY || (code & 1) === 0) used.add(code >> 1);
   }
-  // Distinct as values: −0 and 0 are one threshold (v ≤ −0 exactly when v ≤ 0).
-  const edges = byFeature.map((values) => Float64Array.from(new Set(values.map((t) => (t === 0 ? 0 : t)))).sort());
+  // Distinct as values: a Set holds −0 and 0 as one threshold, as they are (v ≤ −0 exactly when v ≤ 0).
+  const edges = byFeature.map((values) => Float64Array.from(new Set(values)).sort());
   if (edges.some((e) => e.length >= RANK_ALL)) return undefined;
   const ranked = new Uint32Array(codes.length);
   for (let k = 0; k < codes.length; k++) {
     const code = codes[k] as number;
     const t = thresholds[k] as number;
-    const index = t === Number.POSITIVE_INFINITY ? RANK_ALL : edges[code >> 1]!.indexOf(t === 0 ? 0 : t);
+    const index = t === Number.POSITIVE_INFINITY ? RANK_ALL : edges[code >> 1]!.indexOf(t);
     ranked[k] = (((code >> 1) << 17) | ((code & 1) << 16) | index) >>> 0;
   }
   return { depth: complete.depth, codes: ranked, leaves: complete.leaves, edges, used: Int32Array.from([...used].sort((a, b) => a - b)), ranks: new Uint16Array(features) };

@@ -86,6 +86,81 @@ describe('the scoring layout of a GBDT forest', () => {
     }
   });
 
+  it('scores any forest as the plain walk does, whatever its thresholds: repeated, ±0, ±∞, missing values either way (property)', () => {
+    // Thresholds and values from one small pool, so rows land on, between and beyond them.
+    const pool = [Number.NEGATIVE_INFINITY, -1, -0, 0, 0.5, 1, Number.POSITIVE_INFINITY];
+    const threshold = fc.oneof(fc.constantFrom(...pool), fc.double({ min: -2, max: 2, noNaN: true }));
+    type Node = { feature: number; threshold: number; defaultLeft: boolean; left: Node; right: Node } | { value: number };
+    const node: fc.Memo<Node> = fc.memo((depth) =>
+      depth <= 1
+        ? fc.record({ value: fc.double({ min: -1, max: 1, noNaN: true }) })
+        : fc.oneof(
+            { weight: 1, arbitrary: fc.record({ value: fc.double({ min: -1, max: 1, noNaN: true }) }) },
+            { weight: 3, arbitrary: fc.record({ feature: fc.integer({ min: 0, max: 3 }), threshold, defaultLeft: fc.boolean(), left: node(depth - 1), right: node(depth - 1) }) },
+          ),
+    );
+    const forestOf = (trees: Node[]): Forest => {
+      const feature: number[] = [];
+      const thresholds: number[] = [];
+      const defaultLeft: number[] = [];
+      const left: number[] = [];
+      const right: number[] = [];
+      const value: number[] = [];
+      const place = (n: Node): number => {
+        const k = feature.length;
+        feature.push(-1);
+        thresholds.push(0);
+        defaultLeft.push(0);
+        left.push(-1);
+        right.push(-1);
+        value.push(0);
+        if ('value' in n) {
+          value[k] = n.value;
+        } else {
+          feature[k] = n.feature;
+          thresholds[k] = n.threshold;
+          defaultLeft[k] = n.defaultLeft ? 1 : 0;
+          left[k] = place(n.left);
+          right[k] = place(n.right);
+        }
+        return k;
+      };
+      const starts = trees.map(place);
+      const nodes = feature.length;
+      return {
+        baseScore: 0.25,
+        starts: Int32Array.from(starts),
+        feature: Int32Array.from(feature),
+        threshold: Float64Array.from(thresholds),
+        defaultLeft: Int32Array.from(defaultLeft),
+        left: Int32Array.from(left),
+        right: Int32Array.from(right),
+        value: Float64Array.from(value),
+        gain: new Float64Array(nodes),
+        cover: new Float64Array(nodes),
+      };
+    };
+    const row = fc.array(fc.oneof(fc.constantFrom(...pool), fc.constant(Number.NaN), fc.double({ min: -2, max: 2, noNaN: true })), { minLength: 4, maxLength: 4 });
+    fc.assert(
+      fc.property(fc.array(node(6), { minLength: 1, maxLength: 9 }), fc.array(row, { minLength: 1, maxLength: 40 }), (trees, rows) => {
+        const forest = forestOf(trees);
+        const layouts = [scoringForestOf(forest), scoringForestOf(forest, MAX_COMPLETE_DEPTH, false), scoringForestOf(forest, 0)];
+        expect(layouts[0]!.ranked).toBeDefined();
+        const columns = [0, 1, 2, 3].map((j) => Float64Array.from(rows, (r) => r[j]!));
+        for (const scoring of layouts) {
+          const out = new Float64Array(rows.length);
+          marginsOf(scoring, columns, out);
+          rows.forEach((r, i) => {
+            const reference = referenceMargin(forest, Float64Array.from(r));
+            expect(Object.is(marginOf(scoring, Float64Array.from(r)), reference)).toBe(true);
+            expect(Object.is(out[i], reference)).toBe(true);
+          });
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it('pads trees to complete ones only up to MAX_COMPLETE_DEPTH levels, and scores deeper forests through the links', () => {
     const shallow = gbdt({ rounds: 8, maxDepth: 3, seed: 2 });
     shallow.fit(binarySet(2_000, 4));
