@@ -38,6 +38,32 @@ describe('the prediction log in memory (for feedback joins and skew checks)', ()
     expect(log.recent('fraud', 10).map((e) => e.at)).toEqual([3, 4, 5, 6]);
   });
 
+  it('finds what a plain list of the last `capacity` records holds, with lookups between the records (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        // A record's id, or a lookup of an id (negative), in any order.
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: -41, max: -1 })), { minLength: 20, maxLength: 200 }),
+        (capacity, steps) => {
+          const log = new PredictionLog({ capacity });
+          const recorded: LoggedPrediction[] = [];
+          steps.forEach((step, n) => {
+            if (step >= 0) {
+              const e = entry(`r${step}`, n);
+              recorded.push(e);
+              log.record(e);
+              return;
+            }
+            const id = `r${-step - 1}`;
+            const window = recorded.slice(Math.max(0, recorded.length - capacity));
+            expect(log.find('fraud', id)).toEqual(window.findLast((e) => e.prediction.id === id));
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('agrees with a plain list of the last `capacity` records, for any sequence of ids', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 60 }), fc.integer({ min: 0, max: 10 }), (capacity, ids, limit) => {
