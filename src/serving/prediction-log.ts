@@ -144,10 +144,10 @@ export class PredictionLog {
     this.#pending = [];
     const path = this.#path;
     if (batch.length === 0 || path === undefined) return this.#flushing;
-    const text = batch.map(line).join('');
+    const text = encodeLines(batch);
     this.#flushing = this.#flushing
       .then(async () => {
-        const bytes = Buffer.byteLength(text);
+        const bytes = text.length;
         if (this.#handle === undefined) {
           await mkdir(dirname(path), { recursive: true });
           this.#handle = await open(path, 'a');
@@ -431,6 +431,21 @@ class RecentPredictions {
 }
 
 const NO_REASONS: readonly string[] = Object.freeze([]);
+
+/**
+ * The batch's lines as UTF-8, each encoded straight into one buffer: no joined string to
+ * build, measure and convert again (three passes over the batch instead of one).
+ */
+function encodeLines(batch: readonly (LoggedPrediction | FeedbackRecord | ShadowRecord)[]): Buffer {
+  const lines = batch.map(line);
+  let most = 0;
+  // A UTF-16 code unit takes at most three bytes of UTF-8.
+  for (const text of lines) most += 3 * text.length;
+  const out = Buffer.allocUnsafe(most);
+  let at = 0;
+  for (const text of lines) at += out.write(text, at, 'utf8');
+  return out.subarray(0, at);
+}
 
 /** A value as JSON, `null` where JSON has none (as inside an object, minus the omitted key). */
 const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
