@@ -3,7 +3,7 @@
  * online features from two views, a request-time feature and a 200-tree GBDT, against a bare
  * Node HTTP server answering a fixed small JSON, both driven by autocannon in the same run with
  * the same connections, from a separate process (bench/load-client.ts); then the in-process read + score latency. Run: npm run bench:predict
- * (BENCH_SECONDS=10 for longer runs, BENCH_EVENTS for more history).
+ * (BENCH_SECONDS=10 for longer runs, BENCH_ROUNDS for more rounds of both sides, BENCH_EVENTS for more history).
  */
 import type autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -29,6 +29,8 @@ import { project } from './predict-project.js';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const CONNECTIONS = 32;
+/** Rounds of both HTTP sides; the median round's ratio is the figure. */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
 /** What the load client measured, and the CPU time both processes spent while it ran (µs). */
 interface Load {
@@ -86,27 +88,50 @@ try {
     res.end('{"id":"r1","score":0.1,"decision":"allow","model":"fraud","version":1}');
   });
   await new Promise<void>((done) => bare.listen(0, '127.0.0.1', done));
-  const baseline = await run({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/` });
-  bare.close();
-  const predict = await run({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`, method: 'POST', bodies: requests });
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  const predictUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`;
   const ms = (x: number): string => `${x.toFixed(2)} ms`;
   const line = (name: string, { result: r, latencyMs: l, serverCpuMicros, clientCpuMicros }: Load): string =>
     `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString('en-US').padStart(8)} req/s   p50 ${ms(l.p50)}   p99 ${ms(l.p99)}   p99.9 ${ms(l.p999)}   non-2xx ${r.non2xx + r.errors}   ` +
     `CPU per request: server ${(serverCpuMicros / r.requests.total).toFixed(1)} µs, client ${(clientCpuMicros / r.requests.total).toFixed(1)} µs`;
-  console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);
-  console.log(line('bare node, fixed JSON', baseline));
-  console.log(line('POST /v1/predict (GBDT)', predict));
-  const ratio = predict.result.requests.average / baseline.result.requests.average;
-  const p99 = predict.latencyMs.p99 / baseline.latencyMs.p99;
-  console.log(`predict / bare: ${ratio.toFixed(2)}× the requests/s (target ≥ 0.60: ${ratio >= 0.6 ? 'met' : 'not met'}), p99 ${p99.toFixed(2)}× (target ≤ 2: ${p99 <= 2 ? 'met' : 'not met'})`);
+  console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} rounds, the sides taking turns (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);
+  // Rounds of both sides, the order alternating, so that a slow stretch of a shared machine
+  // lands in one round's ratio instead of deciding the figure (one run's bare server once
+  // answered at 58 % of its usual rate and made the ratio look met; bench/README.md).
+  const rounds: { readonly bare: Load; readonly predict: Load; readonly ratio: number; readonly p99: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const bareFirst = round % 2 === 0;
+    const first = await run(bareFirst ? { url: bareUrl } : { url: predictUrl, method: 'POST', bodies: requests });
+    const second = await run(bareFirst ? { url: predictUrl, method: 'POST', bodies: requests } : { url: bareUrl });
+    const [baseline, predict] = bareFirst ? [first, second] : [second, first];
+    const ratio = predict.result.requests.average / baseline.result.requests.average;
+    const p99 = predict.latencyMs.p99 / baseline.latencyMs.p99;
+    rounds.push({ bare: baseline, predict, ratio, p99 });
+    console.log(`round ${round + 1}:`);
+    console.log(`  ${line('bare node, fixed JSON', baseline)}`);
+    console.log(`  ${line('POST /v1/predict (GBDT)', predict)}`);
+    console.log(`  predict / bare: ${ratio.toFixed(2)}× the requests/s, p99 ${p99.toFixed(2)}×`);
+  }
+  bare.close();
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const ratio = median(rounds.map((r) => r.ratio));
+  const p99 = median(rounds.map((r) => r.p99));
+  console.log(
+    `predict / bare, the median of ${ROUNDS} rounds: ${ratio.toFixed(2)}× the requests/s (target ≥ 0.60: ${ratio >= 0.6 ? 'met' : 'not met'}), p99 ${p99.toFixed(2)}× (target ≤ 2: ${p99 <= 2 ? 'met' : 'not met'})`,
+  );
+  const baselineRate = median(rounds.map((r) => r.bare.result.requests.average));
   // Not the target's figure, context for clients: an array body predicts many requests at once,
   // so the HTTP cost per request is paid once per batch.
   const BATCH = 16;
   const batches = Array.from({ length: 200 }, (_, b) => `[${Array.from({ length: BATCH }, (_, i) => requests[(b * BATCH + i) % requests.length]).join(',')}]`);
-  const batched = await run({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/predict/fraud`, method: 'POST', bodies: batches });
+  const batched = await run({ url: predictUrl, method: 'POST', bodies: batches });
   console.log(line(`POST /v1/predict, ${BATCH} per body`, batched));
   const perSecond = batched.result.requests.average * BATCH;
-  console.log(`  = ${Math.round(perSecond).toLocaleString('en-US')} predictions/s, ${(perSecond / baseline.result.requests.average).toFixed(2)}× the bare server's requests/s`);
+  console.log(`  = ${Math.round(perSecond).toLocaleString('en-US')} predictions/s, ${(perSecond / baselineRate).toFixed(2)}× the bare server's requests/s (the median of its rounds)`);
 
   // In process: the whole predict (features read + request features + score + rules), timed per call.
   const predictor = runtime.predictor!;
