@@ -5,7 +5,8 @@
  * the same connections, from a separate process (bench/load-client.ts), with the app answering
  * a fixed prediction through the same parsing and hooks as a third side (the framework's
  * ceiling); then the in-process read + score latency. Run: npm run bench:predict
- * (BENCH_SECONDS=10 for longer runs, BENCH_ROUNDS for more rounds of the sides, BENCH_EVENTS for more history).
+ * (BENCH_SECONDS=10 for longer runs, BENCH_ROUNDS for more rounds of the sides, BENCH_WARMUP for the seconds of
+ * unmeasured load on each side first, BENCH_EVENTS for more history).
  */
 import type autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -29,6 +30,8 @@ import { loadServedModels } from '../src/serving/load-served-models.js';
 import { project } from './predict-project.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+/** Unmeasured load on each side before the rounds, so that no round measures code still being compiled. */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP'] ?? 2);
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
 const CONNECTIONS = 32;
 /** Rounds of both HTTP sides; the median round's ratio is the figure. */
@@ -44,13 +47,13 @@ interface Load {
 }
 
 /** autocannon in a child process (bench/load-client.ts), started the way this script was (tsx). */
-const run = (options: { url: string; method?: 'GET' | 'POST'; bodies?: readonly string[] }): Promise<Load> =>
+const run = (options: { url: string; method?: 'GET' | 'POST'; bodies?: readonly string[] }, duration = SECONDS): Promise<Load> =>
   new Promise((done, fail) => {
     const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./load-client.ts', import.meta.url))], {
       stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
     });
     const cpu = process.cpuUsage();
-    child.stdin!.end(JSON.stringify({ connections: CONNECTIONS, duration: SECONDS, ...options }));
+    child.stdin!.end(JSON.stringify({ connections: CONNECTIONS, duration, ...options }));
     let out = '';
     (child.stdio[3] as Readable).on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', fail);
@@ -102,12 +105,13 @@ try {
   const line = (name: string, { result: r, latencyMs: l, serverCpuMicros, clientCpuMicros }: Load): string =>
     `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString('en-US').padStart(8)} req/s   p50 ${ms(l.p50)}   p99 ${ms(l.p99)}   p99.9 ${ms(l.p999)}   non-2xx ${r.non2xx + r.errors}   ` +
     `CPU per request: server ${(serverCpuMicros / r.requests.total).toFixed(1)} µs, client ${(clientCpuMicros / r.requests.total).toFixed(1)} µs`;
-  console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} rounds, the sides taking turns (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);
+  console.log(`HTTP, ${CONNECTIONS} connections, ${SECONDS} s each after ${WARMUP_SECONDS} s of warm-up, ${ROUNDS} rounds, the sides taking turns (load average ${(await import('node:os')).loadavg()[0]!.toFixed(2)}):`);
   // Rounds of both sides, the order alternating, so that a slow stretch of a shared machine
   // lands in one round's ratio instead of deciding the figure (one run's bare server once
   // answered at 58 % of its usual rate and made the ratio look met; bench/README.md).
   const rounds: { readonly bare: Load; readonly fixed: Load; readonly predict: Load; readonly ratio: number; readonly p99: number; readonly ceiling: number }[] = [];
   const sides = { bare: { url: bareUrl }, fixed: { url: `${appUrl}/bench/fixed`, method: 'POST' as const, bodies: requests }, predict: { url: predictUrl, method: 'POST' as const, bodies: requests } };
+  if (WARMUP_SECONDS > 0) for (const side of Object.values(sides)) await run(side, WARMUP_SECONDS);
   for (let round = 0; round < ROUNDS; round++) {
     const order = (round % 2 === 0 ? ['bare', 'fixed', 'predict'] : ['predict', 'fixed', 'bare']) as (keyof typeof sides)[];
     const got: Partial<Record<keyof typeof sides, Load>> = {};
