@@ -167,6 +167,22 @@ try {
     `in process, whole predict (validation + 2 view reads + request features + 200-tree GBDT + rules + prediction log), ${samples.length.toLocaleString('en-US')} calls: ` +
       `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs, p99.9 ${percentile(samples, 0.999).toFixed(1)} µs`,
   );
+  // What a core sustains: the loop above never lets the event loop turn, so the prediction
+  // log's batches are encoded inside a few calls (the tail) and written only afterwards. Here
+  // the loop yields every 32 calls, as a server's would, and the process's CPU time (every
+  // thread: the log's file writes, the collector) is divided by the calls.
+  const SUSTAINED = 50_000;
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < SUSTAINED; i++) {
+    await predictor.predict('fraud', bodies[i % bodies.length]);
+    if ((i & 31) === 31) await new Promise(setImmediate);
+  }
+  await runtime.predictionLog.flush();
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `in process, whole predict sustained, ${SUSTAINED.toLocaleString('en-US')} calls yielding every 32: ${((used.user + used.system) / SUSTAINED).toFixed(1)} µs of CPU a call ` +
+      `(the log's encoding and writes, collection and the yields included)`,
+  );
   // The figure the target names: the online read + the model's score, without the request's
   // validation, rules and prediction log around them (the whole predict above has those).
   const served = (await loadServedModels(project, runtime.registry!)).get('fraud')!;
@@ -180,10 +196,11 @@ try {
     sink += scorer.score(plan.read(engine, bodies[i % bodies.length]!, at).row) as number;
     samples[i] = Number(process.hrtime.bigint() - started) / 1_000;
   }
+  const mean = samples.reduce((sum, x) => sum + x, 0) / samples.length;
   samples.sort();
   console.log(
     `in process, online read + score (2 view reads + request features + 200-tree GBDT), ${samples.length.toLocaleString('en-US')} calls: ` +
-      `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs (target p99 ≤ 50 µs: ${percentile(samples, 0.99) <= 50 ? 'met' : 'not met'}), p99.9 ${percentile(samples, 0.999).toFixed(1)} µs (checksum ${sink.toFixed(3)})`,
+      `p50 ${percentile(samples, 0.5).toFixed(1)} µs, p99 ${percentile(samples, 0.99).toFixed(1)} µs (target p99 ≤ 50 µs: ${percentile(samples, 0.99) <= 50 ? 'met' : 'not met'}), p99.9 ${percentile(samples, 0.999).toFixed(1)} µs, mean ${mean.toFixed(1)} µs (checksum ${sink.toFixed(3)})`,
   );
   await app.close();
   await runtime.stop();
