@@ -43,7 +43,18 @@ export {
   type PageSizes,
   type EntityKey,
 } from './engine/index.js';
-export type { Table, Column } from './io/table.js';
+export {
+  readTable,
+  writeTable,
+  tableFromRows,
+  tableToRows,
+  type Table,
+  type Column,
+  type ColumnType,
+  type ReadTableOptions,
+  type WriteTableOptions,
+  type FileFormat,
+} from './io/index.js';
 export {
   FileEventLog,
   JetStreamEventLog,
@@ -111,7 +122,30 @@ export { IsolationForest, isolationForest } from './models/isolation-forest/inde
 export { HoltWinters, holtWinters, type Forecaster } from './models/holt-winters/index.js';
 export { PostgresRegistry, type PostgresRegistryOptions } from './registry/postgres/postgres-registry.js';
 export { openRegistry } from './registry/open-registry.js';
-export { Predictor, type PredictRequest, type Prediction, type ServingOptions, type Rule, type FallbackStep } from './serving/index.js';
+export {
+  Predictor,
+  loadServedModels,
+  loadServedModel,
+  servedVersions,
+  scorerOf,
+  type PredictorOptions,
+  type PredictOptions,
+  type PredictRequest,
+  type Prediction,
+  type ServingOptions,
+  type Rule,
+  type FallbackStep,
+  type Scorer,
+  type ServedModel,
+  type ServedVersion,
+  type ServedVersions,
+} from './serving/index.js';
+// Embedding: what `tandem serve` runs, in your own process (docs/serving.md, "Embedding").
+export { OnlineRuntime, type OnlineRuntimeOptions, type RuntimeServingOptions, type SharedStateOptions } from './server/online-runtime.js';
+export { buildApp, type AppOptions } from './server/app.js';
+export { ApiKeyStore } from './server/api-keys.js';
+export { PiiProtector } from './ingest/index.js';
+export { loadProject } from './config/load-project.js';
 export {
   Ftrl,
   ftrl,
