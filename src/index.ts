@@ -140,6 +140,7 @@ export {
   type ServedVersion,
   type ServedVersions,
 } from './serving/index.js';
+export type { FeedbackResult } from './serving/feedback.js';
 // Embedding: what `tandem serve` runs, in your own process (docs/serving.md, "Embedding").
 export { OnlineRuntime, type OnlineRuntimeOptions, type RuntimeServingOptions, type SharedStateOptions } from './server/online-runtime.js';
 export { buildApp, type AppOptions } from './server/app.js';

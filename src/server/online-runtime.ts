@@ -14,6 +14,7 @@ import type { ModelRegistry } from '../registry/registry.js';
 import { openRegistry } from '../registry/open-registry.js';
 import { ChampionWatcher } from '../serving/champion-watcher.js';
 import { loadServedModels } from '../serving/load-served-models.js';
+import { applyFeedback, type FeedbackResult } from '../serving/feedback.js';
 import { PredictionLog } from '../serving/prediction-log.js';
 import { Predictor } from '../serving/predictor.js';
 import { ServingMetrics } from '../serving/serving-metrics.js';
@@ -214,6 +215,16 @@ export class OnlineRuntime {
     const result = await this.#ingestor.ingest(source, events, malformed);
     if (result.accepted > 0 && this.processor !== undefined) this.#schedule(0);
     return result;
+  }
+
+  /**
+   * A label for a served prediction, `{ id, label, ts? }` as `POST /v1/feedback/:model` takes
+   * it: appended to the prediction log, joined to its prediction while that is still in memory,
+   * learned from by an online model, counted in the performance metrics.
+   */
+  feedback(model: string, body: unknown, where = ''): FeedbackResult {
+    if (this.predictor === undefined) throw new TandemError('TANDEM_UNKNOWN_MODEL', `unknown model '${model}': the project defines no models`);
+    return applyFeedback(this.predictor, this.predictionLog, model, body, where);
   }
 
   /** Apply everything acknowledged so far, now (for reads that must see the latest events). */

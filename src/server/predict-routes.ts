@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TandemError } from '../errors.js';
-import { applyFeedback } from '../serving/feedback.js';
 import type { Prediction } from '../serving/types.js';
 import type { OnlineRuntime } from './online-runtime.js';
 
@@ -32,10 +31,10 @@ export function predictRoutes(runtime: OnlineRuntime) {
 
     app.post('/v1/feedback/:model', async (request: ModelRequest) => {
       const model = request.params.model;
-      const predictor = predictorOf(runtime, model);
+      predictorOf(runtime, model);
       const body = request.body;
-      if (!Array.isArray(body)) return applyFeedback(predictor, runtime.predictionLog, model, body);
-      return body.map((item, i) => applyFeedback(predictor, runtime.predictionLog, model, item, `[${i}] `));
+      if (!Array.isArray(body)) return runtime.feedback(model, body);
+      return body.map((item, i) => runtime.feedback(model, item, `[${i}] `));
     });
   };
 }

@@ -87,6 +87,14 @@ describe('embedding Tandem from the package', () => {
     }
   });
 
+  it('takes labels in process and joins them to the logged predictions', async () => {
+    const prediction = await runtime.predictor!.predict('fraud', { ...requests()[0]!, id: 'order-1' });
+    expect(runtime.feedback('fraud', { id: 'order-1', label: true })).toEqual({ id: 'order-1', model: 'fraud', joined: true, learned: false, score: prediction.score, version: 1 });
+    expect(runtime.feedback('fraud', { id: 'order-unknown', label: 0 }).joined).toBe(false);
+    expect(() => runtime.feedback('fraud', { id: 'order-1', label: 'yes' })).toThrow(/field 'label' must be a number or boolean/);
+    expect(() => runtime.feedback('nope', { id: 'order-1', label: 1 })).toThrow(/unknown model 'nope'/);
+  });
+
   it('answers over HTTP what it answers in process, behind API keys', async () => {
     const keys = new ApiKeyStore(join(dir, 'api-keys.json'));
     const key = keys.create('checkout', ['predict']);
