@@ -35,7 +35,7 @@ try {
   const fingerprint = retrainFingerprint(project, 'fraud');
   const modes = {
     'in the process': () => retrainModel(project, 'fraud', { registry, events, configPath: CONFIG, reason: 'bench' }),
-    'on a thread': () => retrainInThread({ configPath: CONFIG, dataDir: dir, model: 'fraud', fingerprint, events, reason: 'bench' }),
+    'on a thread': () => retrainInThread({ configPath: CONFIG, registry: registry.location, model: 'fraud', fingerprint, events, reason: 'bench' }),
   };
   console.log(`retrain of a 200-tree GBDT on ${EVENTS.toLocaleString('en-US')} payments (the serving benchmark's project), ${ROUNDS} round(s), modes taking turns:`);
   console.log('mode              wall s   longest stall ms   p99 delay ms   mean delay ms');

@@ -97,7 +97,7 @@ export { loadModel, algorithmKinds, findAlgorithm, type Algorithm } from './mode
 export { trainModel, type TrainOptions, type TrainResult } from './training/train.js';
 export { buildTrainingSet, datasetOf, type TrainingSet } from './training/training-set.js';
 export { LoadedModel, serializeBundle, parseBundle, type ModelBundle } from './training/bundle.js';
-export type { ModelRegistry, ModelVersion, NewVersion, Lineage, AuditEntry } from './registry/registry.js';
+export type { ModelRegistry, ModelVersion, NewVersion, Lineage, AuditEntry, RegistryLocation } from './registry/registry.js';
 export { SqliteRegistry, type SqliteRegistryOptions } from './registry/sqlite/sqlite-registry.js';
 export {
   rocAuc,
@@ -121,7 +121,7 @@ export { KMeans, kMeans } from './models/kmeans/index.js';
 export { IsolationForest, isolationForest } from './models/isolation-forest/index.js';
 export { HoltWinters, holtWinters, type Forecaster } from './models/holt-winters/index.js';
 export { PostgresRegistry, type PostgresRegistryOptions } from './registry/postgres/postgres-registry.js';
-export { openRegistry } from './registry/open-registry.js';
+export { openRegistry, openRegistryAt } from './registry/open-registry.js';
 export {
   Predictor,
   loadServedModels,

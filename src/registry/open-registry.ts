@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { TandemError } from '../errors.js';
 import { PostgresRegistry } from './postgres/postgres-registry.js';
-import type { ModelRegistry } from './registry.js';
+import type { ModelRegistry, RegistryLocation } from './registry.js';
 import { SqliteRegistry } from './sqlite/sqlite-registry.js';
 
 /**
@@ -16,6 +16,16 @@ export async function openRegistry(dataDir: string): Promise<ModelRegistry> {
     return PostgresRegistry.open({ connectionString: url, ...(schema ? { schema } : {}) });
   }
   return SqliteRegistry.open({ dir: join(dataDir, 'registry') });
+}
+
+/** The registry at `location` (a registry's own `location`): another connection to the same one. */
+export async function openRegistryAt(location: RegistryLocation): Promise<ModelRegistry> {
+  switch (location.kind) {
+    case 'sqlite':
+      return SqliteRegistry.open({ dir: location.dir });
+    case 'postgres':
+      return PostgresRegistry.open({ connectionString: location.connectionString, schema: location.schema });
+  }
 }
 
 /** Where `openRegistry` looks, for messages. */

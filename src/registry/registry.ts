@@ -72,6 +72,11 @@ export interface AuditEntry {
  * files; PostgreSQL shares the contract suite in test/registry.
  */
 export interface ModelRegistry {
+  /**
+   * Where the registry lives, so that another thread (a retrain) can open it too; undefined
+   * for one that cannot be opened again from a description (in memory, a wrapper).
+   */
+  readonly location?: RegistryLocation;
   register(version: NewVersion): Promise<ModelVersion>;
   /** All versions of `model` (or of every model), oldest first. */
   versions(model?: string): Promise<ModelVersion[]>;
@@ -89,6 +94,11 @@ export interface ModelRegistry {
   audit(model?: string, options?: { readonly limit?: number }): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
+
+/** How to open a registry again: `openRegistryAt` takes it. */
+export type RegistryLocation =
+  | { readonly kind: 'sqlite'; readonly dir: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema: string };
 
 /** `fraud`, `fraud@3` or `fraud@champion`. */
 export function parseModelRef(text: string): { readonly model: string; readonly ref: number | string | undefined } {

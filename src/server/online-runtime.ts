@@ -300,8 +300,8 @@ export class OnlineRuntime {
         feedback: (model) => this.predictionLog.feedbackLabels(model),
         protect: (source, row) => this.#pii.protect(source, row),
         onPromotion: async () => void (await this.reloadModels()),
-        // A registry this runtime opened, a thread can open too: retrain there, off the event loop.
-        ...(this.#ownRegistry === undefined ? {} : { retrainThread: { dataDir: options.dataDir } }),
+        // A registry that says where it lives, a thread can open too: retrain there, off the event loop.
+        retrainThread: true,
       })) {
         scheduler.define(job);
       }

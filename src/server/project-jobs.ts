@@ -38,11 +38,11 @@ export interface ProjectJobsContext {
   /** Called after a retraining moved the champion (the server reloads it at once). */
   readonly onPromotion?: (decision: GateDecision) => Promise<void>;
   /**
-   * Retrain on a worker thread that loads `configPath` again and opens the registry of this data
-   * directory (`openRegistry`), so the process's event loop keeps serving meanwhile. Needs
-   * `configPath`, and a registry `openRegistry(dataDir)` opens; without them retraining runs here.
+   * Retrain on a worker thread that loads `configPath` again and opens the same registry (its
+   * `location`), so the process's event loop keeps serving meanwhile. Needs `configPath` and a
+   * registry with a location; without them retraining runs here. @default false
    */
-  readonly retrainThread?: { readonly dataDir: string };
+  readonly retrainThread?: boolean;
 }
 
 /** The name of a model's retrain job. */
@@ -83,12 +83,13 @@ export function projectJobs(context: ProjectJobsContext): JobDefinition[] {
 async function retrain(context: ProjectJobsContext, definition: ModelDefinition, reason: string, log?: (message: string) => void, signal?: AbortSignal): Promise<GateDecision> {
   const { events, inputs, counts } = await eventsFor(context, definition, undefined);
   if (counts !== undefined) log?.(`training events: ${counts.files} from files, ${counts.log} from the event log, ${counts.labelledByFeedback} labelled by feedback`);
-  const { configPath, retrainThread } = context;
+  const { configPath } = context;
+  const location = context.registry.location;
   let decision: GateDecision;
-  if (configPath !== undefined && retrainThread !== undefined) {
+  if (configPath !== undefined && context.retrainThread === true && location !== undefined) {
     log?.(`retraining on a worker thread (${configPath} loaded there)`);
     const fingerprint = retrainFingerprint(context.project, definition.name);
-    const task = { configPath, dataDir: retrainThread.dataDir, model: definition.name, fingerprint, events, inputs, reason };
+    const task = { configPath, registry: location, model: definition.name, fingerprint, events, inputs, reason };
     decision = await retrainInThread(task, signal === undefined ? {} : { signal });
   } else {
     decision = await retrainModel(context.project, definition.name, {

@@ -5,7 +5,7 @@ import type { Project } from '../features/project.js';
 import { modelSpineSource, resolveModelFeatures } from '../features/model-features.js';
 import type { Table } from '../io/table.js';
 import { canonicalJson, sha256 } from '../models/artifact.js';
-import type { Lineage } from '../registry/registry.js';
+import type { Lineage, RegistryLocation } from '../registry/registry.js';
 import { definitionsHash, plain } from './definitions-hash.js';
 import type { GateDecision } from './retrain.js';
 
@@ -13,8 +13,8 @@ import type { GateDecision } from './retrain.js';
 export interface RetrainThreadTask {
   /** The project file the running server loaded; the thread loads it again. */
   readonly configPath: string;
-  /** The server's data directory: the thread opens the same registry (`openRegistry`). */
-  readonly dataDir: string;
+  /** The server's registry (its `location`): the thread opens the same one. */
+  readonly registry: RegistryLocation;
   readonly model: string;
   /** `retrainFingerprint` of the server's project: the thread refuses a project file edited since. */
   readonly fingerprint: string;

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadProject } from '../config/load-project.js';
 import { TandemError } from '../errors.js';
-import { openRegistry } from '../registry/open-registry.js';
+import { openRegistryAt } from '../registry/open-registry.js';
 import { retrainModel } from './retrain.js';
 import { retrainFingerprint, type RetrainThreadMessage, type RetrainThreadTask } from './retrain-thread.js';
 
@@ -23,7 +23,7 @@ async function run(task: RetrainThreadTask): Promise<RetrainThreadMessage> {
         `${task.configPath} changed since the server loaded it (model '${task.model}', its features or its retrain options); restart the server to retrain with the new definitions`,
       );
     }
-    const registry = await openRegistry(task.dataDir);
+    const registry = await openRegistryAt(task.registry);
     try {
       const decision = await retrainModel(project, task.model, {
         registry,

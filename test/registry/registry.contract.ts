@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReferenceProfile } from '../../src/monitoring/types.js';
 import type { Lineage, ModelRegistry, NewVersion } from '../../src/registry/registry.js';
 import { sha256 } from '../../src/models/artifact.js';
+import { openRegistryAt } from '../../src/registry/open-registry.js';
 
 /** How a backend's contract run opens (and reopens) a registry on fresh storage. */
 export interface RegistryHarness {
@@ -53,6 +54,22 @@ export function runRegistryContract(name: string, makeHarness: () => Promise<Reg
       expect([a1.version, b1.version, a2.version]).toEqual([1, 1, 2]);
       expect((await registry.versions('fraud')).map((v) => v.version)).toEqual([1, 2]);
       expect((await registry.versions()).map((v) => `${v.model}@${v.version}`).sort()).toEqual(['churn@1', 'fraud@1', 'fraud@2']);
+    });
+
+    it('opens again at its location, as a retrain thread does, and both see each other\'s writes', async () => {
+      await registry.register(version('fraud', '{"a":1}', { aliases: ['champion'] }));
+      expect(registry.location).toBeDefined();
+      const again = await openRegistryAt(registry.location!);
+      try {
+        expect(again.location).toEqual(registry.location);
+        expect((await again.get('fraud', 'champion'))?.version).toBe(1);
+        const second = await again.register(version('fraud', '{"a":2}'));
+        await again.setAlias('fraud', 'champion', second.version);
+        expect((await registry.get('fraud', 'champion'))?.version).toBe(2);
+        expect(await registry.artifact('fraud', 2)).toBe('{"a":2}');
+      } finally {
+        await again.close();
+      }
     });
 
     it('stores the artifact, its SHA-256, metrics and lineage as given', async () => {

@@ -8,6 +8,7 @@ import { TandemError } from '../../src/errors.js';
 import { tableFromRows } from '../../src/io/index.js';
 import type { Table } from '../../src/io/table.js';
 import { SqliteRegistry } from '../../src/registry/sqlite/sqlite-registry.js';
+import type { RegistryLocation } from '../../src/registry/registry.js';
 import { retrainModel } from '../../src/training/retrain.js';
 import { retrainFingerprint, retrainInThread } from '../../src/training/retrain-thread.js';
 import { registerTrained, trainModel } from '../../src/training/train.js';
@@ -23,6 +24,9 @@ const events: Record<string, Table> = { orders: tableFromRows(generateOrders(2_5
 let project: Project;
 
 /** A data directory whose registry holds `model` trained on the history, as champion. */
+/** The embedded registry of a data directory, as a thread is told where to open it. */
+const at = (dataDir: string): RegistryLocation => ({ kind: 'sqlite', dir: join(dataDir, 'registry') });
+
 async function dataDirWithChampion(name: string, model: string): Promise<string> {
   const dataDir = join(dir, name);
   const registry = SqliteRegistry.open({ dir: join(dataDir, 'registry') });
@@ -47,7 +51,7 @@ describe('retraining on a thread of its own', () => {
     const here = await dataDirWithChampion('here', 'trees');
     const decision = await retrainInThread({
       configPath: CONFIG,
-      dataDir: threaded,
+      registry: at(threaded),
       model: 'trees',
       fingerprint: retrainFingerprint(project, 'trees'),
       events,
@@ -72,7 +76,7 @@ describe('retraining on a thread of its own', () => {
     const dataDir = await dataDirWithChampion('edited', 'baseline');
     const retrain = retrainInThread({
       configPath: EDITED,
-      dataDir,
+      registry: at(dataDir),
       model: 'baseline',
       fingerprint: retrainFingerprint(project, 'baseline'),
       events,
@@ -83,7 +87,7 @@ describe('retraining on a thread of its own', () => {
   });
 
   it('brings errors back with their code: a model the file no longer has', async () => {
-    const retrain = retrainInThread({ configPath: EDITED, dataDir: join(dir, 'none'), model: 'trees', fingerprint: retrainFingerprint(project, 'trees'), events, reason: 'test' });
+    const retrain = retrainInThread({ configPath: EDITED, registry: at(join(dir, 'none')), model: 'trees', fingerprint: retrainFingerprint(project, 'trees'), events, reason: 'test' });
     await expect(retrain).rejects.toMatchObject({ code: 'TANDEM_UNKNOWN_MODEL', message: expect.stringContaining("model 'trees' is not in") });
   });
 
@@ -91,7 +95,7 @@ describe('retraining on a thread of its own', () => {
     const dataDir = await dataDirWithChampion('aborted', 'trees');
     const controller = new AbortController();
     const retrain = retrainInThread(
-      { configPath: CONFIG, dataDir, model: 'trees', fingerprint: retrainFingerprint(project, 'trees'), events, reason: 'test' },
+      { configPath: CONFIG, registry: at(dataDir), model: 'trees', fingerprint: retrainFingerprint(project, 'trees'), events, reason: 'test' },
       { signal: controller.signal },
     );
     // Long before the thread has loaded the project file, let alone registered anything.

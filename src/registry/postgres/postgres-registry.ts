@@ -4,7 +4,7 @@ import { inTransaction } from '../../io/postgres-transaction.js';
 import { checkName } from '../../features/names.js';
 import { sha256, type JsonValue } from '../../models/artifact.js';
 import type { ReferenceProfile } from '../../monitoring/types.js';
-import type { AuditAction, AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion, RecordedAction } from '../registry.js';
+import type { AuditAction, AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion, RecordedAction, RegistryLocation } from '../registry.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 export interface PostgresRegistryOptions {
@@ -35,13 +35,19 @@ const MIGRATION_LOCK = 7_423_001;
  */
 export class PostgresRegistry implements ModelRegistry {
   readonly #pool: pg.Pool;
+  readonly #connectionString: string;
   readonly #schema: string;
   readonly #now: () => Date;
 
-  private constructor(pool: pg.Pool, schema: string, now: () => Date) {
+  private constructor(pool: pg.Pool, connectionString: string, schema: string, now: () => Date) {
     this.#pool = pool;
+    this.#connectionString = connectionString;
     this.#schema = schema;
     this.#now = now;
+  }
+
+  get location(): RegistryLocation {
+    return { kind: 'postgres', connectionString: this.#connectionString, schema: this.#schema };
   }
 
   static async open(options: PostgresRegistryOptions): Promise<PostgresRegistry> {
@@ -50,7 +56,7 @@ export class PostgresRegistry implements ModelRegistry {
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it on the next query.
     });
-    const registry = new PostgresRegistry(pool, schema, options.now ?? (() => new Date()));
+    const registry = new PostgresRegistry(pool, options.connectionString, schema, options.now ?? (() => new Date()));
     try {
       await registry.#migrate();
     } catch (cause) {

@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync, renameSync, fsyncSync, openSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { TandemError } from '../../errors.js';
 import { sha256, type JsonValue } from '../../models/artifact.js';
 import { checkName } from '../../features/names.js';
 import type { ReferenceProfile } from '../../monitoring/types.js';
-import type { AuditAction, AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion, RecordedAction } from '../registry.js';
+import type { AuditAction, AuditEntry, Lineage, ModelRegistry, ModelVersion, NewVersion, RecordedAction, RegistryLocation } from '../registry.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface VersionRow {
@@ -42,6 +42,10 @@ export class SqliteRegistry implements ModelRegistry {
     this.#now = now;
   }
 
+  get location(): RegistryLocation {
+    return { kind: 'sqlite', dir: this.#dir };
+  }
+
   static open(options: SqliteRegistryOptions): SqliteRegistry {
     mkdirSync(join(options.dir, 'artifacts'), { recursive: true });
     let db: Database.Database;
@@ -54,7 +58,7 @@ export class SqliteRegistry implements ModelRegistry {
     } catch (cause) {
       throw new TandemError('TANDEM_REGISTRY', `cannot open the model registry in '${options.dir}': ${(cause as Error).message}`, { cause });
     }
-    return new SqliteRegistry(db, options.dir, options.now ?? (() => new Date()));
+    return new SqliteRegistry(db, resolve(options.dir), options.now ?? (() => new Date()));
   }
 
   async register(entry: NewVersion): Promise<ModelVersion> {
