@@ -1,4 +1,5 @@
 import { TandemError, quote } from '../errors.js';
+import { toEventTime } from '../engine/event-time.js';
 import type { FeaturePlan } from './feature-plan.js';
 import type { PredictRequest } from './types.js';
 
@@ -11,11 +12,20 @@ function bad(where: string, field: string, message: string): TandemError {
   return new TandemError('TANDEM_BAD_REQUEST', `${where}${field === '' ? '' : `field '${field}' `}${message}`, { details: { field } });
 }
 
+/**
+ * A time a request carries: epoch ms, or ISO 8601 read as event times are (UTC when it names
+ * no zone), so that a request and an event given the same text mean the same instant whatever
+ * the server's time zone. NaN when it is neither.
+ */
+export function requestTimeOf(value: unknown): number {
+  return typeof value === 'number' || typeof value === 'string' ? toEventTime(value) : Number.NaN;
+}
+
 /** The request's read time: `at` as epoch ms or ISO 8601, else now. */
 export function requestTime(request: PredictRequest, where = ''): number {
   const at = request['at'];
   if (at === undefined || at === null) return Date.now();
-  const t = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  const t = requestTimeOf(at);
   // Beyond ±8.64e15 ms a Date is invalid, and messages that print the time would throw.
   if (!(Math.abs(t) <= MAX_TIME)) throw bad(where, 'at', `must be a time (epoch ms or ISO 8601), got ${quote(at)}`);
   return t;
@@ -61,7 +71,7 @@ export function checkPredictRequest(plan: FeaturePlan, body: unknown, where = ''
           ? typeof value === 'string'
           : field.type === 'boolean'
             ? typeof value === 'boolean'
-            : (typeof value === 'number' && Math.abs(value) <= MAX_TIME) || (typeof value === 'string' && Number.isFinite(Date.parse(value)));
+            : Math.abs(requestTimeOf(value)) <= MAX_TIME;
     if (!ok) throw bad(where, name, `must be a ${field.type === 'timestamp' ? 'time (epoch ms or ISO 8601)' : field.type}, got ${quote(value)}`);
   }
   requestId(request, where);

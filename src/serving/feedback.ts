@@ -1,5 +1,6 @@
 import { TandemError, quote } from '../errors.js';
 import { withoutFeatures } from '../features/model-serving.js';
+import { requestTimeOf } from './check-request.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { Predictor } from './predictor.js';
 
@@ -34,7 +35,7 @@ export function applyFeedback(predictor: Predictor, log: PredictionLog, model: s
   if (typeof id !== 'string' || id === '') throw bad(where, 'id', `must be the id of a prediction, got ${quote(rawId)}`);
   const label = typeof rawLabel === 'boolean' ? (rawLabel ? 1 : 0) : rawLabel;
   if (typeof label !== 'number' || !Number.isFinite(label)) throw bad(where, 'label', `must be a number or boolean, got ${quote(rawLabel)}`);
-  const ts = rawTs === undefined || rawTs === null ? Date.now() : typeof rawTs === 'number' ? rawTs : typeof rawTs === 'string' ? Date.parse(rawTs) : Number.NaN;
+  const ts = rawTs === undefined || rawTs === null ? Date.now() : requestTimeOf(rawTs);
   if (!Number.isFinite(ts)) throw bad(where, 'ts', `must be a time (epoch ms or ISO 8601), got ${quote(rawTs)}`);
   const logged = log.find(model, id);
   // The model learns from the features as read when it predicted (none when they failed).
