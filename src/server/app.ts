@@ -9,6 +9,7 @@ import type { OnlineRuntime } from './online-runtime.js';
 import { predictRoutes } from './predict-routes.js';
 import { SendBatch } from './send-batch.js';
 import { monitoringRoutes } from './monitoring-routes.js';
+import { openApiDocument } from './openapi.js';
 import { dashboardRoutes } from '../dashboard/index.js';
 
 export interface AppOptions {
@@ -142,6 +143,15 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
   });
 
   app.get('/metrics', async (_request, reply) => reply.type(PROMETHEUS_CONTENT_TYPE).send(metrics.render()));
+
+  // The API of this project's server, each source, view and served model with its own body
+  // schema; built per request, so a model's entry follows its champion across hot reloads.
+  // Open like the health endpoints: it describes the API, and holds no data.
+  app.get('/openapi.json', async () => {
+    const predictor = runtime.predictor;
+    const models = new Map((predictor?.models ?? []).map((name) => [name, predictor!.describe(name).plan] as const));
+    return openApiDocument({ project: runtime.project, models });
+  });
 
   app.register(predictRoutes(runtime));
   app.register(inferenceV2Routes(runtime, isReady));
