@@ -16,6 +16,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerScore } from './commands/score.js';
 import { registerAdvise } from './commands/advise.js';
 import { registerReplay } from './commands/replay.js';
+import { registerOpenApi } from './commands/openapi.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerMonitor(program);
   registerKeys(program);
+  registerOpenApi(program);
   registerAdvise(program);
   registerDemo(program);
   return program;

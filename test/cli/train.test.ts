@@ -82,6 +82,18 @@ describe('tandem train and tandem models', () => {
     expect(cli.stderr).toMatch(new RegExp(`TANDEM_NOT_REPRODUCIBLE.*retraining trees@${version} gave artifact [0-9a-f]{64}, not [0-9a-f]{64}; it was trained by tandem 0\\.0\\.1 on Node v18\\.0\\.0 and this is tandem \\d+\\.\\d+\\.\\d+ on Node v\\d+`));
   });
 
+  it('prints the HTTP API for the champions it finds (tandem openapi), and names the models left out', async () => {
+    expect(await run('openapi', '--config', CONFIG, '--data-dir', dataDir)).toBe(0);
+    const doc = JSON.parse(cli.stdout) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { required?: string[] }> } };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/v1/predict/')).sort()).toEqual(['/v1/predict/baseline', '/v1/predict/trees']);
+    expect(doc.components.schemas['PredictRequest.trees']!.required).toContain('customer');
+    expect(cli.stderr).toBe('no champion for logistic, online, outliers: left out of the document until one is trained\n');
+    const out = join(dir, 'openapi.json');
+    expect(await run('openapi', '--config', CONFIG, '--data-dir', dataDir, '--out', out)).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(doc);
+  });
+
   it('names an unknown model and lists the algorithms', async () => {
     expect(await run('train', '-c', CONFIG, '-m', 'nope', '-e', events, '--data-dir', dataDir)).toBe(2);
     expect(cli.stderr).toContain("unknown model 'nope' (the project defines: baseline, logistic, trees, online, outliers)");
