@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TandemError } from '../errors.js';
 import type { EntityKey } from '../engine/keys.js';
-import { requestTime, requestTimeOf } from '../serving/check-request.js';
+import { checkRequest, requestTime, requestTimeOf } from '../serving/check-request.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../serving/prometheus.js';
 import { scopeOf, type ApiKeyStore } from './api-keys.js';
 import { inferenceV2Routes } from './inference-v2-routes.js';
@@ -233,21 +233,12 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
       throw new TandemError('TANDEM_UNKNOWN_VIEW', `unknown request features '${request.params.name}' (known: ${known}); feature views are read with GET`);
     }
     const body = request.body;
-    const requests = Array.isArray(body) ? body : [body];
+    // Checked as a prediction's request is: every key and request field present and typed, or a 400 naming it.
+    const shape = { keyFields: [...new Set(set.views.flatMap((view) => view.entity.keys))], requestFields: set.requestFields };
+    const rows = Array.isArray(body) ? body.map((item, i) => checkRequest(shape, item, `[${i}] `)) : [checkRequest(shape, body)];
     const engine = runtime.features.engine;
-    const rows = requests.filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item));
     await runtime.features.prepare?.(set.views, rows);
-    return {
-      name: set.name,
-      results: requests.map((item) => {
-        if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-          throw new TandemError('TANDEM_BAD_REQUEST', 'each request must be a JSON object with the request fields and entity keys');
-        }
-        const fields = item as Record<string, unknown>;
-        const at = requestTime(fields);
-        return { values: engine.requestFeatures(set.name, fields, { at }) };
-      }),
-    };
+    return { name: set.name, results: rows.map((fields) => ({ values: engine.requestFeatures(set.name, fields, { at: requestTime(fields) }) })) };
   });
 
   return app;

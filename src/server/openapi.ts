@@ -274,17 +274,21 @@ export function openApiDocument(input: OpenApiInput): Json {
 
   for (const set of project.requestFeatures.values()) {
     const name = component('RequestFeatures', set.name);
+    const result = component('RequestFeaturesResult', set.name);
     schemas[name] = requestFeaturesSchema(set);
+    schemas[result] = {
+      type: 'object',
+      properties: { name: { const: set.name }, results: { type: 'array', items: { type: 'object', properties: { values: values(set.featureNames) }, required: ['values'] } } },
+      required: ['name', 'results'],
+    };
     paths[`/v1/features/${set.name}`] = {
       post: operation('predict', {
         summary: `Compute the request-time features '${set.name}'`,
+        description: 'An array computes each; a bad item fails the whole array, naming it.',
         requestBody: { required: true, content: { 'application/json': { schema: oneOrMany(ref(name)) } } },
         responses: {
-          '200': json('the values of each request, computed by the same functions as in backfill', {
-            type: 'object',
-            properties: { name: { const: set.name }, results: { type: 'array', items: { type: 'object', properties: { values: values(set.featureNames) } } } },
-          }),
-          '400': errorResponse('a request that is not an object'),
+          '200': json('the values of each request, computed by the same functions as in backfill', ref(result)),
+          '400': errorResponse('a field missing or of the wrong type (the message names it), or a time older than the online state holds'),
         },
       }),
     };

@@ -40,14 +40,18 @@ export function requestId(request: PredictRequest, where = ''): string | undefin
   return id;
 }
 
+/** What a request must carry: the entity keys of the views read, and the request fields of the request-time features. */
+export type RequestShape = Pick<FeaturePlan, 'keyFields' | 'requestFields'>;
+
 /**
- * Validates one prediction request against what the model reads: an object with every entity
- * key field (string, number or boolean) and every request field of its declared type. Errors
- * are 400s naming the field; `where` prefixes them for arrays ('[3] ').
+ * Validates one request against what it is read with (a model's plan for a prediction, a
+ * request-time feature set's fields and keys): an object with every entity key field (string,
+ * number or boolean) and every request field of its declared type. Errors are 400s naming the
+ * field; `where` prefixes them for arrays ('[3] ').
  */
-export function checkPredictRequest(plan: FeaturePlan, body: unknown, where = ''): PredictRequest {
+export function checkRequest(plan: RequestShape, body: unknown, where = ''): PredictRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw bad(where, '', `a prediction request must be a JSON object with the entity keys (${plan.keyFields.join(', ') || 'none'}) and request fields, got ${quote(body)}`);
+    throw bad(where, '', `a request must be a JSON object with the entity keys (${plan.keyFields.join(', ') || 'none'}) and request fields, got ${quote(body)}`);
   }
   const request = body as PredictRequest;
   for (const field of plan.keyFields) {
@@ -74,7 +78,13 @@ export function checkPredictRequest(plan: FeaturePlan, body: unknown, where = ''
             : Math.abs(requestTimeOf(value)) <= MAX_TIME;
     if (!ok) throw bad(where, name, `must be a ${field.type === 'timestamp' ? 'time (epoch ms or ISO 8601)' : field.type}, got ${quote(value)}`);
   }
-  requestId(request, where);
   requestTime(request, where);
+  return request;
+}
+
+/** A prediction request: checked as `checkRequest` does, and its `id`, when given, too. */
+export function checkPredictRequest(plan: RequestShape, body: unknown, where = ''): PredictRequest {
+  const request = checkRequest(plan, body, where);
+  requestId(request, where);
   return request;
 }
