@@ -4,6 +4,7 @@ import type { RequestFeatures } from '../features/request-features.js';
 import type { Field } from '../features/schema.js';
 import type { Source } from '../features/source.js';
 import { FALLBACK_REASONS } from '../features/model-serving.js';
+import { MAX_TIME } from '../serving/check-request.js';
 import type { FeaturePlan } from '../serving/feature-plan.js';
 import { packageVersion } from '../training/train.js';
 
@@ -17,8 +18,6 @@ export interface OpenApiInput {
   readonly models: ReadonlyMap<string, FeaturePlan>;
 }
 
-/** Epoch milliseconds a JavaScript Date can hold (±8.64e15), the bound the server checks. */
-const MAX_TIME = 8.64e15;
 
 /** How a time may be given. The server also takes ISO 8601 text without a zone (as UTC); a schema keeps to RFC 3339. */
 const TIME_FORMS: readonly Json[] = [

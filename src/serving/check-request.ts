@@ -3,7 +3,8 @@ import { toEventTime } from '../engine/event-time.js';
 import type { FeaturePlan } from './feature-plan.js';
 import type { PredictRequest } from './types.js';
 
-const MAX_TIME = 8.64e15;
+/** The latest (and, negated, the earliest) time in epoch ms a JavaScript Date can hold: times beyond are refused. */
+export const MAX_TIME = 8.64e15;
 
 /** Longest request id accepted. */
 const MAX_ID_LENGTH = 200;

@@ -1,6 +1,6 @@
 import { TandemError, quote } from '../errors.js';
 import { withoutFeatures } from '../features/model-serving.js';
-import { requestTimeOf } from './check-request.js';
+import { MAX_TIME, requestTimeOf } from './check-request.js';
 import type { PredictionLog } from './prediction-log.js';
 import type { Predictor } from './predictor.js';
 
@@ -36,7 +36,7 @@ export function applyFeedback(predictor: Predictor, log: PredictionLog, model: s
   const label = typeof rawLabel === 'boolean' ? (rawLabel ? 1 : 0) : rawLabel;
   if (typeof label !== 'number' || !Number.isFinite(label)) throw bad(where, 'label', `must be a number or boolean, got ${quote(rawLabel)}`);
   const ts = rawTs === undefined || rawTs === null ? Date.now() : requestTimeOf(rawTs);
-  if (!Number.isFinite(ts)) throw bad(where, 'ts', `must be a time (epoch ms or ISO 8601), got ${quote(rawTs)}`);
+  if (!(Math.abs(ts) <= MAX_TIME)) throw bad(where, 'ts', `must be a time (epoch ms or ISO 8601), got ${quote(rawTs)}`);
   const logged = log.find(model, id);
   // The model learns from the features as read when it predicted (none when they failed).
   const learned = logged !== undefined && !withoutFeatures(logged.prediction.fallback?.reason) ? predictor.learn(model, logged.features, label) : false;

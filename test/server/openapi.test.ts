@@ -146,6 +146,32 @@ describe('the document agrees with the server', () => {
     await agrees('/v1/features/order_request', 'RequestFeatures.order_request', 'RequestFeaturesResult.order_request');
   });
 
+  it('so is a label: feedback valid by the schema is taken, an invalid one gets a 400', async () => {
+    const valid = validatorOf('Feedback');
+    const answered = validatorOf('FeedbackResult');
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .record(
+            {
+              id: maybe(fc.oneof(fc.constantFrom('p1', 'p2'), fc.integer(), anyValue)),
+              label: maybe(fc.oneof(fc.constantFrom(0, 1, true, false), anyValue)),
+              ts: maybe(fc.oneof(fc.constant(T0), fc.constant('2026-01-10T00:00:00.000Z'), fc.constant(1e16), anyValue)),
+            },
+            { requiredKeys: [] },
+          )
+          .map((body) => Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined))),
+        async (body) => {
+          const response = await harness.app.inject({ method: 'POST', url: '/v1/feedback/fraud', payload: body });
+          const seen = { status: response.statusCode, code: response.statusCode === 200 ? undefined : (response.json() as { error: { code: string } }).error.code };
+          expect(seen).toEqual(valid(body) ? { status: 200, code: undefined } : { status: 400, code: 'TANDEM_BAD_REQUEST' });
+          if (response.statusCode === 200) expect(answered(response.json()), JSON.stringify(answered.errors)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('an event valid by its source schema is accepted (ingestion also takes text forms the schema does not list)', async () => {
     const valid = validatorOf('Event.orders');
     await fc.assert(
