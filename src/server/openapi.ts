@@ -220,7 +220,16 @@ export function openApiDocument(input: OpenApiInput): Json {
       get: operation(undefined, {
         summary: 'Readiness, with the versions served',
         responses: {
-          '200': json('ready', { type: 'object', properties: { status: { const: 'ready' }, models: { type: 'object', additionalProperties: { type: 'integer' } }, unserved: { type: 'array', items: { type: 'string' } } } }),
+          '200': json('ready', {
+            type: 'object',
+            properties: {
+              status: { const: 'ready' },
+              models: { type: 'object', additionalProperties: { type: 'integer' }, description: 'the champion version served, by model' },
+              unserved: { type: 'array', items: { type: 'string' }, description: 'models without a champion' },
+              eventsApplied: { type: 'integer', description: 'events applied to the online state' },
+            },
+            required: ['status', 'models', 'unserved', 'eventsApplied'],
+          }),
           '503': json('shutting down', { type: 'object', properties: { status: { const: 'closing' } } }),
         },
       }),
