@@ -343,8 +343,51 @@ export function openApiDocument(input: OpenApiInput): Json {
       summary: 'Open Inference Protocol v2: inference',
       description: 'The KServe v2 request and response (inputs as named tensors, one per entity key and request field), onto the same predictor.',
       parameters: [modelParameter],
-      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { id: { type: 'string' }, inputs: { type: 'array' } }, required: ['inputs'] } } } },
-      responses: { '200': json('the outputs', { type: 'object' }), '400': inferenceError('an input missing or malformed'), '404': inferenceError('unknown model') },
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                parameters: { type: 'object', properties: { at: optionalTime('read the features as of this time; default now') } },
+                inputs: {
+                  type: 'array',
+                  minItems: 1,
+                  description: 'one tensor per entity key and request field (GET /v2/models/{model} lists them), one element per request',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      name: { type: 'string' },
+                      shape: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, maxItems: 2, description: '[N] or [N, 1]' },
+                      datatype: { enum: ['BOOL', 'INT64', 'FP64', 'BYTES'] },
+                      data: { type: 'array' },
+                    },
+                    required: ['name', 'shape', 'datatype', 'data'],
+                  },
+                },
+                outputs: { type: 'array', items: { type: 'object', properties: { name: { enum: ['score', 'decision', 'id', 'version', 'fallback'] } }, required: ['name'] }, description: 'the outputs wanted; all when absent' },
+              },
+              required: ['inputs'],
+            },
+          },
+        },
+      },
+      responses: {
+        '200': json('the outputs: score (FP64), decision (BYTES), id (BYTES), version (INT64; -1 when a heuristic or default answered), fallback (BYTES; kind:reason)', {
+          type: 'object',
+          properties: {
+            model_name: { type: 'string' },
+            model_version: { type: 'string' },
+            id: { type: 'string' },
+            outputs: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, datatype: { type: 'string' }, shape: { type: 'array', items: { type: 'integer' } }, data: { type: 'array' } }, required: ['name', 'datatype', 'shape', 'data'] } },
+          },
+          required: ['model_name', 'outputs'],
+        }),
+        '400': inferenceError('an input missing or malformed'),
+        '404': inferenceError('unknown model'),
+      },
     }),
   };
 

@@ -79,6 +79,28 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('describes the Open Inference Protocol request and answer as the server takes and gives them', async () => {
+    const infer = doc.paths['/v2/models/{model}/infer']!['post'] as {
+      requestBody: { content: Record<string, { schema: object }> };
+      responses: Record<string, { content: Record<string, { schema: object }> }>;
+    };
+    const body = {
+      id: 'batch-1',
+      parameters: { at: T0 },
+      inputs: [
+        { name: 'customer', shape: [2], datatype: 'BYTES', data: ['c1', 'c2'] },
+        { name: 'amount', shape: [2, 1], datatype: 'FP64', data: [[60], [5]] },
+        { name: 'country', shape: [2], datatype: 'BYTES', data: ['NL', 'BR'] },
+      ],
+      outputs: [{ name: 'score' }, { name: 'id' }],
+    };
+    expect(validatorFor(infer.requestBody.content['application/json']!.schema)(body)).toBe(true);
+    const response = await harness.app.inject({ method: 'POST', url: '/v2/models/fraud/infer', payload: body });
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = validatorFor(infer.responses['200']!.content['application/json']!.schema);
+    expect(answer(response.json()), JSON.stringify(answer.errors)).toBe(true);
+  });
+
   it('is open with API keys on, like the health endpoints', () => {
     expect(scopeOf('GET', '/openapi.json')).toBeUndefined();
   });
