@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TandemError } from '../errors.js';
 import type { EntityKey } from '../engine/keys.js';
-import { checkRequest, requestTime, requestTimeOf } from '../serving/check-request.js';
+import { MAX_TIME, checkRequest, requestTime, requestTimeOf } from '../serving/check-request.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../serving/prometheus.js';
 import { scopeOf, type ApiKeyStore } from './api-keys.js';
 import { inferenceV2Routes } from './inference-v2-routes.js';
@@ -209,7 +209,7 @@ export function buildApp(runtime: OnlineRuntime, options: AppOptions = {}): Fast
     const atText = list('at')[0];
     const at = atText === undefined ? Date.now() : Number.isFinite(Number(atText)) ? Number(atText) : requestTimeOf(atText);
     // Beyond ±8.64e15 ms a Date is invalid (and messages that print the time would throw).
-    if (!(Math.abs(at) <= 8.64e15)) throw new TandemError('TANDEM_USAGE', `at=${atText} is not a time (epoch ms or ISO 8601)`);
+    if (!(Math.abs(at) <= MAX_TIME)) throw new TandemError('TANDEM_USAGE', `at=${atText} is not a time (epoch ms or ISO 8601)`);
     const engine = runtime.features.engine;
     await runtime.features.prepare?.(
       [view],
