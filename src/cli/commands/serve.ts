@@ -36,7 +36,7 @@ export function registerServe(program: Command): void {
       const address = await app.listen({ host: flags.host, port });
       const served = (runtime.predictor?.models ?? []).map((name) => `${name}@${runtime.predictor!.describe(name).version}`);
       process.stdout.write(
-        `tandem serve${shared === undefined ? '' : ` (replica of ${partitions} shared partitions)`}: listening on ${address} (POST /v1/events/:source, GET /v1/features/:view, POST /v1/predict/:model, POST /v1/feedback/:model, /v2/..., GET /metrics, GET /healthz, GET /readyz); ` +
+        `tandem serve${shared === undefined ? '' : ` (replica of ${partitions} shared partitions)`}: listening on ${address} (POST /v1/events/:source, GET /v1/features/:view, POST /v1/predict/:model, POST /v1/feedback/:model, /v2/..., GET /metrics, GET /healthz, GET /readyz; described at ${address}/openapi.json); ` +
           `${runtime.monitor === undefined ? '' : `dashboard ${address}/dashboard; `}` +
           `${runtime.scheduler === undefined ? '' : `jobs ${(await runtime.scheduler.jobs()).map((j) => j.name).join(', ') || 'none'}; `}` +
           `serving ${served.length > 0 ? served.join(', ') : 'no models'}; ` +
