@@ -250,6 +250,7 @@ export function openApiDocument(input: OpenApiInput): Json {
           content: {
             'application/json': { schema: oneOrMany(ref(name)) },
             'application/x-ndjson': { schema: { type: 'string', description: 'one event per line; a line that is not JSON is dead-lettered with its number' } },
+            'application/ndjson': { schema: { type: 'string', description: 'as application/x-ndjson' } },
           },
         },
         responses: { '200': json('what was accepted, rejected and deduplicated', ref('IngestResult')), '413': errorResponse('the body is over the size limit'), '503': errorResponse('too many ingest requests in progress; retry (Retry-After)') },
@@ -336,7 +337,21 @@ export function openApiDocument(input: OpenApiInput): Json {
   paths['/v2/health/ready'] = {
     get: operation(undefined, { summary: 'Open Inference Protocol v2: readiness', responses: { '200': json('ready', { type: 'object', properties: { ready: { type: 'boolean' } } }), '503': json('shutting down', { type: 'object' }) } }),
   };
-  paths['/v2/models/{model}'] = { get: operation('predict', { summary: 'Open Inference Protocol v2: model metadata', parameters: [modelParameter], responses: { '200': json('the inputs and outputs', { type: 'object' }), '404': inferenceError('unknown model') } }) };
+  const tensors = { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, datatype: { enum: ['BOOL', 'INT64', 'FP64', 'BYTES'] }, shape: { type: 'array', items: { type: 'integer' } } }, required: ['name', 'datatype', 'shape'] } };
+  paths['/v2/models/{model}'] = {
+    get: operation('predict', {
+      summary: 'Open Inference Protocol v2: model metadata',
+      parameters: [modelParameter],
+      responses: {
+        '200': json('the inputs (entity keys and request fields) and outputs, as tensors', {
+          type: 'object',
+          properties: { name: { type: 'string' }, versions: { type: 'array', items: { type: 'string' } }, platform: { type: 'string' }, inputs: tensors, outputs: tensors },
+          required: ['name', 'versions', 'platform', 'inputs', 'outputs'],
+        }),
+        '404': inferenceError('unknown model'),
+      },
+    }),
+  };
   paths['/v2/models/{model}/ready'] = { get: operation('predict', { summary: 'Open Inference Protocol v2: model readiness', parameters: [modelParameter], responses: { '200': json('ready', { type: 'object' }), '404': inferenceError('unknown model') } }) };
   paths['/v2/models/{model}/infer'] = {
     post: operation('predict', {
