@@ -4,7 +4,7 @@ import { loadProject } from '../../config/load-project.js';
 import { openRegistry } from '../../registry/open-registry.js';
 import { openApiDocument } from '../../server/openapi.js';
 import { FeaturePlan } from '../../serving/feature-plan.js';
-import { loadServedModels } from '../../serving/load-served-models.js';
+import { loadServedModel, servedVersions } from '../../serving/load-served-models.js';
 
 /**
  * `tandem openapi`: the document `GET /openapi.json` serves, without a server: the project's
@@ -22,8 +22,12 @@ export function registerOpenApi(program: Command): void {
       const registry = await openRegistry(flags.dataDir);
       const plans = new Map<string, FeaturePlan>();
       try {
-        for (const [name, served] of await loadServedModels(project, registry)) {
-          plans.set(name, new FeaturePlan(project, project.models.get(name)!, served.champion.scorer));
+        // Only the champions: their inputs are what the predict route checks.
+        for (const definition of project.models.values()) {
+          const versions = await servedVersions(registry, definition);
+          if (versions === undefined) continue;
+          const served = await loadServedModel(registry, definition, { champion: versions.champion, previous: undefined, canary: undefined, shadow: undefined });
+          plans.set(definition.name, new FeaturePlan(project, definition, served.champion.scorer));
         }
       } finally {
         await registry.close();
